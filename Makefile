@@ -1,0 +1,40 @@
+# ismart-sms-kit — every target sets up what it needs (a .venv from pyproject.toml) first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+ARGS   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help serve test lint format typecheck clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+serve: $(VENV)/.installed ## start the emulator on $(HOST):$(PORT) with the demo defaults (PORT=18080, ARGS="--config f.yaml")
+	$(VENV)/bin/ismart-mock --host $(HOST) --port $(PORT) $(ARGS)
+
+test: $(VENV)/.installed ## lint, type-check and run every test (unit, integration, contract)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest $(ARGS)
+
+lint: $(VENV)/.installed ## ruff and mypy only
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(VENV)/.installed ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

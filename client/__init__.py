@@ -1,0 +1,1 @@
+"""Client side of the iSmart SMS gateway: the protocol, segmenting, validation."""

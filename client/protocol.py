@@ -1,0 +1,154 @@
+"""The iSmart HTTP POST protocol in one place: return codes, limits, parameter names, paths.
+
+Everything here is transcribed from the vendor specification (``shared/spec``) and the field
+notes; the emulator and the client both build on it so that they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Final
+
+
+class ReturnCode(IntEnum):
+    """A gateway answer. The body of every answer is one of these codes' digits."""
+
+    # The 20 codes of the vendor document (descriptions verbatim, typos included).
+    PUSHED = 1
+    COMPANY_NOT_EXISTS = 2
+    WRONG_CREDENTIALS = 3
+    CREDIT_LOW = 4
+    MESSAGE_BLANK = 5
+    MESSAGE_TOO_LONG = 6
+    ACCOUNT_INACTIVE = 7
+    MOBILE_EMPTY = 8
+    INVALID_MOBILE = 9
+    INVALID_LANGUAGE = 10
+    UNKNOWN_ERROR = 11
+    ACCOUNT_BLOCKED = 12
+    ACCOUNT_EXPIRED = 13
+    CREDIT_EXPIRED = 14
+    INVALID_REQUEST = 15
+    INVALID_DATETIME = 16
+    NOT_REGISTERED_WEB_SERVICE = 17
+    HTTP_GET_NOT_ALLOWED = 18
+    HEADER_NOT_REGISTERED = 19
+    IP_BLOCKED = 20
+    # Codes reported from the field (shared/spec/field-notes.md), not in the document.
+    IP_OUTSIDE_OMAN = 21
+    WRONG_FLASH_PARAMETER = 22
+    NUMBER_OPTED_OUT = 23
+    TOO_MANY_NUMBERS = 24
+    SMS_API_EXPIRED = 25
+    # Delivery-report endpoint codes (field notes).
+    DELIVERY_REPORTS_DISABLED = 31
+    REFERENCE_ID_BLANK = 32
+    NO_RECORD_FOUND = 33
+
+    @property
+    def description(self) -> str:
+        """The vendor's description, verbatim (typos included)."""
+        return _DESCRIPTIONS[self]
+
+    @property
+    def is_success(self) -> bool:
+        return self is ReturnCode.PUSHED
+
+    @property
+    def documented(self) -> bool:
+        """True for the 20 codes of the vendor document."""
+        return 1 <= self.value <= 20
+
+    @classmethod
+    def parse(cls, body: str | bytes) -> ReturnCode | None:
+        """The code in a gateway answer body, or None when the body is not a known code.
+
+        Tolerates surrounding whitespace (some proxies add a newline); nothing else.
+        """
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        text = body.strip()
+        if not text.isascii() or not text.isdigit():
+            return None
+        try:
+            return cls(int(text))
+        except ValueError:
+            return None
+
+
+_DESCRIPTIONS: Final[dict[ReturnCode, str]] = {
+    ReturnCode.PUSHED: "Message Pushed successfully.",
+    ReturnCode.COMPANY_NOT_EXISTS: "Company Not Exits. Please check the company.",
+    ReturnCode.WRONG_CREDENTIALS: "User or Password is wrong.",
+    ReturnCode.CREDIT_LOW: "Credit is Low.",
+    ReturnCode.MESSAGE_BLANK: "Message is blank.",
+    ReturnCode.MESSAGE_TOO_LONG: "Message Length Exceeded.",
+    ReturnCode.ACCOUNT_INACTIVE: "Account is Inactive.",
+    ReturnCode.MOBILE_EMPTY: "Mobile No length is empty.",
+    ReturnCode.INVALID_MOBILE: "Invalid Mobile No.",
+    ReturnCode.INVALID_LANGUAGE: "Invalid Language.",
+    ReturnCode.UNKNOWN_ERROR: "Un Known Error.",
+    ReturnCode.ACCOUNT_BLOCKED: "Account is Blocked by administrator, concurrent failure of login.",
+    ReturnCode.ACCOUNT_EXPIRED: "Account Expired.",
+    ReturnCode.CREDIT_EXPIRED: "Credit Expired.",
+    ReturnCode.INVALID_REQUEST: "Invalid Http request or Parameter fields are wrong.",
+    ReturnCode.INVALID_DATETIME: "Invalid date time parameter.",
+    ReturnCode.NOT_REGISTERED_WEB_SERVICE: "Web Service user Id not registered.",
+    ReturnCode.HTTP_GET_NOT_ALLOWED: "User Not Register to use HTTP GET Method API.",
+    ReturnCode.HEADER_NOT_REGISTERED: "Header Not registers with Infocomm.",
+    ReturnCode.IP_BLOCKED: "Client IP Address has been blocked.",
+    ReturnCode.IP_OUTSIDE_OMAN: "Client IP Address is outside Oman.",
+    ReturnCode.WRONG_FLASH_PARAMETER: "Wrong Flash SMS parameter.",
+    ReturnCode.NUMBER_OPTED_OUT: "Mobile No has opted out.",
+    ReturnCode.TOO_MANY_NUMBERS: "Too many mobile numbers (maximum 50).",
+    ReturnCode.SMS_API_EXPIRED: "SMS API Expired.",
+    ReturnCode.DELIVERY_REPORTS_DISABLED: "Delivery reports are not enabled.",
+    ReturnCode.REFERENCE_ID_BLANK: "Reference Id is blank.",
+    ReturnCode.NO_RECORD_FOUND: "No record found.",
+}
+
+
+def describe(code: int) -> str:
+    """The vendor description of ``code``, or a neutral text for a code nobody documented."""
+    try:
+        return ReturnCode(code).description
+    except ValueError:
+        return f"Undocumented return code {code}."
+
+
+DOCUMENTED_CODES: Final = tuple(c for c in ReturnCode if c.documented)
+
+# --- endpoints -------------------------------------------------------------------------------
+SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
+LEGACY_SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicAPI.aspx"
+DELIVERY_REPORT_PATH: Final = "/iBulkSMS/HttpWS/SMSDeliveryReportAPI.aspx"
+LIVE_BASE_URL: Final = "https://www.ismartsms.net"
+
+# --- parameter names (as the document spells them; the gateway matches them case-insensitively)
+P_USER_ID: Final = "UserId"
+P_PASSWORD: Final = "Password"
+P_MOBILE: Final = "MobileNo"
+P_MESSAGE: Final = "Message"
+P_PUSH_DATETIME: Final = "PushDateTime"
+P_LANG: Final = "Lang"
+P_HEADER: Final = "Header"
+P_REFERENCE_IDS: Final = "referenceIds"
+P_FLASH: Final = "FLashSMS"
+
+# --- limits ----------------------------------------------------------------------------------
+LANG_ENGLISH: Final = 0
+LANG_ARABIC: Final = 64
+LANGUAGES: Final = frozenset({LANG_ENGLISH, LANG_ARABIC})
+MOBILE_LENGTH: Final = 11
+MAX_NUMBERS: Final = 50
+HEADER_MAX_LENGTH: Final = 11
+REFERENCE_ID_MIN_DIGITS: Final = 3
+REFERENCE_ID_MAX_DIGITS: Final = 6
+MAX_PARTS: Final = 5
+PUSH_DATETIME_FORMAT: Final = "%m/%d/%Y %H:%M:%S"
+"""MM/DD/YYYY hh:mm:ss with a 24-hour hh (the document's sample, 07:30:00, fits either)."""
+
+GSM7_SINGLE_PART: Final = 160
+GSM7_PER_PART: Final = 153
+UCS2_SINGLE_PART: Final = 70
+UCS2_PER_PART: Final = 67

@@ -1,0 +1,241 @@
+"""Pure checks of one send request, each giving the code the gateway would answer.
+
+Only what can be judged from the request itself lives here (numbers, message, language,
+date-time, header shape, reference ids); checks that need an account (password, credit,
+registered headers, ...) live in the emulator. The client runs these before sending, the
+emulator runs them inside its validation order, so both always agree.
+
+Decisions on the specification's open questions (each an assumption to verify live; the
+README lists them):
+
+* Numbers: items are split on ``,``; spaces around an item are ignored (a ``+968`` sent
+  unencoded arrives as `` 968`` and is accepted); an item must then be exactly 11 ASCII digits
+  (configurable), so a ``+``, a ``00`` prefix, an 8-digit local number or the document's own
+  10-digit sample answer 9; an empty item (``a,,b`` or a trailing comma) answers 9; one bad
+  number rejects the whole request; duplicates are kept (each is sent and charged).
+* More than 50 numbers answers 9 on the documented endpoint (24 on the older one).
+* A message that is empty or only white space is blank (5).
+* Lang is an integer (``int.Parse`` rules: surrounding spaces allowed) and must be 0 or 64.
+* PushDateTime is ``MM/DD/YYYY HH:mm:ss``, two digits per field, 24-hour clock, a real
+  calendar date; absent or empty means now; a past date is accepted and sent now.
+* Header: at most 11 characters; whether it is registered is the account's business.
+* referenceIds: optional; when given, each comma-separated item is 3 to 6 digits, otherwise
+  the request answers 15; their count need not match the numbers (the document's own sample
+  has one number and two ids): ids are paired with numbers by position, extra ids are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from client.protocol import (
+    HEADER_MAX_LENGTH,
+    LANGUAGES,
+    MAX_NUMBERS,
+    MOBILE_LENGTH,
+    REFERENCE_ID_MAX_DIGITS,
+    REFERENCE_ID_MIN_DIGITS,
+    ReturnCode,
+)
+from client.segments import Segments, count
+
+_INT = re.compile(r"\s*([+-]?\d+)\s*\Z")
+_PUSH = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A failed check: the code to answer and, for people, why."""
+
+    code: ReturnCode
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The request rules that the specification leaves open, as settings."""
+
+    mobile_lengths: frozenset[int] = frozenset({MOBILE_LENGTH})
+    max_numbers: int = MAX_NUMBERS
+    too_many_numbers_code: ReturnCode = ReturnCode.INVALID_MOBILE
+    header_max_length: int = HEADER_MAX_LENGTH
+    reference_ids_required: bool = False
+    reference_ids_strict: bool = True
+    flash_lower_case: bool = False
+
+
+DEFAULT_LIMITS: Final = Limits()
+
+
+def parse_numbers(raw: str, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
+    """The numbers of a ``MobileNo`` value, or the finding (8, 9 or too many) it earns."""
+    if not raw.strip():
+        return Finding(ReturnCode.MOBILE_EMPTY, "MobileNo is empty")
+    items = [item.strip() for item in raw.split(",")]
+    if len(items) > limits.max_numbers:
+        return Finding(
+            limits.too_many_numbers_code,
+            f"MobileNo has {len(items)} numbers; at most {limits.max_numbers} are allowed",
+        )
+    for position, item in enumerate(items, 1):
+        if not item:
+            return Finding(ReturnCode.INVALID_MOBILE, f"MobileNo item {position} is empty")
+        if not (item.isascii() and item.isdigit()):
+            return Finding(
+                ReturnCode.INVALID_MOBILE, f"MobileNo {item!r} has characters other than digits"
+            )
+        if len(item) not in limits.mobile_lengths:
+            wanted = " or ".join(str(n) for n in sorted(limits.mobile_lengths))
+            return Finding(
+                ReturnCode.INVALID_MOBILE, f"MobileNo {item!r} has {len(item)} digits, not {wanted}"
+            )
+    return items
+
+
+def parse_lang(raw: str) -> int | Finding:
+    match = _INT.match(raw)
+    if match is None or int(match.group(1)) not in LANGUAGES:
+        return Finding(ReturnCode.INVALID_LANGUAGE, f"Lang {raw!r} is neither 0 nor 64")
+    return int(match.group(1))
+
+
+def is_blank(message: str) -> bool:
+    return not message.strip()
+
+
+def check_message(message: str, lang: int | None) -> Segments | Finding:
+    """The segments of a message, or 5 (blank) / 6 (more than five parts)."""
+    if is_blank(message):
+        return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
+    segments = count(message, lang)
+    if segments.too_long:
+        return Finding(
+            ReturnCode.MESSAGE_TOO_LONG,
+            f"Message needs {segments.parts} {segments.encoding} parts "
+            f"({segments.units} units); at most 5 are allowed",
+        )
+    return segments
+
+
+def parse_push_datetime(raw: str | None) -> datetime | Finding | None:
+    """The naive gateway-local time of a PushDateTime; None (send now) when absent or empty."""
+    if raw is None or not raw.strip():
+        return None
+    match = _PUSH.match(raw.strip())
+    if match is None:
+        return Finding(
+            ReturnCode.INVALID_DATETIME, f"PushDateTime {raw!r} is not MM/DD/YYYY HH:mm:ss"
+        )
+    month, day, year, hour, minute, second = (int(g) for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError as exc:
+        return Finding(ReturnCode.INVALID_DATETIME, f"PushDateTime {raw!r}: {exc}")
+
+
+def format_push_datetime(when: datetime) -> str:
+    """The gateway's ``MM/DD/YYYY HH:mm:ss`` for a (gateway-local, naive) datetime."""
+    return when.strftime("%m/%d/%Y %H:%M:%S")
+
+
+def check_header(header: str, limits: Limits = DEFAULT_LIMITS) -> Finding | None:
+    if not header.strip():
+        return Finding(ReturnCode.HEADER_NOT_REGISTERED, "Header is empty")
+    if len(header) > limits.header_max_length:
+        return Finding(
+            ReturnCode.HEADER_NOT_REGISTERED,
+            f"Header {header!r} is {len(header)} characters; at most "
+            f"{limits.header_max_length} can be registered",
+        )
+    return None
+
+
+def parse_reference_ids(raw: str | None, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
+    if raw is None:
+        if limits.reference_ids_required:
+            return Finding(ReturnCode.INVALID_REQUEST, "referenceIds is missing")
+        return []
+    if not raw.strip():
+        return []
+    ids = [item.strip() for item in raw.split(",")]
+    if limits.reference_ids_strict:
+        for item in ids:
+            if not (
+                item.isascii()
+                and item.isdigit()
+                and REFERENCE_ID_MIN_DIGITS <= len(item) <= REFERENCE_ID_MAX_DIGITS
+            ):
+                return Finding(
+                    ReturnCode.INVALID_REQUEST,
+                    f"referenceIds item {item!r} is not a number of 3 to 6 digits",
+                )
+    return ids
+
+
+def parse_flash(raw: str | None, limits: Limits = DEFAULT_LIMITS) -> bool | Finding:
+    """``FLashSMS`` of the older endpoint: Y or N (absent means N)."""
+    if raw is None:
+        return False
+    value = raw.strip()
+    if limits.flash_lower_case:
+        value = value.upper()
+    if value in ("Y", "N"):
+        return value == "Y"
+    return Finding(ReturnCode.WRONG_FLASH_PARAMETER, f"FLashSMS {raw!r} is neither Y nor N")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRequest:
+    """A request that passed every request-only check, with its parsed values."""
+
+    numbers: list[str]
+    lang: int
+    segments: Segments
+    push_at: datetime | None
+    reference_ids: list[str] = field(default_factory=list)
+
+
+def check(
+    numbers: str,
+    message: str,
+    lang: str,
+    header: str,
+    push_datetime: str | None = None,
+    reference_ids: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CheckedRequest | Finding:
+    """Every request-only check in the gateway's default order (raw parameter strings in)."""
+    refs = parse_reference_ids(reference_ids, limits)
+    if isinstance(refs, Finding):
+        return refs
+    parsed_numbers = parse_numbers(numbers, limits)
+    if isinstance(parsed_numbers, Finding):
+        return parsed_numbers
+    if is_blank(message):
+        return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
+    parsed_lang = parse_lang(lang)
+    if isinstance(parsed_lang, Finding):
+        return parsed_lang
+    segments = check_message(message, parsed_lang)
+    if isinstance(segments, Finding):
+        return segments
+    push_at = parse_push_datetime(push_datetime)
+    if isinstance(push_at, Finding):
+        return push_at
+    header_finding = check_header(header, limits)
+    if header_finding is not None:
+        return header_finding
+    return CheckedRequest(parsed_numbers, parsed_lang, segments, push_at, refs)
+
+
+def lookup(params: Mapping[str, str], name: str) -> str | None:
+    """A parameter by name, case-insensitively, as ASP.NET's ``Request[name]`` finds it."""
+    wanted = name.lower()
+    for key, value in params.items():
+        if key.lower() == wanted:
+            return value
+    return None

@@ -1,0 +1,218 @@
+"""Accounts and companies: the state that makes the gateway's codes happen naturally.
+
+An account in JSON (the admin API's shape, never with the password)::
+
+    {"user_id": "ismartsms", "company": "Infocomm Demo", "status": "active",
+     "expires_at": null, "credit": 1000000, "credit_expires_at": null,
+     "web_service": true, "http_get": true, "headers": ["AnyHeader"],
+     "allowed_ips": [], "blocked_ips": [], "failed_logins": 0, "lockout_threshold": 5}
+
+``allowed_ips`` empty means any address; entries are addresses or networks (``10.0.0.0/8``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timezone
+from typing import Any, Final, Literal
+
+Status = Literal["active", "inactive", "blocked"]
+STATUSES: Final = ("active", "inactive", "blocked")
+DEFAULT_LOCKOUT_THRESHOLD: Final = 5
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class AccountError(ValueError):
+    """An account definition (config file or admin PATCH) with a wrong field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(slots=True)
+class Account:
+    user_id: str
+    password: str = field(repr=False)
+    company: str
+    status: Status = "active"
+    expires_at: datetime | None = None
+    credit: int = 1_000_000
+    credit_expires_at: datetime | None = None
+    web_service: bool = True
+    http_get: bool = True
+    headers: list[str] = field(default_factory=list)
+    allowed_ips: list[str] = field(default_factory=list)
+    blocked_ips: list[str] = field(default_factory=list)
+    failed_logins: int = 0
+    lockout_threshold: int = DEFAULT_LOCKOUT_THRESHOLD
+    opted_out: list[str] = field(default_factory=list)
+    """Numbers that opted out of this account's messages (code 23 on the older endpoint)."""
+    simulate_internal_error: bool = False
+    """Make every authenticated send fail inside the gateway, so that it answers 11."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The account as the admin API shows it: everything but the password."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "password":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, list):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    def copy(self) -> Account:
+        return replace(
+            self,
+            headers=list(self.headers),
+            allowed_ips=list(self.allowed_ips),
+            blocked_ips=list(self.blocked_ips),
+            opted_out=list(self.opted_out),
+        )
+
+    def ip_refused(self, client_ip: str) -> str | None:
+        """Why ``client_ip`` may not use this account, or None when it may."""
+        try:
+            address = ipaddress.ip_address(client_ip)
+        except ValueError:
+            return f"client address {client_ip!r} is not an IP address"
+        if any(address in _network(n) for n in self.blocked_ips):
+            return f"client IP {client_ip} is on the blocked list of {self.user_id}"
+        if self.allowed_ips and not any(address in _network(n) for n in self.allowed_ips):
+            return f"client IP {client_ip} is not on the allow-list of {self.user_id}"
+        return None
+
+
+def _network(text: str) -> IpNetwork:
+    return ipaddress.ip_network(text, strict=False)
+
+
+_FIELD_NAMES: Final = frozenset(f.name for f in fields(Account))
+EDITABLE_FIELDS: Final = _FIELD_NAMES - {"user_id"}
+
+
+def _as_datetime(name: str, value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise AccountError(name, f"{value!r} is not an ISO 8601 date-time") from None
+    else:
+        raise AccountError(name, "must be an ISO 8601 date-time string or null")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _as_str_list(name: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise AccountError(name, "must be a list of strings")
+    return list(value)
+
+
+def coerce_field(name: str, value: Any) -> Any:
+    """A config or JSON value for account field ``name``, checked and converted."""
+    if name not in _FIELD_NAMES:
+        raise AccountError(
+            name, f"unknown account field (known: {', '.join(sorted(_FIELD_NAMES))})"
+        )
+    if name in ("user_id", "password", "company"):
+        if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
+            raise AccountError(name, "must be a non-empty string")
+        return str(value)
+    if name == "status":
+        if value not in STATUSES:
+            raise AccountError(name, f"must be one of {', '.join(STATUSES)}")
+        return value
+    if name in ("expires_at", "credit_expires_at"):
+        return _as_datetime(name, value)
+    if name in ("credit", "failed_logins", "lockout_threshold"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise AccountError(name, "must be a whole number >= 0")
+        if name == "lockout_threshold" and value < 1:
+            raise AccountError(name, "must be at least 1")
+        return value
+    if name in ("web_service", "http_get", "simulate_internal_error"):
+        if not isinstance(value, bool):
+            raise AccountError(name, "must be true or false")
+        return value
+    items = _as_str_list(name, value)
+    if name in ("allowed_ips", "blocked_ips"):
+        for item in items:
+            try:
+                _network(item)
+            except ValueError:
+                raise AccountError(name, f"{item!r} is not an IP address or network") from None
+    return items
+
+
+def account_from_mapping(data: Mapping[str, Any]) -> Account:
+    """An account from a config mapping; names the wrong field when there is one."""
+    for required in ("user_id", "password"):
+        if required not in data:
+            raise AccountError(required, "is required")
+    values = {name: coerce_field(name, value) for name, value in data.items()}
+    values.setdefault("company", values["user_id"])
+    return Account(**values)
+
+
+def apply_patch(account: Account, patch: Mapping[str, Any]) -> Account:
+    """A copy of ``account`` with ``patch`` applied (any subset of the editable fields)."""
+    updated = account.copy()
+    for name, value in patch.items():
+        if name not in EDITABLE_FIELDS:
+            raise AccountError(name, "cannot be changed" if name == "user_id" else "unknown field")
+        setattr(updated, name, coerce_field(name, value))
+    if "status" in patch and updated.status != "blocked" and "failed_logins" not in patch:
+        updated.failed_logins = 0
+    return updated
+
+
+# --- the embedded demo defaults --------------------------------------------------------------
+DEMO_CLOSED_COMPANIES: Final = ("Closed Company LLC",)
+"""Companies that no longer exist; every other company named by an account exists."""
+_PAST: Final = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+def demo_accounts() -> list[Account]:
+    """The accounts ``make serve`` starts with: each makes one code happen naturally.
+
+    Every password equals its user id. The README's table lists them.
+    """
+
+    def acct(user: str, **kw: Any) -> Account:
+        kw.setdefault("company", "Demo Trading LLC")
+        kw.setdefault("headers", ["AnyHeader", "DEMO"])
+        return Account(user_id=user, password=user, **kw)
+
+    return [
+        acct("ismartsms", company="Infocomm Demo", headers=["AnyHeader"]),
+        acct("demo", headers=["DEMO", "AnyHeader", "OTP", "Go-Watt"]),
+        acct("nocompany", company="Closed Company LLC"),
+        acct("noservice", web_service=False),
+        acct("blocked", status="blocked"),
+        acct("lockme", lockout_threshold=3),
+        acct("inactive", status="inactive"),
+        acct("expired", expires_at=_PAST),
+        acct("noget", http_get=False),
+        acct("creditexpired", credit_expires_at=_PAST),
+        acct("lowcredit", credit=2),
+        acct("ipblocked", allowed_ips=["203.0.113.0/24"]),
+        acct("broken", simulate_internal_error=True),
+    ]
+
+
+def index_accounts(accounts: Iterable[Account]) -> dict[str, Account]:
+    return {a.user_id: a for a in accounts}

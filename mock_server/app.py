@@ -1,0 +1,181 @@
+"""``create_app(config)``: the Starlette app with the gateway routes, the admin API and inbox.
+
+The gateway routes only parse and render: read the parameters as ASP.NET would, hand a
+:class:`GatewayCall` to the backend, answer ``200 text/plain`` with the bare code. Whatever
+goes wrong inside answers 11 (Un Known Error), never a 500 or a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from client.protocol import ReturnCode
+from mock_server import admin
+from mock_server.backend import Backend, Clock, system_clock
+from mock_server.config import Config, EndpointConfig
+from mock_server.gateway import Decision, GatewayCall, GatewayFailure
+from mock_server.params import Params, from_pairs, parse_urlencoded
+from mock_server.store import Storage
+
+log = logging.getLogger("mock_server")
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_ANSWERS = {code: str(code).encode() for code in range(0, 100)}
+
+
+class MalformedRequest(Exception):
+    """A request the gateway cannot read at all (too large, broken multipart): code 15."""
+
+
+class CaseInsensitivePaths:
+    """IIS matches paths case-insensitively: map any casing of a known path to its canonical
+    spelling before routing (a dict lookup per request)."""
+
+    def __init__(self, app: ASGIApp, paths: list[str]) -> None:
+        self.app = app
+        self.canonical = {p.lower(): p for p in paths}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            canonical = self.canonical.get(path.lower())
+            if canonical is not None and canonical != path:
+                scope = dict(scope, path=canonical, raw_path=canonical.encode())
+        await self.app(scope, receive, send)
+
+
+def answer(code: int) -> Response:
+    body = _ANSWERS.get(code) or str(code).encode()
+    return Response(body, media_type="text/plain")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise MalformedRequest(f"body of {declared} bytes is over max_body_bytes ({limit})")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise MalformedRequest(f"body is over max_body_bytes ({limit})")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
+
+
+async def read_params(request: Request, limit: int) -> Params:
+    """Query string first, then the form body, as ``HttpRequest[name]`` reads them."""
+    query = request.scope.get("query_string", b"")
+    if len(query) > limit:
+        raise MalformedRequest(f"query string is over max_body_bytes ({limit})")
+    params = parse_urlencoded(query)
+    if request.method in ("GET", "HEAD"):
+        return params
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        body = await read_body(request, limit)
+        try:
+            text = body.decode(_charset(content_type), "replace")
+        except LookupError:
+            text = body.decode("utf-8", "replace")
+        params.update_missing(parse_urlencoded(text))
+    elif media == "multipart/form-data":
+        declared = request.headers.get("content-length")
+        if declared is None or not declared.isdigit() or int(declared) > limit:
+            raise MalformedRequest("multipart body without a Content-Length within the cap")
+        try:
+            async with request.form(max_files=0, max_fields=1000) as form:
+                fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+        except Exception as exc:  # python-multipart's and Starlette's parse errors
+            raise MalformedRequest(f"unreadable multipart body: {exc}") from None
+        params.update_missing(from_pairs(iter(fields)))
+    return params
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
+    async def handle(request: Request) -> Response:
+        backend: Backend = request.app.state.backend
+        storage = backend.storage
+        request_id = storage.next_request_id()
+        method = request.method
+        params = Params()
+        try:
+            if method not in ("GET", "HEAD", "POST"):
+                decision = Decision(
+                    int(ReturnCode.INVALID_REQUEST), f"HTTP method {method} not supported", "method"
+                )
+            else:
+                try:
+                    params = await read_params(request, backend.config.setting("max_body_bytes"))
+                except MalformedRequest as exc:
+                    decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
+                else:
+                    call = GatewayCall(
+                        endpoint=endpoint,
+                        method="GET" if method == "HEAD" else method,
+                        client_ip=_client_ip(request),
+                        params=params,
+                        now=backend.clock(),
+                        request_id=request_id,
+                    )
+                    decision = backend.handle(call)
+        except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
+            expected = isinstance(exc, GatewayFailure)
+            log.error("internal failure on %s: %s", endpoint.name, exc, exc_info=not expected)
+            decision = Decision(int(ReturnCode.UNKNOWN_ERROR), f"internal failure: {exc}", "error")
+        backend.record(
+            request_id=request_id,
+            method=method,
+            endpoint=endpoint.name,
+            client_ip=_client_ip(request),
+            params=list(params.items()),
+            decision=decision,
+        )
+        return answer(decision.code)
+
+    return handle
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    storage: Storage | None = None,
+    clock: Clock = system_clock,
+) -> Starlette:
+    """A new emulator; each call has its own state, so tests can make as many as they need."""
+    config = config if config is not None else Config()
+    backend = Backend(config, storage=storage, clock=clock)
+    routes: list[BaseRoute] = [
+        Route(ep.path, gateway_route(ep), methods=ALL_METHODS, name=f"gateway-{ep.name}")
+        for ep in config.endpoints.values()
+        if ep.enabled
+    ]
+    routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
+    routes.extend(admin.routes())
+    app = Starlette(routes=routes)
+    app.state.backend = backend
+    app.add_middleware(
+        CaseInsensitivePaths, paths=[ep.path for ep in config.endpoints.values() if ep.enabled]
+    )
+    return app

@@ -1,0 +1,299 @@
+"""Configuration: one table of settings drives the config file, the environment and the docs.
+
+A config file (YAML, ``--config FILE``) may hold::
+
+    settings:            # any global setting of SETTINGS below
+      max_body_bytes: 65536
+    endpoints:           # per-endpoint settings of ENDPOINT_SETTINGS below
+      SMSDynamicRefIntlAPI: {reference_ids_required: true}
+    demo_accounts: true  # keep the embedded demo accounts (default true)
+    closed_companies: [Gone LLC]   # companies that no longer exist: their accounts answer 2
+    accounts:            # added to (or replacing, by user_id) the demo accounts
+      - {user_id: acme, password: s3cret, company: Acme LLC, headers: [ACME], credit: 500}
+
+Every global setting can also be given as an environment variable ``ISMART_MOCK_<NAME>``
+(upper case); the command-line options win over both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from client.validation import Limits
+from mock_server.accounts import (
+    DEMO_CLOSED_COMPANIES,
+    Account,
+    AccountError,
+    account_from_mapping,
+    demo_accounts,
+)
+
+
+class ConfigError(ValueError):
+    """A configuration mistake, naming where it is (file, section, item, field)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    kind: type
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+_PARSERS: Final[dict[type, Callable[[Any], Any]]] = {bool: _bool, int: _int, str: str}
+
+SETTINGS: Final = (
+    Setting("max_body_bytes", 65_536, "largest request body read; a larger one answers 15", int),
+    Setting("message_cap", 10_000, "messages kept in the store (oldest dropped first)", int),
+    Setting("journal_cap", 10_000, "requests kept in the journal (oldest dropped first)", int),
+    Setting("magic_numbers", True, "968000000NN answers code NN (02..20) with no setup", bool),
+    Setting("magic_prefix", "968000000", "the 9-digit prefix of the magic numbers", str),
+    Setting(
+        "utc_offset_minutes",
+        240,
+        "the gateway clock's offset from UTC, for PushDateTime (Asia/Muscat is +240)",
+        int,
+    ),
+)
+SETTINGS_BY_NAME: Final = {s.name: s for s in SETTINGS}
+
+# --- validation steps: name -> the code it answers (the emulator implements each) -------------
+STEPS: Final[dict[str, ReturnCode | tuple[ReturnCode, ...]]] = {
+    "request": ReturnCode.INVALID_REQUEST,
+    "client_ip": ReturnCode.IP_BLOCKED,
+    "company": ReturnCode.COMPANY_NOT_EXISTS,
+    "web_service": ReturnCode.NOT_REGISTERED_WEB_SERVICE,
+    "password": ReturnCode.WRONG_CREDENTIALS,
+    "blocked": ReturnCode.ACCOUNT_BLOCKED,
+    "inactive": ReturnCode.ACCOUNT_INACTIVE,
+    "account_expired": ReturnCode.ACCOUNT_EXPIRED,
+    "http_get": ReturnCode.HTTP_GET_NOT_ALLOWED,
+    "mobile": (ReturnCode.MOBILE_EMPTY, ReturnCode.INVALID_MOBILE, ReturnCode.TOO_MANY_NUMBERS),
+    "opted_out": ReturnCode.NUMBER_OPTED_OUT,
+    "message_blank": ReturnCode.MESSAGE_BLANK,
+    "lang": ReturnCode.INVALID_LANGUAGE,
+    "length": ReturnCode.MESSAGE_TOO_LONG,
+    "push_datetime": ReturnCode.INVALID_DATETIME,
+    "header": ReturnCode.HEADER_NOT_REGISTERED,
+    "flash": ReturnCode.WRONG_FLASH_PARAMETER,
+    "credit_expired": ReturnCode.CREDIT_EXPIRED,
+    "credit": ReturnCode.CREDIT_LOW,
+}
+DEFAULT_ORDER: Final = (
+    "request", "client_ip", "company", "web_service", "password", "blocked", "inactive",
+    "account_expired", "http_get", "mobile", "message_blank", "lang", "length",
+    "push_datetime", "header", "credit_expired", "credit",
+)  # fmt: skip
+LEGACY_ORDER: Final = (
+    "request", "client_ip", "company", "web_service", "password", "blocked", "inactive",
+    "account_expired", "http_get", "mobile", "opted_out", "message_blank", "lang", "length",
+    "push_datetime", "header", "flash", "credit_expired", "credit",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """How one gateway endpoint behaves; the per-endpoint settings."""
+
+    name: str
+    path: str
+    validation_order: tuple[str, ...]
+    limits: Limits
+    header_case_sensitive: bool = True
+    flash: bool = False
+    enabled: bool = True
+
+
+ENDPOINT_SETTINGS: Final = (
+    Setting("validation_order", list(DEFAULT_ORDER), "the checks in the order they run", list),
+    Setting("mobile_lengths", [11], "accepted digit counts of one number", list),
+    Setting("max_numbers", 50, "most numbers in one request", int),
+    Setting("too_many_numbers_code", 9, "the code for more than max_numbers (24 on legacy)", int),
+    Setting("reference_ids_required", False, "answer 15 when referenceIds is absent", bool),
+    Setting("reference_ids_strict", True, "answer 15 unless each id is 3 to 6 digits", bool),
+    Setting("header_case_sensitive", True, "match registered headers case-sensitively", bool),
+    Setting("flash", False, "read FLashSMS (Y/N, else 22); true on the legacy endpoint", bool),
+    Setting("flash_lower_case", False, "accept y/n as well as Y/N in FLashSMS", bool),
+    Setting("enabled", True, "serve this endpoint at all (else 404)", bool),
+)
+ENDPOINT_SETTINGS_BY_NAME: Final = {s.name: s for s in ENDPOINT_SETTINGS}
+ENDPOINT_PATHS: Final = {"SMSDynamicRefIntlAPI": SEND_PATH, "SMSDynamicAPI": LEGACY_SEND_PATH}
+_ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
+    "SMSDynamicRefIntlAPI": {},
+    "SMSDynamicAPI": {
+        "validation_order": list(LEGACY_ORDER),
+        "too_many_numbers_code": 24,
+        "flash": True,
+    },
+}
+
+
+def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> EndpointConfig:
+    values: dict[str, Any] = {s.name: s.default for s in ENDPOINT_SETTINGS}
+    values.update(_ENDPOINT_DEFAULTS[name])
+    for key, raw in overrides.items():
+        setting = ENDPOINT_SETTINGS_BY_NAME.get(key)
+        if setting is None:
+            known = ", ".join(ENDPOINT_SETTINGS_BY_NAME)
+            raise ConfigError(f"{where}: endpoints.{name}.{key}: unknown setting (known: {known})")
+        values[key] = raw
+    try:
+        order = tuple(str(s) for s in values["validation_order"])
+        unknown = [s for s in order if s not in STEPS]
+        if unknown:
+            raise ValueError(f"unknown steps {unknown} (known: {', '.join(STEPS)})")
+        if not order or order[0] != "request":
+            raise ValueError("the first step must be 'request' (missing fields answer 15 first)")
+        if len(set(order)) != len(order):
+            raise ValueError("a step is listed twice")
+        lengths = frozenset(_int(n) for n in values["mobile_lengths"])
+        too_many = ReturnCode(_int(values["too_many_numbers_code"]))
+        limits = Limits(
+            mobile_lengths=lengths,
+            max_numbers=_int(values["max_numbers"]),
+            too_many_numbers_code=too_many,
+            reference_ids_required=_bool(values["reference_ids_required"]),
+            reference_ids_strict=_bool(values["reference_ids_strict"]),
+            flash_lower_case=_bool(values["flash_lower_case"]),
+        )
+        return EndpointConfig(
+            name=name,
+            path=ENDPOINT_PATHS[name],
+            validation_order=order,
+            limits=limits,
+            header_case_sensitive=_bool(values["header_case_sensitive"]),
+            flash=_bool(values["flash"]),
+            enabled=_bool(values["enabled"]),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None
+
+
+@dataclass
+class Config:
+    """Everything ``create_app`` needs; ``Config()`` is the embedded demo defaults."""
+
+    settings: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in SETTINGS})
+    endpoints: dict[str, EndpointConfig] = field(
+        default_factory=lambda: {n: build_endpoint(n, {}, "defaults") for n in ENDPOINT_PATHS}
+    )
+    accounts: list[Account] = field(default_factory=demo_accounts)
+    closed_companies: list[str] = field(default_factory=lambda: list(DEMO_CLOSED_COMPANIES))
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    rule_sources: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+    def setting(self, name: str) -> Any:
+        return self.settings[name]
+
+
+def parse_setting(name: str, raw: Any, where: str) -> Any:
+    setting = SETTINGS_BY_NAME.get(name)
+    if setting is None:
+        raise ConfigError(
+            f"{where}: settings.{name}: unknown setting (known: {', '.join(SETTINGS_BY_NAME)})"
+        )
+    try:
+        return _PARSERS[setting.kind](raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: settings.{name}: {exc}") from None
+
+
+_TOP_KEYS: Final = frozenset(
+    {"settings", "endpoints", "demo_accounts", "closed_companies", "accounts", "rules"}
+)
+
+
+def apply_mapping(config: Config, data: Mapping[str, Any], where: str) -> Config:
+    """Apply a parsed config document to ``config`` (in place) and return it."""
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown section(s) {sorted(unknown)} (known: {sorted(_TOP_KEYS)})"
+        )
+    for name, raw in (data.get("settings") or {}).items():
+        config.settings[name] = parse_setting(name, raw, where)
+    for name, overrides in (data.get("endpoints") or {}).items():
+        if name not in ENDPOINT_PATHS:
+            raise ConfigError(
+                f"{where}: endpoints.{name}: unknown endpoint (known: {', '.join(ENDPOINT_PATHS)})"
+            )
+        if not isinstance(overrides, Mapping):
+            raise ConfigError(f"{where}: endpoints.{name}: must be a mapping of settings")
+        config.endpoints[name] = build_endpoint(name, overrides, where)
+    if not _bool(data.get("demo_accounts", True)):
+        config.accounts = []
+        config.closed_companies = []
+    closed = data.get("closed_companies") or []
+    if not isinstance(closed, list):
+        raise ConfigError(f"{where}: closed_companies: must be a list of names")
+    config.closed_companies.extend(str(c) for c in closed)
+    by_id = {a.user_id: a for a in config.accounts}
+    for i, item in enumerate(data.get("accounts") or []):
+        label = f"{where}: accounts[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{label}: must be a mapping")
+        if "user_id" in item:
+            label += f" ({item['user_id']})"
+        try:
+            account = account_from_mapping(item)
+        except AccountError as exc:
+            raise ConfigError(f"{label}: {exc}") from None
+        by_id[account.user_id] = account
+    config.accounts = list(by_id.values())
+    rules = data.get("rules") or []
+    if not isinstance(rules, list):
+        raise ConfigError(f"{where}: rules: must be a list of rules")
+    config.rules.extend(rules)
+    config.rule_sources.extend(where for _ in rules)
+    return config
+
+
+def load_file(path: str | Path, config: Config | None = None) -> Config:
+    config = config if config is not None else Config()
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where}: the top level must be a mapping")
+    return apply_mapping(config, data, where)
+
+
+def apply_environment(config: Config, environ: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    for setting in SETTINGS:
+        raw = env.get(f"ISMART_MOCK_{setting.name.upper()}")
+        if raw is not None:
+            config.settings[setting.name] = parse_setting(setting.name, raw, "environment")
+    return config

@@ -1,0 +1,392 @@
+"""One send request in, one decision out.
+
+:func:`decide` runs the endpoint's validation steps in their configured order against a
+read-only view of the state and returns a :class:`Decision`; it changes nothing. The backend
+applies the decision's effects (count a failed login, charge and store) atomically. Each step
+is a small function returning a :class:`Finding` (code + reason) or None, so that every answer
+can say what decided it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from typing import Final
+
+from client.protocol import ReturnCode
+from client.segments import Segments, count
+from client.validation import (
+    Finding,
+    check_header,
+    is_blank,
+    parse_flash,
+    parse_lang,
+    parse_numbers,
+    parse_push_datetime,
+    parse_reference_ids,
+)
+from mock_server.accounts import Account
+from mock_server.config import EndpointConfig
+from mock_server.params import Params
+from mock_server.store import Message, Storage
+
+REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
+MAGIC_CODES: Final = range(2, 21)
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayCall:
+    """One request to a send endpoint, as the gateway sees it."""
+
+    endpoint: EndpointConfig
+    method: str
+    client_ip: str
+    params: Params
+    now: datetime
+    """Aware UTC time of arrival."""
+    request_id: int = 0
+
+
+@dataclass(slots=True)
+class Decision:
+    """The answer to one request and what decided it."""
+
+    code: int
+    reason: str
+    decided_by: str
+    user_id: str | None = None
+    authenticated: bool = False
+    cost: int = 0
+    messages: list[Message] = field(default_factory=list)
+
+
+class GatewayFailure(RuntimeError):
+    """A failure inside the gateway; the route answers 11 (Un Known Error) for it."""
+
+
+class _Evaluation:
+    """The request's values, each parsed at most once and only when a step needs it."""
+
+    def __init__(self, call: GatewayCall, storage: Storage, gateway_tz: timezone) -> None:
+        self.call = call
+        self.params = call.params
+        self.storage = storage
+        self.gateway_tz = gateway_tz
+        self.limits = call.endpoint.limits
+        user_id = call.params.get("UserId")
+        self.user_id = user_id
+        self.account: Account | None = storage.account(user_id) if user_id else None
+        self.authenticated = False
+
+    def raw(self, name: str) -> str:
+        return self.params.get(name) or ""
+
+    @cached_property
+    def numbers(self) -> list[str] | Finding:
+        return parse_numbers(self.raw("MobileNo"), self.limits)
+
+    @cached_property
+    def lang(self) -> int | Finding:
+        return parse_lang(self.raw("Lang"))
+
+    @cached_property
+    def segments(self) -> Segments:
+        lang = self.lang
+        return count(self.raw("Message"), None if isinstance(lang, Finding) else lang)
+
+    @cached_property
+    def push_at(self) -> datetime | Finding | None:
+        return parse_push_datetime(self.params.get("PushDateTime"))
+
+    @cached_property
+    def reference_ids(self) -> list[str] | Finding:
+        return parse_reference_ids(self.params.get("referenceIds"), self.limits)
+
+    @cached_property
+    def flash(self) -> bool | Finding:
+        return parse_flash(self.params.get("FLashSMS"), self.limits)
+
+    def cost(self) -> int:
+        numbers = self.numbers
+        recipients = len(numbers) if isinstance(numbers, list) else 1
+        return self.segments.parts * recipients
+
+    def no_account(self) -> Finding:
+        return Finding(ReturnCode.WRONG_CREDENTIALS, f"no account with user id {self.user_id!r}")
+
+
+Step = Callable[[_Evaluation], Finding | None]
+
+
+def _request(ev: _Evaluation) -> Finding | None:
+    missing = [name for name in REQUIRED if ev.params.get(name) is None]
+    if missing:
+        return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
+    refs = ev.reference_ids
+    return refs if isinstance(refs, Finding) else None
+
+
+def _client_ip(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    why = ev.account.ip_refused(ev.call.client_ip)
+    return Finding(ReturnCode.IP_BLOCKED, why) if why else None
+
+
+def _company(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if not ev.storage.company_exists(ev.account.company):
+        return Finding(
+            ReturnCode.COMPANY_NOT_EXISTS, f"company {ev.account.company!r} does not exist"
+        )
+    return None
+
+
+def _web_service(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if not ev.account.web_service:
+        return Finding(
+            ReturnCode.NOT_REGISTERED_WEB_SERVICE,
+            f"{ev.account.user_id} is not registered for the web service",
+        )
+    return None
+
+
+def _password(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if ev.raw("Password") != ev.account.password:
+        return Finding(ReturnCode.WRONG_CREDENTIALS, f"wrong password for {ev.account.user_id}")
+    ev.authenticated = True
+    return None
+
+
+def _account_check(code: ReturnCode, failed: Callable[[Account, _Evaluation], str | None]) -> Step:
+    def step(ev: _Evaluation) -> Finding | None:
+        if ev.account is None:
+            return ev.no_account()
+        why = failed(ev.account, ev)
+        return Finding(code, why) if why else None
+
+    return step
+
+
+def _expired(at: datetime | None, now: datetime, what: str) -> str | None:
+    return f"{what} expired at {at.isoformat()}" if at is not None and at <= now else None
+
+
+_blocked = _account_check(
+    ReturnCode.ACCOUNT_BLOCKED,
+    lambda a, ev: (
+        f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
+        if a.status == "blocked"
+        else None
+    ),
+)
+_inactive = _account_check(
+    ReturnCode.ACCOUNT_INACTIVE,
+    lambda a, ev: f"{a.user_id} is inactive" if a.status == "inactive" else None,
+)
+_account_expired = _account_check(
+    ReturnCode.ACCOUNT_EXPIRED,
+    lambda a, ev: _expired(a.expires_at, ev.call.now, f"account {a.user_id}"),
+)
+_http_get = _account_check(
+    ReturnCode.HTTP_GET_NOT_ALLOWED,
+    lambda a, ev: (
+        f"{a.user_id} may not use HTTP GET" if ev.call.method == "GET" and not a.http_get else None
+    ),
+)
+_credit_expired = _account_check(
+    ReturnCode.CREDIT_EXPIRED,
+    lambda a, ev: _expired(a.credit_expires_at, ev.call.now, f"credit of {a.user_id}"),
+)
+_credit = _account_check(
+    ReturnCode.CREDIT_LOW,
+    lambda a, ev: f"{ev.cost()} credits needed, {a.credit} left" if a.credit < ev.cost() else None,
+)
+
+
+def _opted_out(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    numbers = ev.numbers
+    if isinstance(numbers, list) and ev.account.opted_out:
+        for number in numbers:
+            if number in ev.account.opted_out:
+                return Finding(ReturnCode.NUMBER_OPTED_OUT, f"{number} opted out")
+    return None
+
+
+def _mobile(ev: _Evaluation) -> Finding | None:
+    numbers = ev.numbers
+    return numbers if isinstance(numbers, Finding) else None
+
+
+def _message_blank(ev: _Evaluation) -> Finding | None:
+    if is_blank(ev.raw("Message")):
+        return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
+    return None
+
+
+def _lang(ev: _Evaluation) -> Finding | None:
+    lang = ev.lang
+    return lang if isinstance(lang, Finding) else None
+
+
+def _length(ev: _Evaluation) -> Finding | None:
+    segments = ev.segments
+    if segments.too_long:
+        return Finding(
+            ReturnCode.MESSAGE_TOO_LONG,
+            f"Message needs {segments.parts} {segments.encoding} parts "
+            f"({segments.units} units); at most 5 are allowed",
+        )
+    return None
+
+
+def _push_datetime(ev: _Evaluation) -> Finding | None:
+    push_at = ev.push_at
+    return push_at if isinstance(push_at, Finding) else None
+
+
+def _header(ev: _Evaluation) -> Finding | None:
+    header = ev.raw("Header")
+    shape = check_header(header, ev.limits)
+    if shape is not None:
+        return shape
+    if ev.account is None:
+        return ev.no_account()
+    registered = ev.account.headers
+    if ev.call.endpoint.header_case_sensitive:
+        ok = header in registered
+    else:
+        ok = header.casefold() in (h.casefold() for h in registered)
+    if not ok:
+        return Finding(
+            ReturnCode.HEADER_NOT_REGISTERED,
+            f"header {header!r} is not registered for {ev.account.user_id}",
+        )
+    return None
+
+
+def _flash(ev: _Evaluation) -> Finding | None:
+    if not ev.call.endpoint.flash:
+        return None
+    flash = ev.flash
+    return flash if isinstance(flash, Finding) else None
+
+
+STEP_FUNCTIONS: Final[dict[str, Step]] = {
+    "request": _request,
+    "client_ip": _client_ip,
+    "company": _company,
+    "web_service": _web_service,
+    "password": _password,
+    "blocked": _blocked,
+    "inactive": _inactive,
+    "account_expired": _account_expired,
+    "http_get": _http_get,
+    "mobile": _mobile,
+    "opted_out": _opted_out,
+    "message_blank": _message_blank,
+    "lang": _lang,
+    "length": _length,
+    "push_datetime": _push_datetime,
+    "header": _header,
+    "flash": _flash,
+    "credit_expired": _credit_expired,
+    "credit": _credit,
+}
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """The global settings :func:`decide` needs, resolved once at start-up."""
+
+    gateway_tz: timezone = timezone(timedelta(minutes=240))
+    magic_numbers: bool = True
+    magic_prefix: str = "968000000"
+
+
+def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Decision:
+    """The answer the gateway gives to ``call``; pure apart from reading ``storage``."""
+    ev = _Evaluation(call, storage, options.gateway_tz)
+    for name in call.endpoint.validation_order:
+        finding = STEP_FUNCTIONS[name](ev)
+        if finding is not None:
+            return Decision(
+                int(finding.code),
+                finding.reason,
+                name,
+                user_id=ev.account.user_id if ev.account else None,
+                authenticated=ev.authenticated,
+            )
+    account = ev.account
+    if account is None:  # an order without account steps still needs an account to send
+        finding = ev.no_account()
+        return Decision(int(finding.code), finding.reason, "password")
+    numbers = ev.numbers if isinstance(ev.numbers, list) else []
+    if options.magic_numbers:
+        magic = _magic(numbers, options.magic_prefix)
+        if magic is not None:
+            return Decision(
+                magic[0], f"magic number {magic[1]}", "magic", account.user_id, ev.authenticated
+            )
+    if account.simulate_internal_error:
+        raise GatewayFailure(f"simulated internal failure for {account.user_id}")
+    return Decision(
+        int(ReturnCode.PUSHED),
+        f"{len(numbers)} message(s) accepted",
+        "accepted",
+        account.user_id,
+        ev.authenticated,
+        cost=ev.cost(),
+        messages=_messages(ev, account, numbers, options),
+    )
+
+
+def _magic(numbers: list[str], prefix: str) -> tuple[int, str] | None:
+    for number in numbers:
+        if len(number) == len(prefix) + 2 and number.startswith(prefix):
+            code = int(number[len(prefix) :])
+            if code in MAGIC_CODES:
+                return code, number
+    return None
+
+
+def _messages(
+    ev: _Evaluation, account: Account, numbers: list[str], options: GatewayOptions
+) -> list[Message]:
+    refs = ev.reference_ids if isinstance(ev.reference_ids, list) else []
+    lang = ev.lang if isinstance(ev.lang, int) else 0
+    flash = ev.flash if ev.call.endpoint.flash and isinstance(ev.flash, bool) else False
+    local = ev.push_at if isinstance(ev.push_at, datetime) else None
+    push_at = local.replace(tzinfo=options.gateway_tz).astimezone(timezone.utc) if local else None
+    segments = ev.segments
+    text = ev.raw("Message")
+    header = ev.raw("Header")
+    return [
+        Message(
+            id=0,
+            request_id=ev.call.request_id,
+            received_at=ev.call.now,
+            push_at=push_at,
+            user_id=account.user_id,
+            header=header,
+            number=number,
+            reference_id=refs[i] if i < len(refs) else None,
+            text=text,
+            lang=lang,
+            encoding=str(segments.encoding),
+            parts=segments.parts,
+            units=segments.units,
+            endpoint=ev.call.endpoint.name,
+            flash=flash,
+        )
+        for i, number in enumerate(numbers)
+    ]

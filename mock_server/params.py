@@ -1,0 +1,84 @@
+"""Reading request parameters the way ASP.NET's ``Request[name]`` does.
+
+* Names are case-insensitive.
+* Within one collection (query string or form body) a repeated name reads as its values
+  joined with a comma (``NameValueCollection.Get``).
+* Across collections the query string wins, then the form body (``HttpRequest.this[]``
+  looks in QueryString, then Form): nothing is merged across them.
+* A bare key with no ``=`` (``...&Header&...``) is a value with no name, so ``Header`` is
+  missing; ``Header=`` is present and empty.
+* ``+`` is a space; percent-escapes are UTF-8; an invalid escape stays as it is and an invalid
+  UTF-8 sequence becomes U+FFFD, as .NET's decoder does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import unquote_plus
+
+
+class Params:
+    """A read-only, case-insensitive view of one request's parameters."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+
+    def get(self, name: str) -> str | None:
+        return self._values.get(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """(name as first sent, value) pairs."""
+        for key, value in self._values.items():
+            yield self._names[key], value
+
+    def update_missing(self, other: Params) -> None:
+        """Add the names of ``other`` that this collection lacks (a lower-priority source)."""
+        for key, value in other._values.items():
+            if key not in self._values:
+                self._values[key] = value
+                self._names[key] = other._names[key]
+
+    def add(self, name: str, value: str) -> None:
+        key = name.lower()
+        previous = self._values.get(key)
+        if previous is None:
+            self._values[key] = value
+            self._names[key] = name
+        else:
+            self._values[key] = f"{previous},{value}"
+
+
+def parse_urlencoded(data: bytes | str) -> Params:
+    """One ``application/x-www-form-urlencoded`` collection (a query string or a body)."""
+    params = Params()
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if not text:
+        return params
+    for piece in text.split("&"):
+        name, sep, value = piece.partition("=")
+        if not sep:
+            continue
+        params.add(_decode(name), _decode(value))
+    return params
+
+
+def _decode(text: str) -> str:
+    if "%" not in text and "+" not in text:
+        return text
+    return unquote_plus(text, encoding="utf-8", errors="replace")
+
+
+def from_pairs(pairs: Iterator[tuple[str, str]]) -> Params:
+    params = Params()
+    for name, value in pairs:
+        params.add(name, value)
+    return params

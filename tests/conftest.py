@@ -1,0 +1,69 @@
+"""Shared fixtures: a real emulator (uvicorn on a free loopback port) per test module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import requests
+from starlette.applications import Starlette
+
+from client.protocol import SEND_PATH
+from mock_server.app import create_app
+from mock_server.backend import Backend
+from mock_server.server import ServerThread
+
+SAMPLE = {
+    "UserId": "ismartsms",
+    "Password": "ismartsms",
+    "MobileNo": "96899123456",
+    "Message": "TestMessage",
+    "PushDateTime": "03/04/2018 07:30:00",
+    "Lang": "0",
+    "Header": "AnyHeader",
+    "referenceIds": "101",
+}
+"""The vendor's own sample request, with a real 11-digit number in place of the X's."""
+
+
+@dataclass
+class Emulator:
+    app: Starlette
+    server: ServerThread
+    session: requests.Session
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def send_url(self) -> str:
+        return self.server.url + SEND_PATH
+
+    @property
+    def backend(self) -> Backend:
+        backend: Backend = self.app.state.backend
+        return backend
+
+    def post(self, path: str = SEND_PATH, **kwargs: object) -> requests.Response:
+        return self.session.post(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
+
+    def send(self, **overrides: str | None) -> str:
+        """POST the sample request with ``overrides`` (None removes a field); the body."""
+        data = {k: v for k, v in {**SAMPLE, **overrides}.items() if v is not None}
+        return self.post(data=data).text
+
+
+@pytest.fixture(scope="module")
+def _module_emulator() -> Iterator[Emulator]:
+    app = create_app()
+    with ServerThread(app) as server, requests.Session() as session:
+        yield Emulator(app, server, session)
+
+
+@pytest.fixture
+def emulator(_module_emulator: Emulator) -> Emulator:
+    """A running emulator with the embedded defaults, in its start state for every test."""
+    _module_emulator.backend.reset()
+    return _module_emulator
