@@ -7,6 +7,7 @@ goes wrong inside answers 11 (Un Known Error), never a 500 or a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,12 +19,14 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from client.protocol import ReturnCode
-from mock_server import admin
+from mock_server import admin, rules_api
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, GatewayFailure
 from mock_server.params import Params, from_pairs, parse_urlencoded
+from mock_server.rules import NO_OUTCOME, Action, Rule, RuleContext
 from mock_server.store import Storage
+from mock_server.transport import ABORT_EXTENSION
 
 log = logging.getLogger("mock_server")
 
@@ -116,10 +119,12 @@ def _client_ip(request: Request) -> str:
 def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
     async def handle(request: Request) -> Response:
         backend: Backend = request.app.state.backend
-        storage = backend.storage
-        request_id = storage.next_request_id()
+        request_id = backend.storage.next_request_id()
         method = request.method
+        client_ip = _client_ip(request)
         params = Params()
+        response: Response | None = None
+        http_status = 200
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -131,30 +136,103 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                 except MalformedRequest as exc:
                     decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
                 else:
-                    call = GatewayCall(
-                        endpoint=endpoint,
-                        method="GET" if method == "HEAD" else method,
-                        client_ip=_client_ip(request),
-                        params=params,
-                        now=backend.clock(),
-                        request_id=request_id,
-                    )
-                    decision = backend.handle(call)
+                    now = backend.clock()
+                    outcome = NO_OUTCOME
+                    if backend.rules:
+                        ctx = RuleContext(
+                            params,
+                            method=method,
+                            endpoint=endpoint.name,
+                            client_ip=client_ip,
+                            now=now,
+                            gateway_tz=backend.options.gateway_tz,
+                        )
+                        outcome = backend.rules.evaluate(ctx, backend.random)
+                        if outcome.delay_ms:
+                            await asyncio.sleep(outcome.delay_ms / 1000)
+                            now = backend.clock()
+                    if outcome.action is not None and outcome.rule is not None:
+                        decision, response = await act(request, outcome.action, outcome.rule)
+                        http_status = response.status_code if response is not None else 0
+                    else:
+                        call = GatewayCall(
+                            endpoint=endpoint,
+                            method="GET" if method == "HEAD" else method,
+                            client_ip=client_ip,
+                            params=params,
+                            now=now,
+                            request_id=request_id,
+                        )
+                        decision = backend.handle(call)
+                        if outcome.delayed_by:
+                            decision.reason += f" (delayed by rule {', '.join(outcome.delayed_by)})"
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             expected = isinstance(exc, GatewayFailure)
             log.error("internal failure on %s: %s", endpoint.name, exc, exc_info=not expected)
             decision = Decision(int(ReturnCode.UNKNOWN_ERROR), f"internal failure: {exc}", "error")
+            response = None
+            http_status = 200
         backend.record(
             request_id=request_id,
             method=method,
             endpoint=endpoint.name,
-            client_ip=_client_ip(request),
+            client_ip=client_ip,
             params=list(params.items()),
             decision=decision,
+            http_status=http_status,
         )
+        if response is not None:
+            return response
+        if decision.code is None:
+            return Dropped()
         return answer(decision.code)
 
     return handle
+
+
+class Dropped(Response):
+    """A non-answer: the connection was (or is now) closed without an HTTP response."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
+        if abort is not None:
+            abort()
+            return
+        # Another ASGI server: start a response that promises a body and never send it.
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]}
+        )
+        raise ConnectionAbortedError("dropped by a fault rule")
+
+
+async def act(request: Request, action: Action, rule: Rule) -> tuple[Decision, Response | None]:
+    """Carry out a rule's final action: the decision for the journal, and the response to
+    send (None for "no answer at all": hang or drop)."""
+    by = f"rule:{rule.label}"
+    if action.code is not None:
+        return Decision(action.code, f"answered {action.code} by rule {rule.label}", by), None
+    if action.http_status is not None:
+        body = action.body if action.body is not None else ""
+        response = Response(
+            body, status_code=action.http_status, media_type=action.content_type or "text/html"
+        )
+        return Decision(None, f"HTTP {action.http_status} by rule {rule.label}", by), response
+    if action.body is not None:
+        response = Response(action.body, media_type=action.content_type or "text/plain")
+        return Decision(None, f"raw body by rule {rule.label}", by), response
+    if action.hang:
+        deadline = asyncio.get_running_loop().time() + action.hang_ms / 1000
+        while asyncio.get_running_loop().time() < deadline:
+            if await request.is_disconnected():
+                break
+            await asyncio.sleep(0.05)
+        return Decision(
+            None, f"hung {action.hang_ms} ms, then dropped, by rule {rule.label}", by
+        ), None
+    return Decision(None, f"connection dropped by rule {rule.label}", by), None
 
 
 def create_app(
@@ -173,6 +251,7 @@ def create_app(
     ]
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
     routes.extend(admin.routes())
+    routes.extend(rules_api.routes())
     app = Starlette(routes=routes)
     app.state.backend = backend
     app.add_middleware(

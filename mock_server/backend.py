@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from client.protocol import ReturnCode
 from mock_server.config import Config
 from mock_server.gateway import Decision, GatewayCall, GatewayOptions, decide
+from mock_server.rules import RuleSet
 from mock_server.store import JournalEntry, MemoryStorage, Storage, mask_params
 
 Clock = Callable[[], datetime]
@@ -42,6 +43,7 @@ class Backend:
             message_cap=config.setting("message_cap"),
             journal_cap=config.setting("journal_cap"),
         )
+        self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
         self.options = GatewayOptions(
             gateway_tz=timezone(timedelta(minutes=config.setting("utc_offset_minutes"))),
             magic_numbers=config.setting("magic_numbers"),
@@ -105,5 +107,7 @@ class Backend:
         )
 
     def reset(self) -> None:
+        """Back to the configured start state: accounts, rules (from files), seed."""
         self.storage.reset()
+        self.rules.reset()
         self.random = random.Random(self.seed)

@@ -13,7 +13,16 @@ import uvicorn
 
 from client.protocol import SEND_PATH
 from mock_server.app import create_app
-from mock_server.config import SETTINGS, Config, ConfigError, apply_environment, load_file
+from mock_server.config import (
+    SETTINGS,
+    Config,
+    ConfigError,
+    apply_environment,
+    load_file,
+    load_rules_file,
+)
+from mock_server.rules import RuleError
+from mock_server.transport import DroppableHttpToolsProtocol
 
 ENV_PREFIX = "ISMART_MOCK_"
 
@@ -46,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", default=_env("CONFIG"), metavar="FILE", help="YAML config (see README)"
     )
+    rules_env = _env("RULES")
+    parser.add_argument(
+        "--rules",
+        action="append",
+        default=rules_env.split(os.pathsep) if rules_env else [],
+        metavar="FILE",
+        help="YAML file of fault rules (repeatable; ISMART_MOCK_RULES takes a "
+        f"{os.pathsep!r}-separated list)",
+    )
     seed = _env("SEED")
     parser.add_argument(
         "--seed",
@@ -71,6 +89,8 @@ def load_config(args: argparse.Namespace) -> Config:
     config = Config()
     if args.config:
         load_file(args.config, config)
+    for path in args.rules:
+        load_rules_file(path, config)
     apply_environment(config)
     config.seed = args.seed
     return config
@@ -89,16 +109,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args)
-    except ConfigError as exc:
+        app = create_app(config)
+    except (ConfigError, RuleError) as exc:
         print(f"ismart-mock: configuration error: {exc}", file=sys.stderr)
         return 2
-    app = create_app(config)
     backend = app.state.backend
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     base = f"http://{args.host}:{args.port}"
     print(f"ismart-mock: gateway {base}{SEND_PATH}", flush=True)
     print(f"ismart-mock: inbox   {base}/_mock/   admin API {base}/_mock/api/", flush=True)
-    print(f"ismart-mock: seed {backend.seed}; {len(config.accounts)} accounts", flush=True)
+    print(
+        f"ismart-mock: seed {backend.seed}; {len(config.accounts)} accounts; "
+        f"{len(backend.rules.all())} fault rules",
+        flush=True,
+    )
     if not _is_loopback(args.host):
         print(
             f"ismart-mock: WARNING: listening on {args.host}, not loopback: anyone who can "
@@ -113,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=args.log_level,
         access_log=args.access_log,
         server_header=False,
+        http=DroppableHttpToolsProtocol,
+        timeout_graceful_shutdown=2,
     )
     return 0
 

@@ -290,6 +290,24 @@ def load_file(path: str | Path, config: Config | None = None) -> Config:
     return apply_mapping(config, data, where)
 
 
+def load_rules_file(path: str | Path, config: Config) -> Config:
+    """Add the rules of a ``--rules`` file: a mapping with ``rules:`` or a bare list of rules."""
+    where = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from None
+    if isinstance(data, Mapping) and set(data) <= {"rules"}:
+        data = data.get("rules") or []
+    if not isinstance(data, list):
+        raise ConfigError(f"{where}: a rules file holds 'rules:' with a list of rules")
+    config.rules.extend(data)
+    config.rule_sources.extend(where for _ in data)
+    return config
+
+
 def apply_environment(config: Config, environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     for setting in SETTINGS:

@@ -51,9 +51,10 @@ class GatewayCall:
 
 @dataclass(slots=True)
 class Decision:
-    """The answer to one request and what decided it."""
+    """The answer to one request and what decided it (code None: no code was answered, an
+    HTTP-level fault such as a 503, a raw body, a hang or a drop)."""
 
-    code: int
+    code: int | None
     reason: str
     decided_by: str
     user_id: str | None = None

@@ -14,6 +14,8 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from mock_server.transport import DroppableHttpToolsProtocol
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -49,6 +51,8 @@ class ServerThread:
             lifespan="on",
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,
+            http=DroppableHttpToolsProtocol,
+            timeout_graceful_shutdown=2,
         )
         self.server = uvicorn.Server(config)  # in a thread it installs no signal handlers
         self._thread = threading.Thread(target=self.server.run, daemon=True, name="ismart-mock")

@@ -1,0 +1,53 @@
+"""Fault rules at run time: ``GET|POST|DELETE /_mock/api/rules``, ``DELETE .../rules/{id}``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from mock_server.admin import API, error
+from mock_server.backend import Backend
+from mock_server.rules import RuleError
+
+
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+async def list_rules(request: Request) -> Response:
+    return JSONResponse([r.to_json() for r in _backend(request).rules.all()])
+
+
+async def add_rule(request: Request) -> Response:
+    try:
+        data = await request.json()
+    except ValueError:
+        return error(400, "the body must be one rule as a JSON object")
+    try:
+        rule = _backend(request).rules.add(data, source="api")
+    except RuleError as exc:
+        return JSONResponse(exc.to_json(), status_code=422)
+    return JSONResponse({"id": rule.id, **rule.to_json()}, status_code=201)
+
+
+async def delete_rule(request: Request) -> Response:
+    raw = request.path_params["rule_id"]
+    if not raw.isdigit() or not _backend(request).rules.remove(int(raw)):
+        return error(404, f"no rule {raw}")
+    return Response(status_code=204)
+
+
+async def delete_rules(request: Request) -> Response:
+    _backend(request).rules.clear()
+    return Response(status_code=204)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route(f"{API}/rules", list_rules, methods=["GET"]),
+        Route(f"{API}/rules", add_rule, methods=["POST"]),
+        Route(f"{API}/rules", delete_rules, methods=["DELETE"]),
+        Route(f"{API}/rules/{{rule_id}}", delete_rule, methods=["DELETE"]),
+    ]
