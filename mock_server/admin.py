@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from mock_server.accounts import AccountError
 from mock_server.backend import Backend
+from mock_server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mock_server.store import Message
 
 API = "/_mock/api"
@@ -162,8 +163,24 @@ async def health(request: Request) -> Response:
             "seed": backend.seed,
             "messages": len(backend.storage.messages()),
             "requests": len(backend.storage.journal_entries()),
+            "rules": len(backend.rules.all()),
+            "rules_errors": dict(backend.watcher.errors),
         }
     )
+
+
+async def metrics(request: Request) -> Response:
+    backend = _backend(request)
+    storage = backend.storage
+    text = backend.metrics.render(
+        messages_stored=len(storage.messages()),
+        dropped={
+            "messages": getattr(storage, "dropped_messages", 0),
+            "journal": getattr(storage, "dropped_journal", 0),
+        },
+        rules_active=len(backend.rules.all()),
+    )
+    return Response(text, media_type=METRICS_CONTENT_TYPE)
 
 
 def routes() -> list[BaseRoute]:
@@ -177,4 +194,5 @@ def routes() -> list[BaseRoute]:
         Route(f"{API}/accounts/{{user_id}}", get_account, methods=["GET"]),
         Route(f"{API}/accounts/{{user_id}}", patch_account, methods=["PATCH"]),
         Route(f"{API}/reset", reset, methods=["POST"]),
+        Route(f"{API}/metrics", metrics, methods=["GET"]),
     ]

@@ -8,8 +8,9 @@ goes wrong inside answers 11 (Un Known Error), never a 500 or a traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -19,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from client.protocol import ReturnCode
-from mock_server import admin, rules_api
+from mock_server import admin, rules_api, waiting
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, GatewayFailure
@@ -148,6 +149,10 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             gateway_tz=backend.options.gateway_tz,
                         )
                         outcome = backend.rules.evaluate(ctx, backend.random)
+                        for label in outcome.delayed_by:
+                            backend.metrics.rules_fired[label] += 1
+                        if outcome.rule is not None:
+                            backend.metrics.rules_fired[outcome.rule.label] += 1
                         if outcome.delay_ms:
                             await asyncio.sleep(outcome.delay_ms / 1000)
                             now = backend.clock()
@@ -235,6 +240,23 @@ async def act(request: Request, action: Action, rule: Rule) -> tuple[Decision, R
     return Decision(None, f"connection dropped by rule {rule.label}", by), None
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Background work of a running emulator: the rules-file watcher (hot reload)."""
+    backend: Backend = app.state.backend
+    interval = backend.config.setting("rules_reload_ms")
+    task = None
+    if backend.config.rule_files and interval > 0:
+        task = asyncio.create_task(backend.watcher.run(interval))
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 def create_app(
     config: Config | None = None,
     *,
@@ -250,9 +272,10 @@ def create_app(
         if ep.enabled
     ]
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
+    routes.append(Route(f"{admin.API}/messages/wait", waiting.wait_for_message, methods=["GET"]))
     routes.extend(admin.routes())
     routes.extend(rules_api.routes())
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=_lifespan)
     app.state.backend = backend
     app.add_middleware(
         CaseInsensitivePaths, paths=[ep.path for ep in config.endpoints.values() if ep.enabled]

@@ -6,6 +6,7 @@ into a :class:`Decision`, applies its effects on the storage and writes the jour
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 from client.protocol import ReturnCode
 from mock_server.config import Config
 from mock_server.gateway import Decision, GatewayCall, GatewayOptions, decide
+from mock_server.metrics import Metrics
+from mock_server.reload import RulesWatcher
 from mock_server.rules import RuleSet
 from mock_server.store import JournalEntry, MemoryStorage, Storage, mask_params
 
@@ -44,6 +47,9 @@ class Backend:
             journal_cap=config.setting("journal_cap"),
         )
         self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
+        self.watcher = RulesWatcher(self.rules, config.rule_files)
+        self.metrics = Metrics()
+        self.listeners: set[asyncio.Event] = set()  # woken when a message is stored
         self.options = GatewayOptions(
             gateway_tz=timezone(timedelta(minutes=config.setting("utc_offset_minutes"))),
             magic_numbers=config.setting("magic_numbers"),
@@ -76,6 +82,9 @@ class Backend:
                 decision.reason = f"{decision.cost} credits needed, not enough left"
                 decision.decided_by = "credit"
                 decision.messages = []
+            else:
+                for event in self.listeners:
+                    event.set()
         return decision
 
     def record(
@@ -89,6 +98,8 @@ class Backend:
         decision: Decision,
         http_status: int = 200,
     ) -> JournalEntry:
+        code = "none" if decision.code is None else str(decision.code)
+        self.metrics.requests[(endpoint, code, str(http_status))] += 1
         return self.storage.journal(
             JournalEntry(
                 id=request_id,

@@ -74,6 +74,9 @@ SETTINGS: Final = (
     Setting("magic_numbers", True, "968000000NN answers code NN (02..20) with no setup", bool),
     Setting("magic_prefix", "968000000", "the 9-digit prefix of the magic numbers", str),
     Setting(
+        "rules_reload_ms", 500, "how often --rules files are checked for changes; 0 = never", int
+    ),
+    Setting(
         "utc_offset_minutes",
         240,
         "the gateway clock's offset from UTC, for PushDateTime (Asia/Muscat is +240)",
@@ -206,6 +209,7 @@ class Config:
     closed_companies: list[str] = field(default_factory=lambda: list(DEMO_CLOSED_COMPANIES))
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_sources: list[str] = field(default_factory=list)
+    rule_files: list[str] = field(default_factory=list)  # watched for changes
     seed: int | None = None
 
     def setting(self, name: str) -> Any:
@@ -290,21 +294,30 @@ def load_file(path: str | Path, config: Config | None = None) -> Config:
     return apply_mapping(config, data, where)
 
 
-def load_rules_file(path: str | Path, config: Config) -> Config:
-    """Add the rules of a ``--rules`` file: a mapping with ``rules:`` or a bare list of rules."""
+def read_rules_file(path: str | Path) -> list[Any]:
+    """The rules of a ``--rules`` file: a mapping with ``rules:`` or a bare list of rules."""
     where = str(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: not valid YAML: {exc}") from None
+    if data is None:
+        return []
     if isinstance(data, Mapping) and set(data) <= {"rules"}:
         data = data.get("rules") or []
     if not isinstance(data, list):
         raise ConfigError(f"{where}: a rules file holds 'rules:' with a list of rules")
+    return data
+
+
+def load_rules_file(path: str | Path, config: Config) -> Config:
+    """Add the rules of a ``--rules`` file; the file is watched for changes (hot reload)."""
+    data = read_rules_file(path)
     config.rules.extend(data)
-    config.rule_sources.extend(where for _ in data)
+    config.rule_sources.extend(str(path) for _ in data)
+    config.rule_files.append(str(path))
     return config
 
 

@@ -8,108 +8,66 @@ Installed with the package (entry point ``pytest11``), so any test can ask for i
         assert "123456" in ismart_mock.latest("96899123456")["text"]
 
 One server per test session (it starts in a few tens of milliseconds); every test gets it back
-in its start state (accounts, rules from the config, no messages). To start it with other
+in its start state (accounts, rules from the config, no messages). The handle is a
+:class:`client.mock_admin.MockAdmin` (``add_rule``, ``messages``, ``latest``, ``wait_for``,
+``requests``, ``reset``, ...). When a test using it fails, its report shows the journal of
+that test: every request, its answer and what decided it. To start it with other
 accounts or rules, override the session-scoped ``ismart_mock_config`` fixture in a conftest.py
 and return a :class:`mock_server.config.Config` (e.g. ``load_file("accounts.yaml")``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
-import requests
 from starlette.applications import Starlette
 
-from client.protocol import LEGACY_SEND_PATH, SEND_PATH
+from client.mock_admin import MockAdmin
 from mock_server.app import create_app
 from mock_server.config import Config
 from mock_server.server import ServerThread
 
-API = "/_mock/api"
 
-
-class IsmartMock:
+class IsmartMock(MockAdmin):
     """A handle on a running emulator, driven through its admin API over real HTTP."""
 
     def __init__(self, server: ServerThread, app: Starlette) -> None:
+        super().__init__(server.url)
         self.server = server
         self.app = app
-        self.http = requests.Session()
 
-    @property
-    def url(self) -> str:
-        """The base URL (``http://127.0.0.1:PORT``); give it to your app as the gateway."""
-        return self.server.url
 
-    @property
-    def send_url(self) -> str:
-        return self.server.url + SEND_PATH
+def format_journal(entries: list[dict[str, Any]]) -> str:
+    """One line per request, oldest first: what came in, what was answered and why."""
+    lines = []
+    for e in reversed(entries):
+        answer = (
+            f"code {e['code']}" if e.get("code") is not None else f"HTTP {e.get('http_status')}"
+        )
+        params = " ".join(f"{k}={v!r}" for k, v in (e.get("params") or {}).items())
+        lines.append(
+            f"#{e['id']} {e['method']} {e['endpoint']} -> {answer} "
+            f"[{e.get('decided_by')}: {e.get('reason')}]  {params}"
+        )
+    return "\n".join(lines) or "(no requests reached the emulator)"
 
-    @property
-    def legacy_send_url(self) -> str:
-        return self.server.url + LEGACY_SEND_PATH
 
-    def _api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.http.request(method, self.url + API + path, timeout=10, **kwargs)
-        if response.status_code >= 400:
-            raise AssertionError(
-                f"{method} {API}{path} answered {response.status_code}: {response.text}"
-            )
-        return response.json() if response.content else None
-
-    def add_rule(
-        self,
-        action: dict[str, Any],
-        match: dict[str, Any] | None = None,
-        *,
-        name: str | None = None,
-        times: int | None = None,
-        priority: int = 0,
-    ) -> int:
-        """Add a fault rule (the shape of the YAML rules); returns its id."""
-        rule: dict[str, Any] = {"action": action, "match": match or {}, "priority": priority}
-        if name is not None:
-            rule["name"] = name
-        if times is not None:
-            rule["times"] = times
-        rule_id: int = self._api("POST", "/rules", json=rule)["id"]
-        return rule_id
-
-    def remove_rule(self, rule_id: int) -> None:
-        self._api("DELETE", f"/rules/{rule_id}")
-
-    def rules(self) -> list[dict[str, Any]]:
-        rules: list[dict[str, Any]] = self._api("GET", "/rules")
-        return rules
-
-    def messages(self, **filters: Any) -> list[dict[str, Any]]:
-        """Captured messages, newest first; filters: to, user, header, contains, since, limit."""
-        found: list[dict[str, Any]] = self._api("GET", "/messages", params=filters)
-        return found
-
-    def latest(self, to: str) -> dict[str, Any] | None:
-        """The last message to a number, or None."""
-        found = self.messages(to=to, limit=1)
-        return found[0] if found else None
-
-    def requests(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The journal: every request with its code and what decided it, newest first."""
-        entries: list[dict[str, Any]] = self._api("GET", "/requests", params={"limit": limit})
-        return entries
-
-    def account(self, user_id: str) -> dict[str, Any]:
-        account: dict[str, Any] = self._api("GET", f"/accounts/{user_id}")
-        return account
-
-    def patch_account(self, user_id: str, **fields: Any) -> dict[str, Any]:
-        account: dict[str, Any] = self._api("PATCH", f"/accounts/{user_id}", json=fields)
-        return account
-
-    def reset(self) -> None:
-        """Back to the start state: accounts, configured rules, no messages, no journal."""
-        self._api("POST", "/reset")
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """When a test that used ``ismart_mock`` fails, show what the emulator received."""
+    report = yield
+    mock = getattr(item, "funcargs", {}).get("ismart_mock")
+    if isinstance(mock, IsmartMock) and report.failed and call.when == "call":
+        try:
+            text = format_journal(mock.requests(limit=50))
+        except Exception as exc:  # the report must not fail because the server is gone
+            text = f"(journal unavailable: {exc})"
+        report.sections.append(("ismart-mock journal (this test's requests)", text))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +82,7 @@ def _ismart_mock_session(ismart_mock_config: Config) -> Iterator[IsmartMock]:
     with ServerThread(app) as server:
         mock = IsmartMock(server, app)
         yield mock
-        mock.http.close()
+        mock.close()
 
 
 @pytest.fixture

@@ -15,11 +15,17 @@ explain why a rule did not fire. Counters (``nth``, ``every``, ``after``) count 
 that reached the rule and satisfied its other keys; ``probability`` draws from the backend's
 seeded random only for those requests, so the same seed and the same request sequence give the
 same answers. ``times`` counts firings; a rule is removed when it reaches it.
+
+``rate_limit`` makes a rule a token bucket (``rate`` requests per second, ``burst``) per
+account, per client IP or for all requests: the rule fires only for requests over the limit,
+answering its other action keys (HTTP 429 by default). Time is the backend's clock, so a fixed
+clock gives a deterministic throttle.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -189,7 +195,51 @@ COUNTER_KEYS: Final = ("nth", "every", "after", "probability")
 MATCH_KEYS: Final = FIELD_KEYS + COUNTER_KEYS
 ACTION_KEYS: Final = (
     "code", "http_status", "body", "content_type", "delay_ms", "hang", "hang_ms", "drop",
+    "rate_limit",
 )  # fmt: skip
+RATE_LIMIT_KEYS: Final = ("rate", "burst", "per")
+RATE_LIMIT_PER: Final = ("account", "client_ip", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A token bucket: ``burst`` requests at once, refilled at ``rate`` per second."""
+
+    rate: float
+    burst: int
+    per: str = "account"
+
+    def key(self, ctx: RuleContext) -> str:
+        if self.per == "account":
+            return ctx.raw("UserId").strip()
+        return ctx.client_ip if self.per == "client_ip" else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rate": self.rate, "burst": self.burst, "per": self.per}
+
+
+def _parse_rate_limit(value: Any) -> RateLimit:
+    if isinstance(value, bool):
+        raise ValueError("must be {rate: N, burst: N, per: account|client_ip|all} or a rate")
+    if isinstance(value, int | float):
+        value = {"rate": value}
+    if not isinstance(value, Mapping):
+        raise ValueError("must be {rate: N, burst: N, per: account|client_ip|all} or a rate")
+    unknown = sorted(set(value) - set(RATE_LIMIT_KEYS))
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(RATE_LIMIT_KEYS)})")
+    rate = value.get("rate")
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+        raise ValueError("rate must be a number of requests per second above 0")
+    burst = value.get("burst", max(1, math.ceil(rate)))
+    if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+        raise ValueError("burst must be a whole number >= 1")
+    per = value.get("per", "account")
+    if per not in RATE_LIMIT_PER:
+        raise ValueError(f"per must be one of {', '.join(RATE_LIMIT_PER)}")
+    return RateLimit(float(rate), burst, per)
+
+
 RULE_KEYS: Final = ("name", "match", "action", "times", "priority")
 
 
@@ -206,11 +256,13 @@ class Action:
     hang: bool = False
     hang_ms: int = DEFAULT_HANG_MS
     drop: bool = False
+    rate_limit: RateLimit | None = None
 
     @property
     def final(self) -> bool:
         return (
-            self.code is not None
+            self.rate_limit is not None
+            or self.code is not None
             or self.http_status is not None
             or self.body is not None
             or self.hang
@@ -223,7 +275,9 @@ class Action:
             value = getattr(self, key)
             if key == "hang_ms" and not self.hang:
                 continue
-            if value not in (None, False, 0) or (key == "code" and value == 0):
+            if isinstance(value, RateLimit):
+                out[key] = value.to_json()
+            elif value not in (None, False, 0) or (key == "code" and value == 0):
                 out[key] = value
         return out
 
@@ -243,6 +297,8 @@ def _parse_action(data: Any, fail: Callable[[str, str], RuleError]) -> Action:
                 if not isinstance(value, bool):
                     raise ValueError("must be true or false")
                 values[key] = value
+            elif key == "rate_limit":
+                values[key] = _parse_rate_limit(value)
             else:
                 values[key] = _text(value, key)
         except ValueError as exc:
@@ -265,8 +321,13 @@ def _parse_action(data: Any, fail: Callable[[str, str], RuleError]) -> Action:
         raise fail("action.content_type", "goes with http_status or body")
     if "hang_ms" in values and not values.get("hang"):
         raise fail("action.hang_ms", "goes with hang: true")
-    if not finals and not values.get("delay_ms"):
-        raise fail("action", "needs one of code, http_status, body, hang, drop or delay_ms")
+    if "rate_limit" in values and not finals:
+        values.setdefault("http_status", 429)
+        values.setdefault("body", "Too Many Requests")
+    if not finals and not values.get("delay_ms") and "rate_limit" not in values:
+        raise fail(
+            "action", "needs one of code, http_status, body, hang, drop, rate_limit or delay_ms"
+        )
     return Action(**values)
 
 
@@ -282,6 +343,7 @@ class Rule:
     predicates: list[tuple[str, Predicate]] = field(default_factory=list, repr=False)
     seen: int = 0
     hits: int = 0
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     @property
     def label(self) -> str:
@@ -323,7 +385,20 @@ class Rule:
             return False, f"after: matching request {self.seen} is not after {m['after']}"
         if "probability" in m and rng.random() >= m["probability"]:
             return False, f"probability: the draw missed {m['probability']}"
+        limit = self.action.rate_limit
+        if limit is not None and self._take_token(limit, ctx):
+            return False, f"rate_limit: within {limit.rate:g}/s (burst {limit.burst})"
         return True, "matched"
+
+    def _take_token(self, limit: RateLimit, ctx: RuleContext) -> bool:
+        """Refill the caller's bucket up to ``now`` and take one token if there is one."""
+        key = limit.key(ctx)
+        now = ctx.now.timestamp()
+        tokens, last = self.buckets.get(key, (float(limit.burst), now))
+        tokens = min(float(limit.burst), tokens + max(now - last, 0.0) * limit.rate)
+        allowed = tokens >= 1.0
+        self.buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+        return allowed
 
 
 def parse_rule(data: Any, *, rule_id: int, source: str, index: int | None = None) -> Rule:
@@ -434,7 +509,26 @@ class RuleSet:
         return len(self._rules) != before
 
     def clear(self) -> None:
-        self._rules = []
+        """Remove the rules added at run time; the configured (file) rules stay."""
+        configured = {source for _, source in self._configured}
+        self._rules = [r for r in self._rules if r.source in configured]
+
+    def replace_source(self, source: str, rules: list[Any]) -> list[Rule]:
+        """Swap the rules of one file for a new version of it (hot reload).
+
+        Every rule is parsed first; a mistake raises :class:`RuleError` and changes nothing.
+        The new rules start with fresh counters; other files' and run-time rules are kept."""
+        parsed = [
+            parse_rule(data, rule_id=self._next_id + i, source=source, index=i + 1)
+            for i, data in enumerate(rules)
+        ]
+        self._next_id += len(parsed)
+        self._configured = [c for c in self._configured if c[1] != source]
+        self._configured.extend((data, source) for data in rules)
+        self._rules = [r for r in self._rules if r.source != source]
+        for rule in parsed:
+            self._insert(rule)
+        return parsed
 
     def all(self) -> list[Rule]:
         return list(self._rules)

@@ -1,0 +1,148 @@
+"""``MockAdmin``: drive a running ismart-mock emulator through its admin API.
+
+For end-to-end tests in any setup (the emulator in a container, on a CI service port, or the
+``ismart_mock`` pytest fixture, which is a ``MockAdmin`` too)::
+
+    admin = MockAdmin("http://127.0.0.1:8080")
+    admin.reset()
+    my_app.send_otp("96899123456")
+    otp = admin.wait_for(to="96899123456", timeout=5)["text"]
+
+Every call is one HTTP request; an answer of 400 or more raises :class:`MockAdminError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from client.protocol import LEGACY_SEND_PATH, SEND_PATH
+
+API = "/_mock/api"
+
+
+class MockAdminError(AssertionError):
+    """The admin API refused a call (an AssertionError, so a test shows it as a failure)."""
+
+    def __init__(self, method: str, path: str, status: int, body: str) -> None:
+        super().__init__(f"{method} {API}{path} answered {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class MockAdmin:
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.http = requests.Session()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r})"
+
+    @property
+    def url(self) -> str:
+        """The base URL (``http://127.0.0.1:PORT``); give it to your app as the gateway."""
+        return self.base_url
+
+    @property
+    def send_url(self) -> str:
+        return self.base_url + SEND_PATH
+
+    @property
+    def legacy_send_url(self) -> str:
+        return self.base_url + LEGACY_SEND_PATH
+
+    def _api(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
+        response = self.http.request(
+            method, self.base_url + API + path, timeout=timeout or self.timeout, **kwargs
+        )
+        if response.status_code >= 400:
+            raise MockAdminError(method, path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    # rules -------------------------------------------------------------------------------------
+    def add_rule(
+        self,
+        action: dict[str, Any],
+        match: dict[str, Any] | None = None,
+        *,
+        name: str | None = None,
+        times: int | None = None,
+        priority: int = 0,
+    ) -> int:
+        """Add a fault rule (the shape of the YAML rules); returns its id."""
+        rule: dict[str, Any] = {"action": action, "match": match or {}, "priority": priority}
+        if name is not None:
+            rule["name"] = name
+        if times is not None:
+            rule["times"] = times
+        rule_id: int = self._api("POST", "/rules", json=rule)["id"]
+        return rule_id
+
+    def remove_rule(self, rule_id: int) -> None:
+        self._api("DELETE", f"/rules/{rule_id}")
+
+    def rules(self) -> list[dict[str, Any]]:
+        rules: list[dict[str, Any]] = self._api("GET", "/rules")
+        return rules
+
+    # messages and journal ----------------------------------------------------------------------
+    def messages(self, **filters: Any) -> list[dict[str, Any]]:
+        """Captured messages, newest first; filters: to, user, header, contains, since, limit."""
+        found: list[dict[str, Any]] = self._api("GET", "/messages", params=filters)
+        return found
+
+    def latest(self, to: str) -> dict[str, Any] | None:
+        """The last message to a number, or None."""
+        found = self.messages(to=to, limit=1)
+        return found[0] if found else None
+
+    def wait_for(
+        self,
+        *,
+        to: str | None = None,
+        contains: str | None = None,
+        user: str | None = None,
+        header: str | None = None,
+        after: int | None = None,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """Wait for a matching message that arrives after this call (or after message id
+        ``after``) and return it; :class:`TimeoutError` if none arrives within ``timeout`` s."""
+        params: dict[str, Any] = {"timeout_ms": int(timeout * 1000)}
+        for name, value in (("to", to), ("contains", contains), ("user", user), ("header", header)):
+            if value is not None:
+                params[name] = value
+        if after is not None:
+            params["after"] = after
+        response = self.http.get(
+            self.base_url + API + "/messages/wait", params=params, timeout=timeout + self.timeout
+        )
+        if response.status_code == 408:
+            raise TimeoutError(f"no message matching {params} arrived within {timeout} s")
+        if response.status_code >= 400:
+            raise MockAdminError("GET", "/messages/wait", response.status_code, response.text)
+        message: dict[str, Any] = response.json()
+        return message
+
+    def requests(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The journal: every request with its code and what decided it, newest first."""
+        entries: list[dict[str, Any]] = self._api("GET", "/requests", params={"limit": limit})
+        return entries
+
+    # accounts and state ------------------------------------------------------------------------
+    def account(self, user_id: str) -> dict[str, Any]:
+        account: dict[str, Any] = self._api("GET", f"/accounts/{user_id}")
+        return account
+
+    def patch_account(self, user_id: str, **fields: Any) -> dict[str, Any]:
+        account: dict[str, Any] = self._api("PATCH", f"/accounts/{user_id}", json=fields)
+        return account
+
+    def reset(self) -> None:
+        """Back to the start state: accounts, configured rules, no messages, no journal."""
+        self._api("POST", "/reset")
+
+    def close(self) -> None:
+        self.http.close()

@@ -1,0 +1,64 @@
+"""Hot reload of ``--rules`` files: a changed file is re-read and applied without a restart.
+
+The files are polled (``rules_reload_ms``, 500 ms by default): rule files are small, polling
+needs no extra dependency, and it behaves the same on every file system (bind mounts and
+network shares included, where change notifications are unreliable). A file is compared by
+its bytes, so two edits within one mtime tick are not missed. A broken version (bad YAML, a
+bad rule, a missing file) keeps the last good rules of that file; the error is logged and
+shown in ``/_mock/api/health`` until a good version is saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from mock_server.config import ConfigError, read_rules_file
+from mock_server.rules import RuleError, RuleSet
+
+log = logging.getLogger("mock_server")
+
+
+def _content(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+class RulesWatcher:
+    def __init__(self, rules: RuleSet, paths: list[str]) -> None:
+        self.rules = rules
+        self.contents = {path: _content(path) for path in dict.fromkeys(paths)}
+        self.errors: dict[str, str] = {}
+        self.reloads = 0
+
+    def check(self) -> list[str]:
+        """Apply every file that changed since the last check; the paths that changed."""
+        changed = []
+        for path, before in self.contents.items():
+            now = _content(path)
+            if now == before:
+                continue
+            self.contents[path] = now
+            changed.append(path)
+            try:
+                data = read_rules_file(path)
+                applied = self.rules.replace_source(path, data)
+            except (ConfigError, RuleError) as exc:
+                self.errors[path] = str(exc)
+                log.error("rules not reloaded, keeping the last good ones: %s", exc)
+                continue
+            self.errors.pop(path, None)
+            self.reloads += 1
+            log.warning("rules reloaded from %s: %d rules", path, len(applied))
+        return changed
+
+    async def run(self, interval_ms: int) -> None:
+        while True:
+            await asyncio.sleep(interval_ms / 1000)
+            try:
+                self.check()
+            except Exception:  # never let the watcher die silently
+                log.exception("rules watcher failed")
