@@ -12,7 +12,10 @@ An account in JSON (the admin API's shape, never with the password)::
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
@@ -34,10 +37,18 @@ class AccountError(ValueError):
         self.message = message
 
 
+def digest_password(password: str, salt: bytes | None = None) -> str:
+    """A salted SHA-256 of ``password``: what an account keeps instead of the password, so
+    that neither memory dumps of the journal nor a ``--state`` file ever hold one."""
+    salt = salt if salt is not None else os.urandom(8)
+    digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{salt.hex()}${digest}"
+
+
 @dataclass(slots=True)
 class Account:
     user_id: str
-    password: str = field(repr=False)
+    password_digest: str = field(repr=False)
     company: str
     status: Status = "active"
     expires_at: datetime | None = None
@@ -54,12 +65,28 @@ class Account:
     """Numbers that opted out of this account's messages (code 23 on the older endpoint)."""
     simulate_internal_error: bool = False
     """Make every authenticated send fail inside the gateway, so that it answers 11."""
+    oman_only: bool = False
+    """Refuse clients outside the ``oman_networks`` setting with code 21."""
+    api_expires_at: datetime | None = None
+    """When the account's SMS API subscription ends (code 25 after it)."""
+    delivery_reports: bool = True
+    """Whether the delivery-report endpoint answers for this account (else code 31)."""
+    scope: str = ""
+    """Requests by this user id without an ``X-Mock-Scope`` header belong to this scope."""
+
+    def check_password(self, password: str) -> bool:
+        salt_hex, _, _ = self.password_digest.partition("$")
+        try:
+            salt = bytes.fromhex(salt_hex)
+        except ValueError:
+            return False
+        return hmac.compare_digest(digest_password(password, salt), self.password_digest)
 
     def to_json(self) -> dict[str, Any]:
         """The account as the admin API shows it: everything but the password."""
         out: dict[str, Any] = {}
         for f in fields(self):
-            if f.name == "password":
+            if f.name == "password_digest":
                 continue
             value = getattr(self, f.name)
             if isinstance(value, datetime):
@@ -95,8 +122,14 @@ def _network(text: str) -> IpNetwork:
     return ipaddress.ip_network(text, strict=False)
 
 
-_FIELD_NAMES: Final = frozenset(f.name for f in fields(Account))
+_FIELD_NAMES: Final = frozenset(f.name for f in fields(Account) if f.name != "password_digest") | {
+    "password"
+}
 EDITABLE_FIELDS: Final = _FIELD_NAMES - {"user_id"}
+DATETIME_FIELDS: Final = ("expires_at", "credit_expires_at", "api_expires_at")
+BOOL_FIELDS: Final = (
+    "web_service", "http_get", "simulate_internal_error", "oman_only", "delivery_reports",
+)  # fmt: skip
 
 
 def _as_datetime(name: str, value: Any) -> datetime | None:
@@ -132,11 +165,15 @@ def coerce_field(name: str, value: Any) -> Any:
         if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
             raise AccountError(name, "must be a non-empty string")
         return str(value)
+    if name == "scope":
+        if not isinstance(value, str):
+            raise AccountError(name, "must be a string ('' for none)")
+        return value
     if name == "status":
         if value not in STATUSES:
             raise AccountError(name, f"must be one of {', '.join(STATUSES)}")
         return value
-    if name in ("expires_at", "credit_expires_at"):
+    if name in DATETIME_FIELDS:
         return _as_datetime(name, value)
     if name in ("credit", "failed_logins", "lockout_threshold"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -144,7 +181,7 @@ def coerce_field(name: str, value: Any) -> Any:
         if name == "lockout_threshold" and value < 1:
             raise AccountError(name, "must be at least 1")
         return value
-    if name in ("web_service", "http_get", "simulate_internal_error"):
+    if name in BOOL_FIELDS:
         if not isinstance(value, bool):
             raise AccountError(name, "must be true or false")
         return value
@@ -165,6 +202,7 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
             raise AccountError(required, "is required")
     values = {name: coerce_field(name, value) for name, value in data.items()}
     values.setdefault("company", values["user_id"])
+    values["password_digest"] = digest_password(values.pop("password"))
     return Account(**values)
 
 
@@ -174,7 +212,10 @@ def apply_patch(account: Account, patch: Mapping[str, Any]) -> Account:
     for name, value in patch.items():
         if name not in EDITABLE_FIELDS:
             raise AccountError(name, "cannot be changed" if name == "user_id" else "unknown field")
-        setattr(updated, name, coerce_field(name, value))
+        if name == "password":
+            updated.password_digest = digest_password(coerce_field(name, value))
+        else:
+            setattr(updated, name, coerce_field(name, value))
     if "status" in patch and updated.status != "blocked" and "failed_logins" not in patch:
         updated.failed_logins = 0
     return updated
@@ -195,7 +236,7 @@ def demo_accounts() -> list[Account]:
     def acct(user: str, **kw: Any) -> Account:
         kw.setdefault("company", "Demo Trading LLC")
         kw.setdefault("headers", ["AnyHeader", "DEMO"])
-        return Account(user_id=user, password=user, **kw)
+        return Account(user_id=user, password_digest=digest_password(user), **kw)
 
     return [
         acct("ismartsms", company="Infocomm Demo", headers=["AnyHeader"]),
@@ -211,6 +252,9 @@ def demo_accounts() -> list[Account]:
         acct("lowcredit", credit=2),
         acct("ipblocked", allowed_ips=["203.0.113.0/24"]),
         acct("broken", simulate_internal_error=True),
+        acct("abroad", oman_only=True),
+        acct("apiexpired", api_expires_at=_PAST),
+        acct("nodlr", delivery_reports=False),
     ]
 
 

@@ -1,12 +1,15 @@
 """The JSON admin API under ``/_mock/api/``: what was sent, the journal, accounts, reset.
 
 Errors are JSON too: ``{"error": "...", "field": "..."}`` with a 4xx status.
+
+Scopes: a call carrying ``X-Mock-Scope: NAME`` (or ``?scope=NAME``) sees and resets only that
+scope's messages, journal and run-time rules; without one it sees everything, as before scopes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,9 +18,12 @@ from starlette.routing import BaseRoute, Route
 from mock_server.accounts import AccountError
 from mock_server.backend import Backend
 from mock_server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from mock_server.store import Message
+from mock_server.metrics import render
+from mock_server.store import FIXED_DELIVERY_STATES, Message, MessageQuery, RequestQuery
 
-API = "/_mock/api"
+API: Final = "/_mock/api"
+SCOPE_HEADER: Final = "x-mock-scope"
+MAX_LIMIT: Final = 10_000
 
 
 def _backend(request: Request) -> Backend:
@@ -38,6 +44,14 @@ class BadFilter(ValueError):
         self.field = field
 
 
+def request_scope(request: Request) -> str | None:
+    """The scope an admin call is limited to (None: every scope)."""
+    scope = request.headers.get(SCOPE_HEADER)
+    if scope is None:
+        scope = request.query_params.get("scope")
+    return scope if scope else None
+
+
 def _parse_since(raw: str) -> datetime:
     try:
         when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -46,54 +60,49 @@ def _parse_since(raw: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def _parse_limit(raw: str | None, default: int = 100) -> int:
+def parse_whole(raw: str | None, name: str, default: int, minimum: int, maximum: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadFilter("limit", f"limit={raw!r} is not a whole number >= 1")
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
+        raise BadFilter(name, f"{name}={raw!r} is not a whole number from {minimum} to {maximum}")
     return int(raw)
 
 
-FILTERS = frozenset({"to", "user", "header", "contains", "since", "limit"})
+FILTERS: Final = frozenset({"to", "user", "header", "contains", "since", "after", "limit", "scope"})
 
 
-def filter_messages(messages: list[Message], query: dict[str, str]) -> list[Message]:
-    """Newest first, filtered by the query's ``to``, ``user``, ``header``, ``contains``,
-    ``since`` and cut to ``limit``."""
+def message_query(query: dict[str, str], scope: str | None, **extra: Any) -> MessageQuery:
+    """A :class:`MessageQuery` from URL query parameters; :class:`BadFilter` names a bad one."""
     unknown = set(query) - FILTERS
     if unknown:
         name = sorted(unknown)[0]
         raise BadFilter(name, f"unknown filter {name!r} (known: {', '.join(sorted(FILTERS))})")
-    limit = _parse_limit(query.get("limit"))
-    since = _parse_since(query["since"]) if "since" in query else None
-    to, user, header = query.get("to"), query.get("user"), query.get("header")
-    contains = query.get("contains")
-    out: list[Message] = []
-    for m in reversed(messages):
-        if to is not None and m.number != to:
-            continue
-        if user is not None and m.user_id != user:
-            continue
-        if header is not None and m.header != header:
-            continue
-        if contains is not None and contains not in m.text:
-            continue
-        if since is not None and m.received_at < since:
-            continue
-        out.append(m)
-        if len(out) >= limit:
-            break
-    return out
+    values: dict[str, Any] = {
+        "to": query.get("to"),
+        "user": query.get("user"),
+        "header": query.get("header"),
+        "contains": query.get("contains"),
+        "scope": scope,
+        "limit": parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
+        "after": parse_whole(query.get("after"), "after", 0, 0, 2**62),
+    }
+    if "since" in query:
+        values["since"] = _parse_since(query["since"])
+    values.update(extra)
+    return MessageQuery(**values)
+
+
+def message_json(backend: Backend, message: Message) -> dict[str, Any]:
+    return message.to_json(backend.clock(), backend.delivery_delay)
 
 
 async def list_messages(request: Request) -> Response:
     backend = _backend(request)
     try:
-        found = filter_messages(backend.storage.messages(), dict(request.query_params))
+        query = message_query(dict(request.query_params), request_scope(request))
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    now = backend.clock()
-    return JSONResponse([m.to_json(now) for m in found])
+    return JSONResponse([message_json(backend, m) for m in backend.storage.find_messages(query)])
 
 
 async def latest_message(request: Request) -> Response:
@@ -101,24 +110,79 @@ async def latest_message(request: Request) -> Response:
     to = request.query_params.get("to")
     if not to:
         return error(400, "to= (the number) is required", "to")
-    found = filter_messages(backend.storage.messages(), {"to": to, "limit": "1"})
+    found = backend.storage.find_messages(
+        MessageQuery(to=to, limit=1, scope=request_scope(request))
+    )
     if not found:
         return error(404, f"no message to {to}")
-    return JSONResponse(found[0].to_json(backend.clock()))
+    return JSONResponse(message_json(backend, found[0]))
+
+
+def _message_id(request: Request) -> int | None:
+    raw = request.path_params["message_id"]
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
+async def get_message(request: Request) -> Response:
+    backend = _backend(request)
+    message_id = _message_id(request)
+    found = (
+        backend.storage.find_messages(
+            MessageQuery(after=message_id - 1, limit=1, oldest_first=True)
+        )
+        if message_id
+        else []
+    )
+    if not found or found[0].id != message_id:
+        return error(404, f"no message {request.path_params['message_id']}")
+    return JSONResponse(message_json(backend, found[0]))
+
+
+async def patch_message(request: Request) -> Response:
+    """Set a message's delivery state: ``{"status": "delivered"|"failed"}``."""
+    backend = _backend(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        return error(400, "the body must be a JSON object")
+    if not isinstance(body, dict) or set(body) != {"status"}:
+        return error(422, 'the body must be {"status": "delivered" or "failed"}', "status")
+    status = body["status"]
+    if status not in FIXED_DELIVERY_STATES:
+        return error(422, f"status must be one of {', '.join(FIXED_DELIVERY_STATES)}", "status")
+    message_id = _message_id(request)
+    message = (
+        backend.storage.set_delivery(message_id, status, backend.clock()) if message_id else None
+    )
+    if message is None:
+        return error(404, f"no message {request.path_params['message_id']}")
+    return JSONResponse(message_json(backend, message))
 
 
 async def delete_messages(request: Request) -> Response:
-    _backend(request).storage.clear_messages()
+    _backend(request).storage.clear_messages(request_scope(request))
     return Response(status_code=204)
 
 
 async def list_requests(request: Request) -> Response:
+    query = dict(request.query_params)
+    unknown = sorted(set(query) - {"limit", "after", "rejected", "scope"})
+    if unknown:
+        return error(
+            400, f"unknown filter {unknown[0]!r} (known: limit, after, rejected)", unknown[0]
+        )
     try:
-        limit = _parse_limit(request.query_params.get("limit"))
+        found = _backend(request).storage.find_requests(
+            RequestQuery(
+                scope=request_scope(request),
+                limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
+                after=parse_whole(query.get("after"), "after", 0, 0, 2**62),
+                rejected=query.get("rejected", "").lower() in ("1", "true", "yes"),
+            )
+        )
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    entries = _backend(request).storage.journal_entries()
-    return JSONResponse([e.to_json() for e in reversed(entries[-limit:])])
+    return JSONResponse([e.to_json() for e in found])
 
 
 async def list_accounts(request: Request) -> Response:
@@ -151,19 +215,23 @@ async def patch_account(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    _backend(request).reset()
-    return JSONResponse({"reset": True})
+    scope = request_scope(request)
+    _backend(request).reset(scope)
+    return JSONResponse({"reset": True, "scope": scope})
 
 
 async def health(request: Request) -> Response:
     backend = _backend(request)
+    scope = request_scope(request)
+    messages, requests = backend.storage.sizes(scope)
     return JSONResponse(
         {
             "status": "ok",
             "seed": backend.seed,
-            "messages": len(backend.storage.messages()),
-            "requests": len(backend.storage.journal_entries()),
-            "rules": len(backend.rules.all()),
+            "state": backend.config.state,
+            "messages": messages,
+            "requests": requests,
+            "rules": len(backend.rules.all(scope)),
             "rules_errors": dict(backend.watcher.errors),
         }
     )
@@ -171,13 +239,9 @@ async def health(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     backend = _backend(request)
-    storage = backend.storage
-    text = backend.metrics.render(
-        messages_stored=len(storage.messages()),
-        dropped={
-            "messages": getattr(storage, "dropped_messages", 0),
-            "journal": getattr(storage, "dropped_journal", 0),
-        },
+    text = render(
+        backend.storage.counters(),
+        messages_stored=backend.storage.sizes()[0],
         rules_active=len(backend.rules.all()),
     )
     return Response(text, media_type=METRICS_CONTENT_TYPE)
@@ -189,6 +253,8 @@ def routes() -> list[BaseRoute]:
         Route(f"{API}/messages", list_messages, methods=["GET"]),
         Route(f"{API}/messages", delete_messages, methods=["DELETE"]),
         Route(f"{API}/messages/latest", latest_message, methods=["GET"]),
+        Route(f"{API}/messages/{{message_id}}", get_message, methods=["GET"]),
+        Route(f"{API}/messages/{{message_id}}", patch_message, methods=["PATCH"]),
         Route(f"{API}/requests", list_requests, methods=["GET"]),
         Route(f"{API}/accounts", list_accounts, methods=["GET"]),
         Route(f"{API}/accounts/{{user_id}}", get_account, methods=["GET"]),

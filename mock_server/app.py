@@ -19,8 +19,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from client.protocol import ReturnCode
-from mock_server import admin, rules_api, waiting
+from client.protocol import DELIVERY_REPORT_PATH, ReturnCode
+from mock_server import admin, delivery, openapi, rules_api, waiting
+from mock_server.auth import AdminTokenMiddleware
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, GatewayFailure
@@ -117,15 +118,18 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+SCOPE_HEADER = "x-mock-scope"
+
+
 def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
     async def handle(request: Request) -> Response:
         backend: Backend = request.app.state.backend
-        request_id = backend.storage.next_request_id()
         method = request.method
         client_ip = _client_ip(request)
         params = Params()
         response: Response | None = None
         http_status = 200
+        scope = request.headers.get(SCOPE_HEADER, "")
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -137,6 +141,7 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                 except MalformedRequest as exc:
                     decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
                 else:
+                    scope = scope or backend.bound_scope(params.get("UserId"))
                     now = backend.clock()
                     outcome = NO_OUTCOME
                     if backend.rules:
@@ -147,12 +152,9 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             client_ip=client_ip,
                             now=now,
                             gateway_tz=backend.options.gateway_tz,
+                            scope=scope,
                         )
                         outcome = backend.rules.evaluate(ctx, backend.random)
-                        for label in outcome.delayed_by:
-                            backend.metrics.rules_fired[label] += 1
-                        if outcome.rule is not None:
-                            backend.metrics.rules_fired[outcome.rule.label] += 1
                         if outcome.delay_ms:
                             await asyncio.sleep(outcome.delay_ms / 1000)
                             now = backend.clock()
@@ -166,26 +168,35 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             client_ip=client_ip,
                             params=params,
                             now=now,
-                            request_id=request_id,
+                            scope=scope,
+                            delivery=outcome.delivery,
                         )
-                        decision = backend.handle(call)
+                        decision = backend.decide(call)
                         if outcome.delayed_by:
-                            decision.reason += f" (delayed by rule {', '.join(outcome.delayed_by)})"
+                            fired = ", ".join(outcome.delayed_by)
+                            decision.reason += (
+                                f" (delayed by rule {fired}, {outcome.delay_ms} ms)"
+                                if outcome.delay_ms
+                                else f" (rule {fired} fired)"
+                            )
+                    decision.rules_fired = outcome.fired
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
-            expected = isinstance(exc, GatewayFailure)
-            log.error("internal failure on %s: %s", endpoint.name, exc, exc_info=not expected)
-            decision = Decision(int(ReturnCode.UNKNOWN_ERROR), f"internal failure: {exc}", "error")
+            decision = internal_failure(endpoint.name, exc)
             response = None
             http_status = 200
-        backend.record(
-            request_id=request_id,
-            method=method,
-            endpoint=endpoint.name,
-            client_ip=client_ip,
-            params=list(params.items()),
-            decision=decision,
-            http_status=http_status,
-        )
+        try:
+            backend.commit(
+                decision,
+                method=method,
+                endpoint=endpoint.name,
+                client_ip=client_ip,
+                params=params.items(),
+                http_status=http_status,
+                scope=scope,
+            )
+        except Exception as exc:  # e.g. the state file is unwritable: still never a 500
+            internal_failure(endpoint.name, exc)
+            return answer(int(ReturnCode.UNKNOWN_ERROR))
         if response is not None:
             return response
         if decision.code is None:
@@ -193,6 +204,13 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
         return answer(decision.code)
 
     return handle
+
+
+def internal_failure(where: str, exc: Exception) -> Decision:
+    """Log a failure inside the emulator; the decision to answer 11 (Un Known Error)."""
+    expected = isinstance(exc, GatewayFailure)
+    log.error("internal failure on %s: %s", where, exc, exc_info=not expected)
+    return Decision(int(ReturnCode.UNKNOWN_ERROR), f"internal failure: {exc}", "error")
 
 
 class Dropped(Response):
@@ -255,6 +273,38 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        backend.close()
+
+
+async def delivery_report_route(request: Request) -> Response:
+    """``SMSDeliveryReportAPI.aspx``: records joined by ``|``, or a code (11 on a failure)."""
+    backend: Backend = request.app.state.backend
+    client_ip = _client_ip(request)
+    params = Params()
+    try:
+        params = await read_params(request, backend.config.setting("max_body_bytes"))
+        decision, body = delivery.report(backend, params, client_ip, request.method)
+    except MalformedRequest as exc:
+        decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
+        body = str(decision.code)
+    except Exception as exc:
+        decision = internal_failure(delivery.NAME, exc)
+        body = str(decision.code)
+    try:
+        backend.commit(
+            decision,
+            method=request.method,
+            endpoint=delivery.NAME,
+            client_ip=client_ip,
+            params=params.items(),
+            scope=request.headers.get(SCOPE_HEADER, ""),
+        )
+    except Exception as exc:
+        internal_failure(delivery.NAME, exc)
+        body = str(int(ReturnCode.UNKNOWN_ERROR))
+    if decision.code is not None and str(decision.code) != body:
+        body = str(decision.code)  # the commit turned a 3 into a 12
+    return Response(body, media_type="text/plain")
 
 
 def create_app(
@@ -271,13 +321,19 @@ def create_app(
         for ep in config.endpoints.values()
         if ep.enabled
     ]
+    routes.append(
+        Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=["GET", "POST"], name="dlr")
+    )
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
+    routes.append(Route(f"{admin.API}/openapi.json", openapi.route, methods=["GET"]))
     routes.append(Route(f"{admin.API}/messages/wait", waiting.wait_for_message, methods=["GET"]))
     routes.extend(admin.routes())
     routes.extend(rules_api.routes())
     app = Starlette(routes=routes, lifespan=_lifespan)
     app.state.backend = backend
-    app.add_middleware(
-        CaseInsensitivePaths, paths=[ep.path for ep in config.endpoints.values() if ep.enabled]
-    )
+    token = config.setting("admin_token")
+    if token:
+        app.add_middleware(AdminTokenMiddleware, token=token)
+    gateway_paths = [ep.path for ep in config.endpoints.values() if ep.enabled]
+    app.add_middleware(CaseInsensitivePaths, paths=[*gateway_paths, DELIVERY_REPORT_PATH])
     return app

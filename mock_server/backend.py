@@ -1,20 +1,21 @@
 """The emulator's backend: one per app, holding the state, the clock and the seeded random.
 
-The HTTP layer only parses and renders; :meth:`Backend.handle` turns a :class:`GatewayCall`
-into a :class:`Decision`, applies its effects on the storage and writes the journal.
+The HTTP layer only parses and renders; :meth:`Backend.decide` turns a :class:`GatewayCall`
+into a :class:`Decision` (reading state, changing nothing) and :meth:`Backend.commit` applies
+the decision's effects and writes its journal entry in one storage transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 from client.protocol import ReturnCode
-from mock_server.config import Config
+from mock_server.config import Config, ConfigError
 from mock_server.gateway import Decision, GatewayCall, GatewayOptions, decide
-from mock_server.metrics import Metrics
 from mock_server.reload import RulesWatcher
 from mock_server.rules import RuleSet
 from mock_server.store import JournalEntry, MemoryStorage, Storage, mask_params
@@ -24,6 +25,29 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _networks(config: Config) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(n, strict=False) for n in config.setting("oman_networks"))
+    except ValueError as exc:
+        raise ConfigError(f"settings.oman_networks: {exc}") from None
+
+
+def open_storage(config: Config) -> Storage:
+    """The storage ``config.state`` names: ``memory`` or ``sqlite:PATH``."""
+    caps = {
+        "message_cap": config.setting("message_cap"),
+        "journal_cap": config.setting("journal_cap"),
+    }
+    if config.state == "memory":
+        return MemoryStorage(config.accounts, config.closed_companies, **caps)
+    kind, _, path = config.state.partition(":")
+    if kind == "sqlite" and path:
+        from mock_server.sqlite_store import SqliteStorage
+
+        return SqliteStorage(path, config.accounts, config.closed_companies, **caps)
+    raise ConfigError(f"state {config.state!r}: use memory or sqlite:PATH")
 
 
 class Backend:
@@ -40,85 +64,96 @@ class Backend:
             config.seed if config.seed is not None else random.SystemRandom().randrange(2**31)
         )
         self.random = random.Random(self.seed)
-        self.storage: Storage = storage or MemoryStorage(
-            config.accounts,
-            config.closed_companies,
-            message_cap=config.setting("message_cap"),
-            journal_cap=config.setting("journal_cap"),
-        )
-        self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
-        self.watcher = RulesWatcher(self.rules, config.rule_files)
-        self.metrics = Metrics()
-        self.listeners: set[asyncio.Event] = set()  # woken when a message is stored
         self.options = GatewayOptions(
             gateway_tz=timezone(timedelta(minutes=config.setting("utc_offset_minutes"))),
             magic_numbers=config.setting("magic_numbers"),
             magic_prefix=config.setting("magic_prefix"),
+            oman_networks=_networks(config),
         )
+        self.delivery_delay = timedelta(milliseconds=config.setting("delivery_delay_ms"))
+        self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
+        self.watcher = RulesWatcher(self.rules, config.rule_files)
+        self.storage: Storage = storage if storage is not None else open_storage(config)
+        self.listeners: set[asyncio.Event] = set()
+        """Woken when something is stored (a message or a journal entry)."""
 
-    def handle(self, call: GatewayCall) -> Decision:
-        """Decide, then apply the decision's effects (failed-login count, charge and store)."""
-        decision = decide(call, self.storage, self.options)
-        user_id = decision.user_id
-        if user_id is None:
-            return decision
-        if decision.decided_by == "password":
-            account = self.storage.failed_login(user_id)
-            if account.status == "blocked":
-                decision.code = int(ReturnCode.ACCOUNT_BLOCKED)
-                decision.reason = (
-                    f"{user_id} locked after {account.failed_logins} failed logins "
-                    f"(threshold {account.lockout_threshold})"
-                )
-            return decision
-        if decision.authenticated:
-            current = self.storage.account(user_id)
-            if current is not None and current.failed_logins and current.status != "blocked":
-                self.storage.clear_failed_logins(user_id)
-        if decision.code == ReturnCode.PUSHED:
-            stored = self.storage.accept(user_id, decision.cost, decision.messages)
-            if stored is None:
-                decision.code = int(ReturnCode.CREDIT_LOW)
-                decision.reason = f"{decision.cost} credits needed, not enough left"
-                decision.decided_by = "credit"
-                decision.messages = []
-            else:
-                for event in self.listeners:
-                    event.set()
-        return decision
+    def bound_scope(self, user_id: str | None) -> str:
+        """The scope bound to a user id (its account's ``scope``), for requests that carry no
+        ``X-Mock-Scope`` header."""
+        account = self.storage.account(user_id) if user_id else None
+        return account.scope if account is not None else ""
 
-    def record(
+    def decide(self, call: GatewayCall) -> Decision:
+        return decide(call, self.storage, self.options)
+
+    def commit(
         self,
+        decision: Decision,
         *,
-        request_id: int,
         method: str,
         endpoint: str,
         client_ip: str,
-        params: list[tuple[str, str]],
-        decision: Decision,
+        params: Iterable[tuple[str, str]],
         http_status: int = 200,
+        scope: str = "",
     ) -> JournalEntry:
-        code = "none" if decision.code is None else str(decision.code)
-        self.metrics.requests[(endpoint, code, str(http_status))] += 1
-        return self.storage.journal(
-            JournalEntry(
-                id=request_id,
-                time=self.clock(),
-                method=method,
-                endpoint=endpoint,
-                client_ip=client_ip,
-                params=mask_params(params),
-                code=decision.code,
-                reason=decision.reason,
-                decided_by=decision.decided_by,
-                http_status=http_status,
-                user_id=decision.user_id,
-                messages=[m.id for m in decision.messages],
-            )
+        """Apply the decision's effects and journal it, atomically; may turn a 3 into a 12
+        (the failure that reaches the lockout threshold) or a 1 into a 4 (credit spent by a
+        concurrent request since the decision)."""
+        entry = JournalEntry(
+            id=0,
+            time=self.clock(),
+            method=method,
+            endpoint=endpoint,
+            client_ip=client_ip,
+            params=mask_params(params),
+            code=decision.code,
+            reason=decision.reason,
+            decided_by=decision.decided_by,
+            http_status=http_status,
+            user_id=decision.user_id,
+            scope=scope,
         )
+        with self.storage.transaction() as tx:
+            user_id = decision.user_id
+            if user_id is not None and decision.code is not None:
+                if decision.decided_by == "password":
+                    account = tx.failed_login(user_id)
+                    if account.status == "blocked":
+                        decision.code = int(ReturnCode.ACCOUNT_BLOCKED)
+                        decision.reason = (
+                            f"{user_id} locked after {account.failed_logins} failed logins "
+                            f"(threshold {account.lockout_threshold})"
+                        )
+                elif decision.authenticated:
+                    tx.clear_failed_logins(user_id)
+                if decision.code == ReturnCode.PUSHED and not tx.charge(user_id, decision.cost):
+                    decision.code = int(ReturnCode.CREDIT_LOW)
+                    decision.reason = f"{decision.cost} credits needed, not enough left"
+                    decision.decided_by = "credit"
+            stored = decision.messages if decision.code == ReturnCode.PUSHED else []
+            decision.messages = stored
+            entry.code, entry.reason, entry.decided_by = (
+                decision.code,
+                decision.reason,
+                decision.decided_by,
+            )
+            tx.record(entry, stored)
+            code = "none" if decision.code is None else str(decision.code)
+            tx.count(("requests", endpoint, code, str(http_status)))
+            for label in decision.rules_fired:
+                tx.count(("rules_fired", label))
+        for event in self.listeners:
+            event.set()
+        return entry
 
-    def reset(self) -> None:
-        """Back to the configured start state: accounts, rules (from files), seed."""
-        self.storage.reset()
-        self.rules.reset()
-        self.random = random.Random(self.seed)
+    def reset(self, scope: str | None = None) -> None:
+        """Back to the configured start state: accounts, rules (from files), seed; with a
+        scope, only that scope's messages, journal and rules."""
+        self.storage.reset(scope)
+        self.rules.reset(scope)
+        if scope is None:
+            self.random = random.Random(self.seed)
+
+    def close(self) -> None:
+        self.storage.close()

@@ -65,7 +65,20 @@ def _int(value: Any) -> int:
     return int(value)
 
 
-_PARSERS: Final[dict[type, Callable[[Any], Any]]] = {bool: _bool, int: _int, str: str}
+def _list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ValueError(f"{value!r} is not a list of strings")
+
+
+_PARSERS: Final[dict[type, Callable[[Any], Any]]] = {
+    bool: _bool,
+    int: _int,
+    str: str,
+    list: _list,
+}
 
 SETTINGS: Final = (
     Setting("max_body_bytes", 65_536, "largest request body read; a larger one answers 15", int),
@@ -82,6 +95,19 @@ SETTINGS: Final = (
         "the gateway clock's offset from UTC, for PushDateTime (Asia/Muscat is +240)",
         int,
     ),
+    Setting(
+        "delivery_delay_ms",
+        0,
+        "simulated delivery: a message is 'delivered' this long after it is due",
+        int,
+    ),
+    Setting(
+        "oman_networks",
+        [],
+        "client networks counted as inside Oman; oman_only accounts answer 21 to others",
+        list,
+    ),
+    Setting("admin_token", "", "when set, the admin API and inbox need this token", str),
 )
 SETTINGS_BY_NAME: Final = {s.name: s for s in SETTINGS}
 
@@ -89,12 +115,14 @@ SETTINGS_BY_NAME: Final = {s.name: s for s in SETTINGS}
 STEPS: Final[dict[str, ReturnCode | tuple[ReturnCode, ...]]] = {
     "request": ReturnCode.INVALID_REQUEST,
     "client_ip": ReturnCode.IP_BLOCKED,
+    "oman": ReturnCode.IP_OUTSIDE_OMAN,
     "company": ReturnCode.COMPANY_NOT_EXISTS,
     "web_service": ReturnCode.NOT_REGISTERED_WEB_SERVICE,
     "password": ReturnCode.WRONG_CREDENTIALS,
     "blocked": ReturnCode.ACCOUNT_BLOCKED,
     "inactive": ReturnCode.ACCOUNT_INACTIVE,
     "account_expired": ReturnCode.ACCOUNT_EXPIRED,
+    "api_expired": ReturnCode.SMS_API_EXPIRED,
     "http_get": ReturnCode.HTTP_GET_NOT_ALLOWED,
     "mobile": (ReturnCode.MOBILE_EMPTY, ReturnCode.INVALID_MOBILE, ReturnCode.TOO_MANY_NUMBERS),
     "opted_out": ReturnCode.NUMBER_OPTED_OUT,
@@ -108,14 +136,14 @@ STEPS: Final[dict[str, ReturnCode | tuple[ReturnCode, ...]]] = {
     "credit": ReturnCode.CREDIT_LOW,
 }
 DEFAULT_ORDER: Final = (
-    "request", "client_ip", "company", "web_service", "password", "blocked", "inactive",
-    "account_expired", "http_get", "mobile", "message_blank", "lang", "length",
+    "request", "client_ip", "oman", "company", "web_service", "password", "blocked", "inactive",
+    "account_expired", "api_expired", "http_get", "mobile", "message_blank", "lang", "length",
     "push_datetime", "header", "credit_expired", "credit",
 )  # fmt: skip
 LEGACY_ORDER: Final = (
-    "request", "client_ip", "company", "web_service", "password", "blocked", "inactive",
-    "account_expired", "http_get", "mobile", "opted_out", "message_blank", "lang", "length",
-    "push_datetime", "header", "flash", "credit_expired", "credit",
+    "request", "client_ip", "oman", "company", "web_service", "password", "blocked", "inactive",
+    "account_expired", "api_expired", "http_get", "mobile", "opted_out", "message_blank", "lang",
+    "length", "push_datetime", "header", "flash", "credit_expired", "credit",
 )  # fmt: skip
 
 
@@ -211,6 +239,9 @@ class Config:
     rule_sources: list[str] = field(default_factory=list)
     rule_files: list[str] = field(default_factory=list)  # watched for changes
     seed: int | None = None
+    state: str = "memory"
+    """Where the state lives: ``memory`` or ``sqlite:PATH`` (survives restarts, shared by
+    workers)."""
 
     def setting(self, name: str) -> Any:
         return self.settings[name]

@@ -9,7 +9,8 @@ can say what decided it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
@@ -27,13 +28,15 @@ from client.validation import (
     parse_push_datetime,
     parse_reference_ids,
 )
-from mock_server.accounts import Account
+from mock_server.accounts import Account, IpNetwork
 from mock_server.config import EndpointConfig
 from mock_server.params import Params
 from mock_server.store import Message, Storage
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
-MAGIC_CODES: Final = range(2, 21)
+MAGIC_CODES: Final = range(2, 26)
+MAGIC_DELIVERY_FAILED: Final = 99
+"""``968000000`` + ``99``: accepted (1), and its delivery fails."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,9 @@ class GatewayCall:
     params: Params
     now: datetime
     """Aware UTC time of arrival."""
-    request_id: int = 0
+    scope: str = ""
+    delivery: str | None = None
+    """A delivery state a fault rule fixed for the messages of this request."""
 
 
 @dataclass(slots=True)
@@ -61,6 +66,7 @@ class Decision:
     authenticated: bool = False
     cost: int = 0
     messages: list[Message] = field(default_factory=list)
+    rules_fired: tuple[str, ...] = ()
 
 
 class GatewayFailure(RuntimeError):
@@ -70,11 +76,11 @@ class GatewayFailure(RuntimeError):
 class _Evaluation:
     """The request's values, each parsed at most once and only when a step needs it."""
 
-    def __init__(self, call: GatewayCall, storage: Storage, gateway_tz: timezone) -> None:
+    def __init__(self, call: GatewayCall, storage: Storage, options: GatewayOptions) -> None:
         self.call = call
         self.params = call.params
         self.storage = storage
-        self.gateway_tz = gateway_tz
+        self.options = options
         self.limits = call.endpoint.limits
         user_id = call.params.get("UserId")
         self.user_id = user_id
@@ -136,6 +142,18 @@ def _client_ip(ev: _Evaluation) -> Finding | None:
     return Finding(ReturnCode.IP_BLOCKED, why) if why else None
 
 
+def _oman(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if ev.account.oman_only and not ev.options.in_oman(ev.call.client_ip):
+        return Finding(
+            ReturnCode.IP_OUTSIDE_OMAN,
+            f"client IP {ev.call.client_ip} is outside Oman (the oman_networks setting) and "
+            f"{ev.account.user_id} is for Omani clients only",
+        )
+    return None
+
+
 def _company(ev: _Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
@@ -160,7 +178,7 @@ def _web_service(ev: _Evaluation) -> Finding | None:
 def _password(ev: _Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
-    if ev.raw("Password") != ev.account.password:
+    if not ev.account.check_password(ev.raw("Password")):
         return Finding(ReturnCode.WRONG_CREDENTIALS, f"wrong password for {ev.account.user_id}")
     ev.authenticated = True
     return None
@@ -195,6 +213,10 @@ _inactive = _account_check(
 _account_expired = _account_check(
     ReturnCode.ACCOUNT_EXPIRED,
     lambda a, ev: _expired(a.expires_at, ev.call.now, f"account {a.user_id}"),
+)
+_api_expired = _account_check(
+    ReturnCode.SMS_API_EXPIRED,
+    lambda a, ev: _expired(a.api_expires_at, ev.call.now, f"SMS API of {a.user_id}"),
 )
 _http_get = _account_check(
     ReturnCode.HTTP_GET_NOT_ALLOWED,
@@ -285,12 +307,14 @@ def _flash(ev: _Evaluation) -> Finding | None:
 STEP_FUNCTIONS: Final[dict[str, Step]] = {
     "request": _request,
     "client_ip": _client_ip,
+    "oman": _oman,
     "company": _company,
     "web_service": _web_service,
     "password": _password,
     "blocked": _blocked,
     "inactive": _inactive,
     "account_expired": _account_expired,
+    "api_expired": _api_expired,
     "http_get": _http_get,
     "mobile": _mobile,
     "opted_out": _opted_out,
@@ -312,12 +336,18 @@ class GatewayOptions:
     gateway_tz: timezone = timezone(timedelta(minutes=240))
     magic_numbers: bool = True
     magic_prefix: str = "968000000"
+    oman_networks: tuple[IpNetwork, ...] = ()
+
+    def in_oman(self, client_ip: str) -> bool:
+        try:
+            address = ipaddress.ip_address(client_ip)
+        except ValueError:
+            return False
+        return any(address in network for network in self.oman_networks)
 
 
-def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Decision:
-    """The answer the gateway gives to ``call``; pure apart from reading ``storage``."""
-    ev = _Evaluation(call, storage, options.gateway_tz)
-    for name in call.endpoint.validation_order:
+def _first_failure(ev: _Evaluation, steps: Iterable[str]) -> Decision | None:
+    for name in steps:
         finding = STEP_FUNCTIONS[name](ev)
         if finding is not None:
             return Decision(
@@ -327,19 +357,41 @@ def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Deci
                 user_id=ev.account.user_id if ev.account else None,
                 authenticated=ev.authenticated,
             )
+    return None
+
+
+def run_steps(
+    call: GatewayCall, storage: Storage, options: GatewayOptions, steps: Iterable[str]
+) -> tuple[Account | None, Decision | None]:
+    """Run validation ``steps`` in order: the account, and the decision of the first step that
+    fails (None when all pass). Other endpoints (delivery reports) reuse the account checks."""
+    ev = _Evaluation(call, storage, options)
+    return ev.account, _first_failure(ev, steps)
+
+
+def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Decision:
+    """The answer the gateway gives to ``call``; pure apart from reading ``storage``."""
+    ev = _Evaluation(call, storage, options)
+    failure = _first_failure(ev, call.endpoint.validation_order)
+    if failure is not None:
+        return failure
     account = ev.account
     if account is None:  # an order without account steps still needs an account to send
         finding = ev.no_account()
         return Decision(int(finding.code), finding.reason, "password")
     numbers = ev.numbers if isinstance(ev.numbers, list) else []
-    if options.magic_numbers:
-        magic = _magic(numbers, options.magic_prefix)
-        if magic is not None:
+    magic = _magic(numbers, options.magic_prefix) if options.magic_numbers else {}
+    for number, code in magic.items():
+        if code in MAGIC_CODES:
             return Decision(
-                magic[0], f"magic number {magic[1]}", "magic", account.user_id, ev.authenticated
+                code, f"magic number {number}", "magic", account.user_id, ev.authenticated
             )
     if account.simulate_internal_error:
         raise GatewayFailure(f"simulated internal failure for {account.user_id}")
+    messages = _messages(ev, account, numbers, options)
+    for message in messages:
+        if magic.get(message.number) == MAGIC_DELIVERY_FAILED:
+            message.delivery, message.delivered_at = "failed", call.now
     return Decision(
         int(ReturnCode.PUSHED),
         f"{len(numbers)} message(s) accepted",
@@ -347,17 +399,17 @@ def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Deci
         account.user_id,
         ev.authenticated,
         cost=ev.cost(),
-        messages=_messages(ev, account, numbers, options),
+        messages=messages,
     )
 
 
-def _magic(numbers: list[str], prefix: str) -> tuple[int, str] | None:
+def _magic(numbers: list[str], prefix: str) -> dict[str, int]:
+    """The magic numbers of a request and the code each stands for."""
+    found = {}
     for number in numbers:
         if len(number) == len(prefix) + 2 and number.startswith(prefix):
-            code = int(number[len(prefix) :])
-            if code in MAGIC_CODES:
-                return code, number
-    return None
+            found[number] = int(number[len(prefix) :])
+    return found
 
 
 def _messages(
@@ -371,10 +423,11 @@ def _messages(
     segments = ev.segments
     text = ev.raw("Message")
     header = ev.raw("Header")
+    delivery = ev.call.delivery
     return [
         Message(
             id=0,
-            request_id=ev.call.request_id,
+            request_id=0,
             received_at=ev.call.now,
             push_at=push_at,
             user_id=account.user_id,
@@ -388,6 +441,9 @@ def _messages(
             units=segments.units,
             endpoint=ev.call.endpoint.name,
             flash=flash,
+            scope=ev.call.scope,
+            delivery=delivery,
+            delivered_at=ev.call.now if delivery else None,
         )
         for i, number in enumerate(numbers)
     ]

@@ -1,15 +1,17 @@
 """``/_mock/api/metrics``: counters in the Prometheus text format (version 0.0.4).
 
-Counters are kept by the backend as each request is journalled, never derived from the
-journal or the store, so they stay true when the caps drop old entries, and they are not
-cleared by ``POST /_mock/api/reset`` (a counter only goes up for the life of the process).
-The format is a few lines of text; writing it here avoids a dependency for it.
+Counters are bumped by the storage in the same transaction that journals each request, never
+derived from the journal or the store, so they stay true when the caps drop old entries and
+when several workers share a SQLite state. They are not cleared by ``POST /_mock/api/reset``
+(a counter only goes up; with ``--state sqlite:PATH`` they live in the state file). The format
+is a few lines of text; writing it here avoids a dependency for it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
+
+from mock_server.store import CounterKey
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -23,45 +25,45 @@ def _labels(pairs: Iterable[tuple[str, str]]) -> str:
     return "{" + inner + "}" if inner else ""
 
 
-class Metrics:
-    def __init__(self) -> None:
-        self.requests: Counter[tuple[str, str, str]] = Counter()  # endpoint, code, http_status
-        self.rules_fired: Counter[str] = Counter()
+def _of(counters: dict[CounterKey, int], kind: str) -> list[tuple[tuple[str, ...], int]]:
+    return sorted((key[1:], n) for key, n in counters.items() if key[0] == kind)
 
-    def render(self, *, messages_stored: int, dropped: dict[str, int], rules_active: int) -> str:
-        lines: list[str] = []
 
-        def family(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
-            lines.append(f"# HELP {name} {help_text}")
-            lines.append(f"# TYPE {name} {kind}")
-            lines.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+def render(counters: dict[CounterKey, int], *, messages_stored: int, rules_active: int) -> str:
+    lines: list[str] = []
 
-        family(
-            "ismart_requests_total",
-            "counter",
-            "Gateway requests by endpoint, return code (none: no code answered) and HTTP status.",
-            [
-                (_labels([("endpoint", ep), ("code", code), ("http_status", status)]), n)
-                for (ep, code, status), n in sorted(self.requests.items())
-            ],
-        )
-        family(
-            "ismart_messages_stored",
-            "gauge",
-            "Messages in the store now.",
-            [("", messages_stored)],
-        )
-        family(
-            "ismart_dropped_total",
-            "counter",
-            "Entries dropped by the caps, oldest first.",
-            [(_labels([("store", name)]), n) for name, n in sorted(dropped.items())],
-        )
-        family(
-            "ismart_rules_fired_total",
-            "counter",
-            "Fault rules that fired, by rule.",
-            [(_labels([("rule", label)]), n) for label, n in sorted(self.rules_fired.items())],
-        )
-        family("ismart_rules_active", "gauge", "Fault rules in force now.", [("", rules_active)])
-        return "\n".join(lines) + "\n"
+    def family(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
+        lines.append(f"# HELP {name} {help_text}")
+        lines.append(f"# TYPE {name} {kind}")
+        lines.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+
+    family(
+        "ismart_requests_total",
+        "counter",
+        "Gateway requests by endpoint, return code (none: no code answered) and HTTP status.",
+        [
+            (_labels(zip(("endpoint", "code", "http_status"), key, strict=True)), n)
+            for key, n in _of(counters, "requests")
+        ],
+    )
+    family(
+        "ismart_messages_stored",
+        "gauge",
+        "Messages in the store now.",
+        [("", messages_stored)],
+    )
+    dropped = dict(_of(counters, "dropped"))
+    family(
+        "ismart_dropped_total",
+        "counter",
+        "Entries dropped by the caps, oldest first.",
+        [(_labels([("store", name)]), dropped.get((name,), 0)) for name in ("journal", "messages")],
+    )
+    family(
+        "ismart_rules_fired_total",
+        "counter",
+        "Fault rules that fired, by rule.",
+        [(_labels([("rule", key[0])]), n) for key, n in _of(counters, "rules_fired")],
+    )
+    family("ismart_rules_active", "gauge", "Fault rules in force now.", [("", rules_active)])
+    return "\n".join(lines) + "\n"

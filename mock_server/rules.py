@@ -68,8 +68,10 @@ class RuleContext:
         client_ip: str,
         now: datetime,
         gateway_tz: timezone,
+        scope: str = "",
     ) -> None:
         self.params = params
+        self.scope = scope
         self.method = method
         self.endpoint = endpoint
         self.client_ip = client_ip
@@ -195,8 +197,9 @@ COUNTER_KEYS: Final = ("nth", "every", "after", "probability")
 MATCH_KEYS: Final = FIELD_KEYS + COUNTER_KEYS
 ACTION_KEYS: Final = (
     "code", "http_status", "body", "content_type", "delay_ms", "hang", "hang_ms", "drop",
-    "rate_limit",
+    "rate_limit", "delivery",
 )  # fmt: skip
+DELIVERY_ACTIONS: Final = ("delivered", "failed")
 RATE_LIMIT_KEYS: Final = ("rate", "burst", "per")
 RATE_LIMIT_PER: Final = ("account", "client_ip", "all")
 
@@ -257,6 +260,8 @@ class Action:
     hang_ms: int = DEFAULT_HANG_MS
     drop: bool = False
     rate_limit: RateLimit | None = None
+    delivery: str | None = None
+    """Let the request through to the normal checks; its messages get this delivery state."""
 
     @property
     def final(self) -> bool:
@@ -299,6 +304,10 @@ def _parse_action(data: Any, fail: Callable[[str, str], RuleError]) -> Action:
                 values[key] = value
             elif key == "rate_limit":
                 values[key] = _parse_rate_limit(value)
+            elif key == "delivery":
+                if value not in DELIVERY_ACTIONS:
+                    raise ValueError(f"must be one of {', '.join(DELIVERY_ACTIONS)}")
+                values[key] = value
             else:
                 values[key] = _text(value, key)
         except ValueError as exc:
@@ -321,12 +330,15 @@ def _parse_action(data: Any, fail: Callable[[str, str], RuleError]) -> Action:
         raise fail("action.content_type", "goes with http_status or body")
     if "hang_ms" in values and not values.get("hang"):
         raise fail("action.hang_ms", "goes with hang: true")
+    if "delivery" in values and finals:
+        raise fail("action.delivery", f"cannot be combined with {finals[0]} (nothing is sent)")
     if "rate_limit" in values and not finals:
         values.setdefault("http_status", 429)
         values.setdefault("body", "Too Many Requests")
-    if not finals and not values.get("delay_ms") and "rate_limit" not in values:
+    if not finals and not values.get("delay_ms") and not ({"rate_limit", "delivery"} & set(values)):
         raise fail(
-            "action", "needs one of code, http_status, body, hang, drop, rate_limit or delay_ms"
+            "action",
+            "needs one of code, http_status, body, hang, drop, rate_limit, delivery or delay_ms",
         )
     return Action(**values)
 
@@ -340,6 +352,8 @@ class Rule:
     priority: int = 0
     times: int | None = None
     source: str = "api"
+    scope: str | None = None
+    """The scope a run-time rule belongs to ("" unscoped); None (file rules): every scope."""
     predicates: list[tuple[str, Predicate]] = field(default_factory=list, repr=False)
     seen: int = 0
     hits: int = 0
@@ -365,7 +379,11 @@ class Rule:
             "hits": self.hits,
             "seen": self.seen,
             "source": self.source,
+            "scope": self.scope,
         }
+
+    def visible_to(self, scope: str | None) -> bool:
+        return scope is None or self.scope is None or self.scope == scope
 
     def check(self, ctx: RuleContext, rng: Random) -> tuple[bool, str]:
         """Whether this request makes the rule fire, and why not when it does not.
@@ -457,7 +475,7 @@ def parse_rule(data: Any, *, rule_id: int, source: str, index: int | None = None
             times = _whole(times, "times", 1)
         except ValueError as exc:
             raise fail("times", str(exc)) from None
-    return Rule(rule_id, name, clean, action, priority, times, source, predicates)
+    return Rule(rule_id, name, clean, action, priority, times, source, predicates=predicates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +486,12 @@ class Outcome:
     action: Action | None = None
     rule: Rule | None = None
     delayed_by: tuple[str, ...] = ()
+    """Labels of the non-final rules that fired (delays, delivery states)."""
+    delivery: str | None = None
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        return (*self.delayed_by, self.rule.label) if self.rule else self.delayed_by
 
 
 NO_OUTCOME: Final = Outcome()
@@ -482,9 +506,13 @@ class RuleSet:
         self._next_id = 1
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, scope: str | None = None) -> None:
         """Back to the configured rules, counters at zero; rules added at run time are gone.
-        Ids keep counting up, so a stale id never names a new rule."""
+        Ids keep counting up, so a stale id never names a new rule. With a scope: only that
+        scope's run-time rules are removed."""
+        if scope is not None:
+            self._rules = [r for r in self._rules if r.scope != scope]
+            return
         self._rules = []
         counts: dict[str, int] = {}
         for data, source in self._configured:
@@ -498,20 +526,23 @@ class RuleSet:
         self._rules.sort(key=lambda r: -r.priority)  # stable: ties keep insertion order
         return rule
 
-    def add(self, data: Any, source: str = "api") -> Rule:
+    def add(self, data: Any, source: str = "api", scope: str = "") -> Rule:
         rule = parse_rule(data, rule_id=self._next_id, source=source)
+        rule.scope = scope
         self._next_id += 1
         return self._insert(rule)
 
-    def remove(self, rule_id: int) -> bool:
+    def remove(self, rule_id: int, scope: str | None = None) -> bool:
+        """Remove a rule (only one visible to ``scope`` when given)."""
         before = len(self._rules)
-        self._rules = [r for r in self._rules if r.id != rule_id]
+        self._rules = [r for r in self._rules if not (r.id == rule_id and r.visible_to(scope))]
         return len(self._rules) != before
 
-    def clear(self) -> None:
-        """Remove the rules added at run time; the configured (file) rules stay."""
-        configured = {source for _, source in self._configured}
-        self._rules = [r for r in self._rules if r.source in configured]
+    def clear(self, scope: str | None = None) -> None:
+        """Remove the rules added at run time (of ``scope`` when given); file rules stay."""
+        self._rules = [
+            r for r in self._rules if r.scope is None or (scope is not None and r.scope != scope)
+        ]
 
     def replace_source(self, source: str, rules: list[Any]) -> list[Rule]:
         """Swap the rules of one file for a new version of it (hot reload).
@@ -525,13 +556,14 @@ class RuleSet:
         self._next_id += len(parsed)
         self._configured = [c for c in self._configured if c[1] != source]
         self._configured.extend((data, source) for data in rules)
-        self._rules = [r for r in self._rules if r.source != source]
+        self._rules = [r for r in self._rules if not (r.scope is None and r.source == source)]
         for rule in parsed:
             self._insert(rule)
         return parsed
 
-    def all(self) -> list[Rule]:
-        return list(self._rules)
+    def all(self, scope: str | None = None) -> list[Rule]:
+        """The rules in force (those visible to ``scope`` when given)."""
+        return [r for r in self._rules if r.visible_to(scope)]
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -541,7 +573,10 @@ class RuleSet:
             return NO_OUTCOME
         delay = 0
         delayed_by: list[str] = []
+        delivery = None
         for rule in list(self._rules):
+            if not rule.visible_to(ctx.scope):
+                continue
             fired, _ = rule.check(ctx, rng)
             if not fired:
                 continue
@@ -552,7 +587,10 @@ class RuleSet:
             if rule.action.final:
                 return Outcome(delay, rule.action, rule, tuple(delayed_by))
             delayed_by.append(rule.label)
-        return Outcome(delay, None, None, tuple(delayed_by)) if delay else NO_OUTCOME
+            delivery = delivery or rule.action.delivery
+        if not delayed_by:
+            return NO_OUTCOME
+        return Outcome(delay, None, None, tuple(delayed_by), delivery)
 
     def explain(self, ctx: RuleContext) -> list[dict[str, Any]]:
         """Why each rule would or would not fire on its field keys (counters not advanced)."""

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mock_server.admin import API, error
+from mock_server.admin import API, error, request_scope
 from mock_server.backend import Backend
 from mock_server.rules import RuleError
 
@@ -17,7 +17,7 @@ def _backend(request: Request) -> Backend:
 
 
 async def list_rules(request: Request) -> Response:
-    return JSONResponse([r.to_json() for r in _backend(request).rules.all()])
+    return JSONResponse([r.to_json() for r in _backend(request).rules.all(request_scope(request))])
 
 
 async def add_rule(request: Request) -> Response:
@@ -26,7 +26,7 @@ async def add_rule(request: Request) -> Response:
     except ValueError:
         return error(400, "the body must be one rule as a JSON object")
     try:
-        rule = _backend(request).rules.add(data, source="api")
+        rule = _backend(request).rules.add(data, source="api", scope=request_scope(request) or "")
     except RuleError as exc:
         return JSONResponse(exc.to_json(), status_code=422)
     return JSONResponse({"id": rule.id, **rule.to_json()}, status_code=201)
@@ -34,13 +34,14 @@ async def add_rule(request: Request) -> Response:
 
 async def delete_rule(request: Request) -> Response:
     raw = request.path_params["rule_id"]
-    if not raw.isdigit() or not _backend(request).rules.remove(int(raw)):
+    scope = request_scope(request)
+    if not (raw.isascii() and raw.isdigit()) or not _backend(request).rules.remove(int(raw), scope):
         return error(404, f"no rule {raw}")
     return Response(status_code=204)
 
 
 async def delete_rules(request: Request) -> Response:
-    _backend(request).rules.clear()
+    _backend(request).rules.clear(request_scope(request))
     return Response(status_code=204)
 
 

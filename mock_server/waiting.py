@@ -22,78 +22,60 @@ import contextlib
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from mock_server.admin import BadFilter, _backend, error, filter_messages
-from mock_server.store import Message
+from mock_server.admin import (
+    BadFilter,
+    _backend,
+    error,
+    message_json,
+    message_query,
+    parse_whole,
+    request_scope,
+)
 
 POLL_S = 0.2
 DEFAULT_TIMEOUT_MS = 10_000
 MAX_TIMEOUT_MS = 300_000
-MATCH_FILTERS = ("to", "user", "header", "contains")
-
-
-def newest_id(messages: list[Message]) -> int:
-    return messages[-1].id if messages else 0
-
-
-def first_after(messages: list[Message], after: int, query: dict[str, str]) -> Message | None:
-    """The oldest message above ``after`` that matches the filters (messages oldest first)."""
-    fresh: list[Message] = []
-    for message in reversed(messages):
-        if message.id <= after:
-            break
-        fresh.append(message)
-    fresh.reverse()
-    found = filter_messages(fresh, {**query, "limit": str(max(len(fresh), 1))})
-    return found[-1] if found else None
-
-
-def _whole(query: dict[str, str], name: str, default: int, maximum: int) -> int:
-    raw = query.pop(name, None)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) > maximum:
-        raise BadFilter(name, f"{name}={raw!r} is not a whole number from 0 to {maximum}")
-    return int(raw)
+MATCH_FILTERS = ("to", "user", "header", "contains", "after", "scope")
 
 
 async def wait_for_message(request: Request) -> Response:
     backend = _backend(request)
     query = dict(request.query_params)
     try:
-        timeout_ms = _whole(query, "timeout_ms", DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS)
-        after_raw = query.get("after")
-        after = _whole(query, "after", 0, 2**63) if after_raw is not None else None
+        timeout_ms = parse_whole(
+            query.pop("timeout_ms", None), "timeout_ms", DEFAULT_TIMEOUT_MS, 0, MAX_TIMEOUT_MS
+        )
         unknown = sorted(set(query) - set(MATCH_FILTERS))
         if unknown:
             raise BadFilter(
                 unknown[0],
-                f"unknown filter {unknown[0]!r} (known: {', '.join(MATCH_FILTERS)}, "
-                "after, timeout_ms)",
+                f"unknown filter {unknown[0]!r} (known: {', '.join(MATCH_FILTERS)}, timeout_ms)",
             )
-        if after is None:
-            after = newest_id(backend.storage.messages())
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_ms / 1000
-        arrived = asyncio.Event()
-        backend.listeners.add(arrived)
-        try:
-            while True:
-                found = first_after(backend.storage.messages(), after, query)
-                if found is not None:
-                    return JSONResponse(found.to_json(backend.clock()))
-                left = deadline - loop.time()
-                if left <= 0:
-                    return JSONResponse(
-                        {
-                            "error": f"no matching message within {timeout_ms} ms",
-                            "after": after,
-                        },
-                        status_code=408,
-                    )
-                arrived.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(arrived.wait(), min(left, POLL_S))
-        finally:
-            backend.listeners.discard(arrived)
+        if "after" not in query:
+            query["after"] = str(backend.storage.latest_ids()[0])
+        wanted = message_query(query, request_scope(request), limit=1, oldest_first=True)
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_ms / 1000
+    arrived = asyncio.Event()
+    backend.listeners.add(arrived)
+    try:
+        while True:
+            found = backend.storage.find_messages(wanted)
+            if found:
+                return JSONResponse(message_json(backend, found[0]))
+            left = deadline - loop.time()
+            if left <= 0:
+                return JSONResponse(
+                    {
+                        "error": f"no matching message within {timeout_ms} ms",
+                        "after": wanted.after,
+                    },
+                    status_code=408,
+                )
+            arrived.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(arrived.wait(), min(left, POLL_S))
+    finally:
+        backend.listeners.discard(arrived)

@@ -1,0 +1,368 @@
+"""``GET /_mock/api/openapi.json``: an OpenAPI 3.0 description of the gateway and admin routes.
+
+Written out by hand rather than generated: the gateway speaks form parameters and bare codes,
+which no schema generator infers, and the document is also the contract schemathesis fuzzes
+(``tests/test_hostile_api.py``), so every status a route can answer is listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from client.protocol import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
+
+_TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
+_ERROR: Final = {
+    "description": "A refused call",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_SEND_FIELDS: Final = {
+    "UserId": {"type": "string"},
+    "Password": {"type": "string"},
+    "MobileNo": {"type": "string", "description": "11-digit numbers, comma separated (1..50)"},
+    "Message": {"type": "string"},
+    "PushDateTime": {"type": "string", "description": "MM/DD/YYYY HH:mm:ss; absent = now"},
+    "Lang": {"type": "string", "description": "0 (English) or 64 (Arabic)"},
+    "Header": {"type": "string", "description": "a registered sender name, at most 11"},
+    "referenceIds": {"type": "string", "description": "3- to 6-digit ids, comma separated"},
+}
+_CODE_ANSWER: Final = {
+    "200": {"description": "The bare return code (1 = pushed), text/plain", "content": _TEXT}
+}
+
+
+def _gateway(summary: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    fields = {**_SEND_FIELDS, **(extra or {})}
+    return {
+        "post": {
+            "summary": summary,
+            "tags": ["gateway"],
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": fields}
+                    }
+                },
+            },
+            "responses": _CODE_ANSWER,
+        },
+        "get": {
+            "summary": summary + " (HTTP GET, for accounts allowed to; else code 18)",
+            "tags": ["gateway"],
+            "parameters": [_query(name, schema, name) for name, schema in fields.items()],
+            "responses": _CODE_ANSWER,
+        },
+    }
+
+
+_MESSAGE_FILTERS: Final = [
+    _query("to", {"type": "string"}, "recipient number"),
+    _query("user", {"type": "string"}, "user id"),
+    _query("header", {"type": "string"}, "sender header"),
+    _query("contains", {"type": "string"}, "text contains"),
+    _query("since", {"type": "string", "format": "date-time"}, "received at or after"),
+    _query("after", {"type": "integer", "minimum": 0}, "only ids above this one"),
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "at most (100)"),
+]
+_SCOPE_HEADER: Final = {
+    "name": "X-Mock-Scope",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "limit the call to one scope",
+}
+_USER_ID: Final = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_MESSAGE_ID: Final = {
+    "name": "message_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+_RULE_ID: Final = {
+    "name": "rule_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+_NO_CONTENT: Final = {"204": {"description": "Done"}}
+
+
+def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+    params = [_SCOPE_HEADER, *more.pop("parameters", [])]
+    return {
+        "summary": summary,
+        "tags": ["admin"],
+        "parameters": params,
+        "responses": responses,
+        **more,
+    }
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def document() -> dict[str, Any]:
+    api = "/_mock/api"
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "ismart-mock",
+            "version": "1",
+            "description": "Emulator of the iSmart SMS bulk gateway (Infocomm, Oman): the "
+            "gateway endpoints as the vendor documents them, and the emulator's admin API.",
+        },
+        "paths": {
+            SEND_PATH: _gateway("Send SMS (the documented endpoint)"),
+            LEGACY_SEND_PATH: _gateway(
+                "Send SMS (the older endpoint, with FLashSMS)",
+                {"FLashSMS": {"type": "string", "description": "Y or N"}},
+            ),
+            DELIVERY_REPORT_PATH: {
+                "get": {
+                    "summary": "Delivery reports by reference id",
+                    "tags": ["gateway"],
+                    "parameters": [
+                        _query("UserId", {"type": "string"}, "user id"),
+                        _query("Password", {"type": "string"}, "password"),
+                        _query("referenceIds", {"type": "string"}, "comma separated"),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "ReferenceId=..,Status=..,DeliveryDateTime=.. "
+                            "records joined by |, or a code (3, 11, 12, 31, 32, 33)",
+                            "content": _TEXT,
+                        }
+                    },
+                }
+            },
+            f"{api}/health": {"get": _op("Health, seed, sizes", {"200": _json(_ref("Health"))})},
+            f"{api}/messages": {
+                "get": _op(
+                    "Captured messages, newest first",
+                    {"200": _json({"type": "array", "items": _ref("Message")}), "400": _ERROR},
+                    parameters=_MESSAGE_FILTERS,
+                ),
+                "delete": _op("Forget the captured messages", _NO_CONTENT),
+            },
+            f"{api}/messages/latest": {
+                "get": _op(
+                    "The last message to a number",
+                    {"200": _json(_ref("Message")), "400": _ERROR, "404": _ERROR},
+                    parameters=[
+                        {
+                            "name": "to",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                )
+            },
+            f"{api}/messages/wait": {
+                "get": _op(
+                    "Wait for a matching message to arrive",
+                    {
+                        "200": _json(_ref("Message")),
+                        "400": _ERROR,
+                        "408": _json(_ref("Error"), "No matching message in time"),
+                    },
+                    parameters=[
+                        *_MESSAGE_FILTERS[:4],
+                        _MESSAGE_FILTERS[5],
+                        _query(
+                            "timeout_ms", {"type": "integer", "minimum": 0, "maximum": 300000}, ""
+                        ),
+                    ],
+                )
+            },
+            f"{api}/messages/{{message_id}}": {
+                "get": _op(
+                    "One message",
+                    {"200": _json(_ref("Message")), "404": _ERROR},
+                    parameters=[_MESSAGE_ID],
+                ),
+                "patch": _op(
+                    "Set a message's delivery state",
+                    {"200": _json(_ref("Message")), "400": _ERROR, "404": _ERROR, "422": _ERROR},
+                    parameters=[_MESSAGE_ID],
+                    requestBody=_body(
+                        {
+                            "type": "object",
+                            "required": ["status"],
+                            "properties": {"status": {"enum": ["delivered", "failed"]}},
+                        }
+                    ),
+                ),
+            },
+            f"{api}/requests": {
+                "get": _op(
+                    "The request journal, newest first",
+                    {"200": _json({"type": "array", "items": _ref("Request")}), "400": _ERROR},
+                    parameters=[
+                        _MESSAGE_FILTERS[5],
+                        _MESSAGE_FILTERS[6],
+                        _query("rejected", {"type": "boolean"}, "only answers other than 1"),
+                    ],
+                )
+            },
+            f"{api}/rules": {
+                "get": _op("Fault rules in force", {"200": _json({"type": "array"})}),
+                "post": _op(
+                    "Add a fault rule",
+                    {"201": _json(_ref("RuleId"), "Added"), "400": _ERROR, "422": _ERROR},
+                    requestBody=_body(_ref("Rule")),
+                ),
+                "delete": _op("Remove the rules added at run time", _NO_CONTENT),
+            },
+            f"{api}/rules/{{rule_id}}": {
+                "delete": _op(
+                    "Remove one rule", {**_NO_CONTENT, "404": _ERROR}, parameters=[_RULE_ID]
+                )
+            },
+            f"{api}/accounts": {
+                "get": _op("Accounts", {"200": _json({"type": "array", "items": _ref("Account")})})
+            },
+            f"{api}/accounts/{{user_id}}": {
+                "get": _op(
+                    "One account",
+                    {"200": _json(_ref("Account")), "404": _ERROR},
+                    parameters=[_USER_ID],
+                ),
+                "patch": _op(
+                    "Change any subset of an account's fields",
+                    {"200": _json(_ref("Account")), "400": _ERROR, "404": _ERROR, "422": _ERROR},
+                    parameters=[_USER_ID],
+                    requestBody=_body({"type": "object"}),
+                ),
+            },
+            f"{api}/reset": {
+                "post": _op(
+                    "Back to the configured start state", {"200": _json({"type": "object"})}
+                )
+            },
+            f"{api}/metrics": {
+                "get": _op(
+                    "Prometheus counters",
+                    {"200": {"description": "Prometheus text format", "content": _TEXT}},
+                )
+            },
+            f"{api}/openapi.json": {
+                "get": _op("This document", {"200": _json({"type": "object"})})
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["status", "seed", "messages", "requests", "rules"],
+                    "properties": {
+                        "status": {"type": "string"},
+                        "seed": {"type": "integer"},
+                        "messages": {"type": "integer"},
+                        "requests": {"type": "integer"},
+                        "rules": {"type": "integer"},
+                        "rules_errors": {"type": "object"},
+                    },
+                },
+                "Message": {
+                    "type": "object",
+                    "required": ["id", "to", "text", "parts", "encoding", "units", "status"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "request_id": {"type": "integer"},
+                        "received_at": {"type": "string"},
+                        "push_at": {"type": "string", "nullable": True},
+                        "pending": {"type": "boolean"},
+                        "status": {"enum": ["scheduled", "sent", "delivered", "failed"]},
+                        "status_at": {"type": "string", "nullable": True},
+                        "user_id": {"type": "string"},
+                        "header": {"type": "string"},
+                        "to": {"type": "string"},
+                        "reference_id": {"type": "string", "nullable": True},
+                        "text": {"type": "string"},
+                        "lang": {"type": "integer"},
+                        "encoding": {"enum": ["GSM7", "UCS2"]},
+                        "parts": {"type": "integer"},
+                        "units": {"type": "integer"},
+                        "endpoint": {"type": "string"},
+                        "flash": {"type": "boolean"},
+                        "scope": {"type": "string"},
+                    },
+                },
+                "Request": {
+                    "type": "object",
+                    "required": ["id", "time", "method", "endpoint", "code", "reason"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "time": {"type": "string"},
+                        "method": {"type": "string"},
+                        "endpoint": {"type": "string"},
+                        "client_ip": {"type": "string"},
+                        "params": {"type": "object"},
+                        "code": {"type": "integer", "nullable": True},
+                        "description": {"type": "string", "nullable": True},
+                        "reason": {"type": "string"},
+                        "decided_by": {"type": "string"},
+                        "http_status": {"type": "integer"},
+                        "user_id": {"type": "string", "nullable": True},
+                        "messages": {"type": "array", "items": {"type": "integer"}},
+                        "scope": {"type": "string"},
+                    },
+                },
+                "Account": {"type": "object", "required": ["user_id", "credit", "status"]},
+                "Rule": {
+                    "type": "object",
+                    "required": ["action"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "match": {"type": "object"},
+                        "action": {"type": "object"},
+                        "times": {"type": "integer", "minimum": 1},
+                        "priority": {"type": "integer"},
+                    },
+                },
+                "RuleId": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": {"type": "integer"}},
+                },
+            }
+        },
+    }
+
+
+_DOCUMENT: Final = document()
+
+
+async def route(request: Request) -> Response:
+    return JSONResponse(_DOCUMENT)

@@ -1,0 +1,474 @@
+"""``--state sqlite:PATH``: the emulator's state in one SQLite file.
+
+What it gives over the memory state:
+
+* **Restarts keep everything**: messages, journal, counters and account state (credit,
+  failed logins, lockouts, admin patches). Accounts of the config that the file does not have
+  yet are added at start-up; accounts it has keep their state. ``POST /_mock/api/reset`` goes
+  back to the config (delete the file to start from scratch too).
+* **Several workers share it** (``--workers N``): every answered request is one
+  ``BEGIN IMMEDIATE`` transaction (charge, store, journal, counters), so credit is spent exactly
+  once across processes: a charge is ``UPDATE ... SET credit = credit - cost WHERE credit >=
+  cost``, which cannot overdraw.
+* **Crash safety**: WAL mode with ``synchronous=NORMAL`` makes every committed transaction
+  survive the process being killed (``kill -9``); only a power loss or OS crash may lose the
+  last ones. A request is answered only after its transaction committed.
+
+Passwords are not in the file: accounts keep a salted digest (``accounts.digest_password``),
+the journal masks them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Final
+
+from mock_server.accounts import DATETIME_FIELDS, Account, apply_patch
+from mock_server.store import (
+    DEFAULT_JOURNAL_CAP,
+    DEFAULT_MESSAGE_CAP,
+    CounterKey,
+    JournalEntry,
+    Message,
+    MessageQuery,
+    RequestQuery,
+)
+
+SCHEMA_VERSION: Final = "1"
+_DYNAMIC: Final = ("credit", "failed_logins", "status")
+_STATIC: Final = tuple(f.name for f in fields(Account) if f.name not in (*_DYNAMIC, "user_id"))
+_KEY_SEPARATOR: Final = "\x1f"
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    user_id TEXT PRIMARY KEY, rev INTEGER NOT NULL, data TEXT NOT NULL,
+    credit INTEGER NOT NULL, failed_logins INTEGER NOT NULL, status TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, request_id INTEGER NOT NULL, received_at REAL NOT NULL,
+    push_at REAL, user_id TEXT NOT NULL, header TEXT NOT NULL, number TEXT NOT NULL,
+    reference_id TEXT, text TEXT NOT NULL, lang INTEGER NOT NULL, encoding TEXT NOT NULL,
+    parts INTEGER NOT NULL, units INTEGER NOT NULL, endpoint TEXT NOT NULL,
+    flash INTEGER NOT NULL, scope TEXT NOT NULL, delivery TEXT, delivered_at REAL);
+CREATE INDEX IF NOT EXISTS messages_number ON messages (number);
+CREATE INDEX IF NOT EXISTS messages_reference ON messages (user_id, reference_id);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, method TEXT NOT NULL,
+    endpoint TEXT NOT NULL, client_ip TEXT NOT NULL, params TEXT NOT NULL, code INTEGER,
+    reason TEXT NOT NULL, decided_by TEXT NOT NULL, http_status INTEGER NOT NULL,
+    user_id TEXT, messages TEXT NOT NULL, scope TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
+"""
+_MESSAGE_COLUMNS: Final = (
+    "id, request_id, received_at, push_at, user_id, header, number, reference_id, text, lang, "
+    "encoding, parts, units, endpoint, flash, scope, delivery, delivered_at"
+)
+_JOURNAL_COLUMNS: Final = (
+    "id, time, method, endpoint, client_ip, params, code, reason, decided_by, http_status, "
+    "user_id, messages, scope"
+)
+
+
+class StateFileError(RuntimeError):
+    """The state file cannot be used (another schema, not a database, unwritable)."""
+
+
+def _ts(when: datetime | None) -> float | None:
+    return when.timestamp() if when is not None else None
+
+
+def _dt(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, timezone.utc) if value is not None else None
+
+
+def _static_json(account: Account) -> str:
+    data: dict[str, Any] = {}
+    for name in _STATIC:
+        value = getattr(account, name)
+        data[name] = value.isoformat() if isinstance(value, datetime) else value
+    return json.dumps(data)
+
+
+def _static_values(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(text)
+    for name in DATETIME_FIELDS:
+        if data.get(name) is not None:
+            data[name] = datetime.fromisoformat(data[name])
+    return data
+
+
+def _message(row: tuple[Any, ...]) -> Message:
+    (id_, request_id, received_at, push_at, user_id, header, number, reference_id, text, lang,
+     encoding, parts, units, endpoint, flash, scope, delivery, delivered_at) = row  # fmt: skip
+    return Message(
+        id=id_,
+        request_id=request_id,
+        received_at=_dt(received_at) or datetime.now(timezone.utc),
+        push_at=_dt(push_at),
+        user_id=user_id,
+        header=header,
+        number=number,
+        reference_id=reference_id,
+        text=text,
+        lang=lang,
+        encoding=encoding,
+        parts=parts,
+        units=units,
+        endpoint=endpoint,
+        flash=bool(flash),
+        scope=scope,
+        delivery=delivery,
+        delivered_at=_dt(delivered_at),
+    )
+
+
+def _entry(row: tuple[Any, ...]) -> JournalEntry:
+    (id_, time, method, endpoint, client_ip, params, code, reason, decided_by, http_status,
+     user_id, messages, scope) = row  # fmt: skip
+    return JournalEntry(
+        id=id_,
+        time=_dt(time) or datetime.now(timezone.utc),
+        method=method,
+        endpoint=endpoint,
+        client_ip=client_ip,
+        params=json.loads(params),
+        code=code,
+        reason=reason,
+        decided_by=decided_by,
+        http_status=http_status,
+        user_id=user_id,
+        messages=json.loads(messages),
+        scope=scope,
+    )
+
+
+class _SqliteTransaction:
+    def __init__(self, storage: SqliteStorage) -> None:
+        self.s = storage
+        self.db = storage._db
+
+    def failed_login(self, user_id: str) -> Account:
+        account = self.s._load(user_id)
+        if account is None:
+            raise KeyError(user_id)
+        account.failed_logins += 1
+        if account.failed_logins >= account.lockout_threshold:
+            account.status = "blocked"
+        self.db.execute(
+            "UPDATE accounts SET failed_logins = ?, status = ? WHERE user_id = ?",
+            (account.failed_logins, account.status, user_id),
+        )
+        return account
+
+    def clear_failed_logins(self, user_id: str) -> None:
+        self.db.execute(
+            "UPDATE accounts SET failed_logins = 0 "
+            "WHERE user_id = ? AND failed_logins > 0 AND status != 'blocked'",
+            (user_id,),
+        )
+
+    def charge(self, user_id: str, cost: int) -> bool:
+        cursor = self.db.execute(
+            "UPDATE accounts SET credit = credit - ? WHERE user_id = ? AND credit >= ?",
+            (cost, user_id, cost),
+        )
+        return cursor.rowcount == 1
+
+    def record(self, entry: JournalEntry, messages: list[Message]) -> None:
+        db = self.db
+        cursor = db.execute(
+            f"INSERT INTO journal ({_JOURNAL_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,'[]',?)",
+            (
+                entry.time.timestamp(),
+                entry.method,
+                entry.endpoint,
+                entry.client_ip,
+                json.dumps(entry.params),
+                entry.code,
+                entry.reason,
+                entry.decided_by,
+                entry.http_status,
+                entry.user_id,
+                entry.scope,
+            ),
+        )
+        entry.id = cursor.lastrowid or 0
+        self._trim("journal", entry.id, self.s._journal_cap)
+        if not messages:
+            return
+        for m in messages:
+            m.request_id = entry.id
+            cursor = db.execute(
+                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) "
+                "VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    m.request_id,
+                    m.received_at.timestamp(),
+                    _ts(m.push_at),
+                    m.user_id,
+                    m.header,
+                    m.number,
+                    m.reference_id,
+                    m.text,
+                    m.lang,
+                    m.encoding,
+                    m.parts,
+                    m.units,
+                    m.endpoint,
+                    int(m.flash),
+                    m.scope,
+                    m.delivery,
+                    _ts(m.delivered_at),
+                ),
+            )
+            m.id = cursor.lastrowid or 0
+        entry.messages = [m.id for m in messages]
+        db.execute(
+            "UPDATE journal SET messages = ? WHERE id = ?", (json.dumps(entry.messages), entry.id)
+        )
+        self._trim("messages", messages[-1].id, self.s._message_cap)
+
+    def _trim(self, table: str, newest: int, cap: int) -> None:
+        """Keep at most ``cap`` rows: drop those more than ``cap`` ids behind the newest."""
+        if newest > cap:
+            cursor = self.db.execute(f"DELETE FROM {table} WHERE id <= ?", (newest - cap,))
+            if cursor.rowcount > 0:
+                self.count(("dropped", table), cursor.rowcount)
+
+    def count(self, key: CounterKey, n: int = 1) -> None:
+        self.db.execute(
+            "INSERT INTO counters (key, n) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET n = n + excluded.n",
+            (_KEY_SEPARATOR.join(key), n),
+        )
+
+
+class SqliteStorage:
+    """The :class:`mock_server.store.Storage` interface on one SQLite file."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        accounts: Iterable[Account],
+        closed_companies: Iterable[str] = (),
+        *,
+        message_cap: int = DEFAULT_MESSAGE_CAP,
+        journal_cap: int = DEFAULT_JOURNAL_CAP,
+    ) -> None:
+        self.path = str(path)
+        self._initial_accounts = [a.copy() for a in accounts]
+        self._closed_companies = frozenset(closed_companies)
+        self._message_cap = message_cap
+        self._journal_cap = journal_cap
+        self._lock = threading.RLock()
+        self._static: dict[str, tuple[int, dict[str, Any]]] = {}
+        try:
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._tx = _SqliteTransaction(self)
+            with self.transaction():
+                self._create()
+        except sqlite3.DatabaseError as exc:
+            raise StateFileError(f"state file {self.path}: {exc}") from None
+
+    def _create(self) -> None:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+            )
+        elif row[0] != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"schema version {row[0]}, this emulator needs {SCHEMA_VERSION}: "
+                "delete the file or use another path"
+            )
+        for account in self._initial_accounts:
+            self._put(account, "INSERT OR IGNORE")
+
+    def _put(self, account: Account, verb: str = "INSERT OR REPLACE", rev: int = 1) -> None:
+        self._db.execute(
+            f"{verb} INTO accounts (user_id, rev, data, credit, failed_logins, status) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                account.user_id,
+                rev,
+                _static_json(account),
+                account.credit,
+                account.failed_logins,
+                account.status,
+            ),
+        )
+
+    # accounts ---------------------------------------------------------------------------------
+    def _load(self, user_id: str) -> Account | None:
+        row = self._db.execute(
+            "SELECT rev, data, credit, failed_logins, status FROM accounts WHERE user_id = ?",
+            (user_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        rev, data, credit, failed_logins, status = row
+        cached = self._static.get(user_id)
+        if cached is None or cached[0] != rev:
+            cached = (rev, _static_values(data))
+            self._static[user_id] = cached
+        static: dict[str, Any] = {
+            k: list(v) if isinstance(v, list) else v for k, v in cached[1].items()
+        }
+        return Account(
+            user_id=user_id, credit=credit, failed_logins=failed_logins, status=status, **static
+        )
+
+    def account(self, user_id: str) -> Account | None:
+        with self._lock:
+            return self._load(user_id)
+
+    def accounts(self) -> list[Account]:
+        with self._lock:
+            ids = [r[0] for r in self._db.execute("SELECT user_id FROM accounts ORDER BY rowid")]
+            return [a for a in (self._load(i) for i in ids) if a is not None]
+
+    def company_exists(self, name: str) -> bool:
+        return name not in self._closed_companies
+
+    def patch_account(self, user_id: str, patch: Mapping[str, Any]) -> Account | None:
+        with self.transaction():
+            current = self._load(user_id)
+            if current is None:
+                return None
+            updated = apply_patch(current, patch)
+            (rev,) = self._db.execute(
+                "SELECT rev FROM accounts WHERE user_id = ?", (user_id,)
+            ).fetchone()
+            self._put(updated, rev=rev + 1)
+            return updated
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteTransaction]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._tx
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # messages and journal ---------------------------------------------------------------------
+    def find_messages(self, query: MessageQuery) -> list[Message]:
+        where: list[str] = ["id > ?"]
+        args: list[Any] = [query.after]
+        for column, value in (
+            ("scope", query.scope),
+            ("number", query.to),
+            ("user_id", query.user),
+            ("header", query.header),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if query.contains is not None:
+            where.append("instr(text, ?) > 0")
+            args.append(query.contains)
+        if query.since is not None:
+            where.append("received_at >= ?")
+            args.append(query.since.timestamp())
+        if query.reference_ids is not None:
+            where.append(f"reference_id IN ({','.join('?' * len(query.reference_ids))})")
+            args.extend(query.reference_ids)
+        order = "ASC" if query.oldest_first else "DESC"
+        sql = (
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(where)} "
+            f"ORDER BY id {order} LIMIT ?"
+        )
+        with self._lock:
+            return [_message(r) for r in self._db.execute(sql, (*args, query.limit))]
+
+    def find_requests(self, query: RequestQuery) -> list[JournalEntry]:
+        where: list[str] = ["id > ?"]
+        args: list[Any] = [query.after]
+        if query.scope is not None:
+            where.append("scope = ?")
+            args.append(query.scope)
+        if query.rejected:
+            where.append("(code IS NULL OR code != 1)")
+        order = "ASC" if query.oldest_first else "DESC"
+        sql = (
+            f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE {' AND '.join(where)} "
+            f"ORDER BY id {order} LIMIT ?"
+        )
+        with self._lock:
+            return [_entry(r) for r in self._db.execute(sql, (*args, query.limit))]
+
+    def messages(self, scope: str | None = None) -> list[Message]:
+        return self.find_messages(MessageQuery(scope=scope, limit=-1, oldest_first=True))
+
+    def journal_entries(self, scope: str | None = None) -> list[JournalEntry]:
+        return self.find_requests(RequestQuery(scope=scope, limit=-1, oldest_first=True))
+
+    def latest_ids(self) -> tuple[int, int]:
+        with self._lock:
+            seq = dict(self._db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+        return int(seq.get("messages", 0)), int(seq.get("journal", 0))
+
+    def set_delivery(self, message_id: int, state: str, at: datetime) -> Message | None:
+        with self.transaction():
+            self._db.execute(
+                "UPDATE messages SET delivery = ?, delivered_at = ? WHERE id = ?",
+                (state, at.timestamp(), message_id),
+            )
+            row = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+        return _message(row) if row is not None else None
+
+    def sizes(self, scope: str | None = None) -> tuple[int, int]:
+        clause, args = ("", ()) if scope is None else (" WHERE scope = ?", (scope,))
+        with self._lock:
+            (messages,) = self._db.execute(
+                f"SELECT COUNT(*) FROM messages{clause}", args
+            ).fetchone()
+            (journal,) = self._db.execute(f"SELECT COUNT(*) FROM journal{clause}", args).fetchone()
+        return int(messages), int(journal)
+
+    def counters(self) -> dict[CounterKey, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, n FROM counters").fetchall()
+        return {tuple(key.split(_KEY_SEPARATOR)): int(n) for key, n in rows}
+
+    def clear_messages(self, scope: str | None = None) -> None:
+        with self.transaction():
+            if scope is None:
+                self._db.execute("DELETE FROM messages")
+            else:
+                self._db.execute("DELETE FROM messages WHERE scope = ?", (scope,))
+
+    def reset(self, scope: str | None = None) -> None:
+        with self.transaction():
+            if scope is not None:
+                self._db.execute("DELETE FROM messages WHERE scope = ?", (scope,))
+                self._db.execute("DELETE FROM journal WHERE scope = ?", (scope,))
+                return
+            self._db.execute("DELETE FROM messages")
+            self._db.execute("DELETE FROM journal")
+            revs = dict(self._db.execute("SELECT user_id, rev FROM accounts").fetchall())
+            self._db.execute("DELETE FROM accounts")
+            for account in self._initial_accounts:
+                self._put(account, rev=revs.get(account.user_id, 0) + 1)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
