@@ -9,6 +9,12 @@ For end-to-end tests in any setup (the emulator in a container, on a CI service 
     otp = admin.wait_for(to="96899123456", timeout=5)["text"]
 
 Every call is one HTTP request; an answer of 400 or more raises :class:`MockAdminError`.
+
+On a shared emulator give each test run its own scope: ``MockAdmin(url, scope="run-42")``
+sends ``X-Mock-Scope: run-42`` with every admin call, so it sees and resets only that scope's
+messages, journal and run-time rules; send the gateway requests of that run with the same
+header (``admin.scope_headers``) or from an account bound to the scope. ``token=`` is the
+emulator's ``--admin-token``.
 """
 
 from __future__ import annotations
@@ -31,14 +37,39 @@ class MockAdminError(AssertionError):
         self.body = body
 
 
+SCOPE_HEADER = "X-Mock-Scope"
+
+
 class MockAdmin:
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+        scope: str | None = None,
+        token: str | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.scope = scope
+        self._token = token
         self.http = requests.Session()
+        self.http.headers.update(self.scope_headers)
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.base_url!r})"
+        scope = f", scope={self.scope!r}" if self.scope else ""
+        return f"{type(self).__name__}({self.base_url!r}{scope})"
+
+    @property
+    def scope_headers(self) -> dict[str, str]:
+        """The header that puts a gateway request in this handle's scope (empty: unscoped)."""
+        return {SCOPE_HEADER: self.scope} if self.scope else {}
+
+    def scoped(self, scope: str) -> MockAdmin:
+        """Another handle on the same emulator, limited to ``scope``."""
+        return MockAdmin(self.base_url, timeout=self.timeout, scope=scope, token=self._token)
 
     @property
     def url(self) -> str:
@@ -126,10 +157,21 @@ class MockAdmin:
         message: dict[str, Any] = response.json()
         return message
 
-    def requests(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The journal: every request with its code and what decided it, newest first."""
-        entries: list[dict[str, Any]] = self._api("GET", "/requests", params={"limit": limit})
+    def requests(self, limit: int = 100, *, rejected: bool = False) -> list[dict[str, Any]]:
+        """The journal: every request with its code and what decided it, newest first
+        (``rejected=True``: only the answers other than 1)."""
+        params: dict[str, Any] = {"limit": limit}
+        if rejected:
+            params["rejected"] = "true"
+        entries: list[dict[str, Any]] = self._api("GET", "/requests", params=params)
         return entries
+
+    def set_delivery(self, message_id: int, status: str) -> dict[str, Any]:
+        """Fix a message's delivery state (``delivered`` or ``failed``)."""
+        message: dict[str, Any] = self._api(
+            "PATCH", f"/messages/{message_id}", json={"status": status}
+        )
+        return message
 
     # accounts and state ------------------------------------------------------------------------
     def account(self, user_id: str) -> dict[str, Any]:
@@ -141,7 +183,8 @@ class MockAdmin:
         return account
 
     def reset(self) -> None:
-        """Back to the start state: accounts, configured rules, no messages, no journal."""
+        """Back to the start state: accounts, configured rules, no messages, no journal
+        (with a scope: only that scope's messages, journal and run-time rules)."""
         self._api("POST", "/reset")
 
     def close(self) -> None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from client.protocol import SEND_PATH
 from mock_server.app import create_app
+from mock_server.backend import Backend
 from mock_server.config import (
     SETTINGS,
     Config,
@@ -22,6 +26,7 @@ from mock_server.config import (
     load_rules_file,
 )
 from mock_server.rules import RuleError
+from mock_server.sqlite_store import StateFileError
 from mock_server.transport import DroppableHttpToolsProtocol
 
 ENV_PREFIX = "ISMART_MOCK_"
@@ -72,6 +77,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed of the emulator's randomness (printed at start-up; random when not given)",
     )
     parser.add_argument(
+        "--state",
+        default=_env("STATE", "memory"),
+        metavar="memory|sqlite:PATH",
+        help="where messages, journal and account state live (default memory); sqlite:PATH "
+        "survives restarts and is shared by --workers",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(_env("WORKERS", "1") or 1),
+        metavar="N",
+        help="worker processes (default 1); more than one needs --state sqlite:PATH",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=_env("ADMIN_TOKEN"),
+        metavar="TOKEN",
+        help="require this token for the admin API and the inbox (the gateway stays open)",
+    )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        default=(_env("TLS", "") or "").lower() in ("1", "true", "yes"),
+        help="serve HTTPS with a certificate from a throw-away local CA",
+    )
+    parser.add_argument(
+        "--tls-dir",
+        default=_env("TLS_DIR", "ismart-mock-tls"),
+        metavar="DIR",
+        help="where --tls writes ca.pem (trust it in the client) and the server certificate",
+    )
+    parser.add_argument(
         "--log-level",
         default=_env("LOG_LEVEL", "info"),
         choices=["critical", "error", "warning", "info", "debug"],
@@ -93,6 +130,10 @@ def load_config(args: argparse.Namespace) -> Config:
         load_rules_file(path, config)
     apply_environment(config)
     config.seed = args.seed
+    config.state = args.state
+    config.workers = args.workers
+    if args.admin_token:
+        config.settings["admin_token"] = args.admin_token
     return config
 
 
@@ -105,33 +146,68 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        config = load_config(args)
-        app = create_app(config)
-    except (ConfigError, RuleError) as exc:
-        print(f"ismart-mock: configuration error: {exc}", file=sys.stderr)
-        return 2
-    backend = app.state.backend
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    base = f"http://{args.host}:{args.port}"
+WORKER_ARGV = ENV_PREFIX + "WORKER_ARGV"
+
+
+def worker_app() -> Starlette:
+    """The app of one ``--workers`` process, built from the parent's arguments."""
+    args = build_parser().parse_args(json.loads(os.environ[WORKER_ARGV]))
+    return create_app(load_config(args))
+
+
+def _announce(args: argparse.Namespace, config: Config, backend: Backend, scheme: str) -> None:
+    base = f"{scheme}://{args.host}:{args.port}"
     print(f"ismart-mock: gateway {base}{SEND_PATH}", flush=True)
     print(f"ismart-mock: inbox   {base}/_mock/   admin API {base}/_mock/api/", flush=True)
+    workers = f"; {args.workers} workers" if args.workers > 1 else ""
     print(
-        f"ismart-mock: seed {backend.seed}; {len(config.accounts)} accounts; "
-        f"{len(backend.rules.all())} fault rules",
+        f"ismart-mock: seed {backend.seed}; state {config.state}{workers}; "
+        f"{len(config.accounts)} accounts; {len(backend.rules.all())} fault rules"
+        + ("; admin token required" if config.setting("admin_token") else ""),
         flush=True,
     )
     if not _is_loopback(args.host):
         print(
             f"ismart-mock: WARNING: listening on {args.host}, not loopback: anyone who can "
-            "reach this address can use the emulator and its admin API",
+            "reach this address can use the emulator"
+            + ("" if config.setting("admin_token") else " and its admin API (see --admin-token)"),
             file=sys.stderr,
             flush=True,
         )
-    uvicorn.run(
-        app,
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.workers < 1:
+        print("ismart-mock: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and not args.state.startswith("sqlite:"):
+        print(
+            "ismart-mock: --workers above 1 needs shared state: add --state sqlite:PATH",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        config = load_config(args)
+        app = create_app(config)
+    except (ConfigError, RuleError, StateFileError) as exc:
+        print(f"ismart-mock: configuration error: {exc}", file=sys.stderr)
+        return 2
+    backend: Backend = app.state.backend
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    ssl: dict[str, str] = {}
+    if args.tls:
+        from mock_server.tls import prepare
+
+        files = prepare(args.tls_dir, args.host)
+        ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
+        print(
+            f"ismart-mock: TLS CA {files.ca.resolve()} (curl --cacert {files.ca}; "
+            f"requests verify={str(files.ca)!r})",
+            flush=True,
+        )
+    _announce(args, config, backend, "https" if args.tls else "http")
+    options: dict[str, Any] = dict(
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -139,7 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         server_header=False,
         http=DroppableHttpToolsProtocol,
         timeout_graceful_shutdown=2,
+        **ssl,
     )
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+        return 0
+    backend.close()  # each worker opens the state file itself
+    worker_args = [*(argv if argv is not None else sys.argv[1:]), "--seed", str(backend.seed)]
+    os.environ[WORKER_ARGV] = json.dumps(worker_args)
+    uvicorn.run("mock_server.cli:worker_app", factory=True, workers=args.workers, **options)
     return 0
 
 

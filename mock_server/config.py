@@ -239,6 +239,9 @@ class Config:
     rule_sources: list[str] = field(default_factory=list)
     rule_files: list[str] = field(default_factory=list)  # watched for changes
     seed: int | None = None
+    workers: int = 1
+    """Processes serving the same state; above 1, run-time rules are refused (each worker
+    has its own rule counters, so a rule added through one would apply in one only)."""
     state: str = "memory"
     """Where the state lives: ``memory`` or ``sqlite:PATH`` (survives restarts, shared by
     workers)."""

@@ -234,7 +234,12 @@ def document() -> dict[str, Any]:
                 "get": _op("Fault rules in force", {"200": _json({"type": "array"})}),
                 "post": _op(
                     "Add a fault rule",
-                    {"201": _json(_ref("RuleId"), "Added"), "400": _ERROR, "422": _ERROR},
+                    {
+                        "201": _json(_ref("RuleId"), "Added"),
+                        "400": _ERROR,
+                        "409": _ERROR,
+                        "422": _ERROR,
+                    },
                     requestBody=_body(_ref("Rule")),
                 ),
                 "delete": _op("Remove the rules added at run time", _NO_CONTENT),

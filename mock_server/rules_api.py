@@ -21,6 +21,13 @@ async def list_rules(request: Request) -> Response:
 
 
 async def add_rule(request: Request) -> Response:
+    workers = _backend(request).config.workers
+    if workers > 1:
+        return error(
+            409,
+            f"rules cannot be added at run time with {workers} workers (each keeps its own "
+            "rules): put them in a --rules file, which every worker reads and reloads",
+        )
     try:
         data = await request.json()
     except ValueError:

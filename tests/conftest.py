@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from client.protocol import SEND_PATH
 from mock_server.app import create_app
 from mock_server.backend import Backend
+from mock_server.config import Config
 from mock_server.server import ServerThread
 
 SAMPLE = {
@@ -55,9 +56,15 @@ class Emulator:
         return self.post(data=data).text
 
 
-@pytest.fixture(scope="module")
-def _module_emulator() -> Iterator[Emulator]:
-    app = create_app()
+@pytest.fixture(scope="module", params=["memory", "sqlite"])
+def _module_emulator(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Emulator]:
+    """The same tests run against both kinds of state."""
+    config = Config()
+    if request.param == "sqlite":
+        config.state = f"sqlite:{tmp_path_factory.mktemp('state') / 'state.sqlite'}"
+    app = create_app(config)
     with ServerThread(app) as server, requests.Session() as session:
         yield Emulator(app, server, session)
 

@@ -52,6 +52,8 @@ NATURAL = [
     (ReturnCode.HEADER_NOT_REGISTERED, {"Header": "Unknown"}),
     (ReturnCode.HEADER_NOT_REGISTERED, {"Header": "anyheader"}),  # matched case-sensitively
     (ReturnCode.IP_BLOCKED, {"UserId": "ipblocked", "Password": "ipblocked"}),
+    (ReturnCode.IP_OUTSIDE_OMAN, {"UserId": "abroad", "Password": "abroad"}),
+    (ReturnCode.SMS_API_EXPIRED, {"UserId": "apiexpired", "Password": "apiexpired"}),
 ]
 
 
@@ -96,7 +98,7 @@ def test_credit_is_spent_per_part_per_recipient(emulator: Emulator) -> None:
     assert len(emulator.backend.storage.messages()) == 2
 
 
-@pytest.mark.parametrize("nn", range(2, 21))
+@pytest.mark.parametrize("nn", range(2, 26))
 def test_magic_numbers_answer_their_code(emulator: Emulator, nn: int) -> None:
     assert emulator.send(MobileNo=f"968000000{nn:02d}") == str(nn)
     assert emulator.backend.storage.messages() == []
