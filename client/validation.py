@@ -19,8 +19,9 @@ README lists them):
 * PushDateTime is ``MM/DD/YYYY HH:mm:ss``, two digits per field, 24-hour clock, a real
   calendar date; absent or empty means now; a past date is accepted and sent now.
 * Header: at most 11 characters; whether it is registered is the account's business.
-* referenceIds: optional; when given, each comma-separated item is 3 to 6 digits, otherwise
-  the request answers 15; their count need not match the numbers (the document's own sample
+* referenceIds: optional as the document says, unless ``Limits.reference_ids_required`` (the
+  emulator sets it on ``SMSDynamicRefIntlAPI``, where the field reports 15 without it); when
+  given, each comma-separated item is 3 to 6 digits, otherwise the request answers 15; their count need not match the numbers (the document's own sample
   has one number and two ids): ids are paired with numbers by position, extra ids are ignored.
 """
 
@@ -45,6 +46,13 @@ from client.segments import Segments, count
 
 _INT = re.compile(r"\s*([+-]?\d+)\s*\Z")
 _PUSH = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\Z")
+_LENIENT_PUSH = re.compile(
+    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<half>[AaPp][Mm])?)?\Z"
+)
+_ISO_PUSH = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\Z"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,9 @@ class Limits:
     reference_ids_required: bool = False
     reference_ids_strict: bool = True
     flash_lower_case: bool = False
+    push_datetime_lenient: bool = False
+    """Also accept what .NET's ``DateTime.Parse`` takes under en-US (``3/4/2018 7:30 PM``,
+    no seconds, ISO ``2018-03-04 19:30``), for gateways that turn out to parse that way."""
 
 
 DEFAULT_LIMITS: Final = Limits()
@@ -121,16 +132,40 @@ def check_message(message: str, lang: int | None) -> Segments | Finding:
     return segments
 
 
-def parse_push_datetime(raw: str | None) -> datetime | Finding | None:
+def _lenient_push(text: str) -> tuple[int, int, int, int, int, int] | None:
+    """(month, day, year, hour, minute, second) as en-US ``DateTime.Parse`` would read them."""
+    match = _LENIENT_PUSH.match(text)
+    if match is not None:
+        month, day, year = int(match["m"]), int(match["d"]), int(match["y"])
+    else:
+        match = _ISO_PUSH.match(text)
+        if match is None:
+            return None
+        month, day, year = int(match["m"]), int(match["d"]), int(match["y"])
+    hour, minute, second = (int(match[k] or 0) for k in ("H", "M", "S"))
+    half = (match.groupdict().get("half") or "").upper()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "PM" else 0)
+    return month, day, year, hour, minute, second
+
+
+def parse_push_datetime(
+    raw: str | None, limits: Limits = DEFAULT_LIMITS
+) -> datetime | Finding | None:
     """The naive gateway-local time of a PushDateTime; None (send now) when absent or empty."""
     if raw is None or not raw.strip():
         return None
     match = _PUSH.match(raw.strip())
-    if match is None:
+    fields = tuple(int(g) for g in match.groups()) if match is not None else None
+    if fields is None and limits.push_datetime_lenient:
+        fields = _lenient_push(raw.strip())
+    if fields is None:
         return Finding(
             ReturnCode.INVALID_DATETIME, f"PushDateTime {raw!r} is not MM/DD/YYYY HH:mm:ss"
         )
-    month, day, year, hour, minute, second = (int(g) for g in match.groups())
+    month, day, year, hour, minute, second = fields
     try:
         return datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
@@ -155,11 +190,9 @@ def check_header(header: str, limits: Limits = DEFAULT_LIMITS) -> Finding | None
 
 
 def parse_reference_ids(raw: str | None, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
-    if raw is None:
+    if raw is None or not raw.strip():
         if limits.reference_ids_required:
-            return Finding(ReturnCode.INVALID_REQUEST, "referenceIds is missing")
-        return []
-    if not raw.strip():
+            return Finding(ReturnCode.INVALID_REQUEST, "referenceIds is missing or blank")
         return []
     ids = [item.strip() for item in raw.split(",")]
     if limits.reference_ids_strict:
@@ -223,7 +256,7 @@ def check(
     segments = check_message(message, parsed_lang)
     if isinstance(segments, Finding):
         return segments
-    push_at = parse_push_datetime(push_datetime)
+    push_at = parse_push_datetime(push_datetime, limits)
     if isinstance(push_at, Finding):
         return push_at
     header_finding = check_header(header, limits)

@@ -165,17 +165,28 @@ ENDPOINT_SETTINGS: Final = (
     Setting("mobile_lengths", [11], "accepted digit counts of one number", list),
     Setting("max_numbers", 50, "most numbers in one request", int),
     Setting("too_many_numbers_code", 9, "the code for more than max_numbers (24 on legacy)", int),
-    Setting("reference_ids_required", False, "answer 15 when referenceIds is absent", bool),
+    Setting(
+        "reference_ids_required",
+        False,
+        "answer 15 when referenceIds is absent or blank (true on SMSDynamicRefIntlAPI)",
+        bool,
+    ),
     Setting("reference_ids_strict", True, "answer 15 unless each id is 3 to 6 digits", bool),
     Setting("header_case_sensitive", True, "match registered headers case-sensitively", bool),
     Setting("flash", False, "read FLashSMS (Y/N, else 22); true on the legacy endpoint", bool),
     Setting("flash_lower_case", False, "accept y/n as well as Y/N in FLashSMS", bool),
+    Setting(
+        "push_datetime_lenient",
+        False,
+        "also read PushDateTime as .NET en-US DateTime.Parse would (AM/PM, no seconds, ISO)",
+        bool,
+    ),
     Setting("enabled", True, "serve this endpoint at all (else 404)", bool),
 )
 ENDPOINT_SETTINGS_BY_NAME: Final = {s.name: s for s in ENDPOINT_SETTINGS}
 ENDPOINT_PATHS: Final = {"SMSDynamicRefIntlAPI": SEND_PATH, "SMSDynamicAPI": LEGACY_SEND_PATH}
 _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
-    "SMSDynamicRefIntlAPI": {},
+    "SMSDynamicRefIntlAPI": {"reference_ids_required": True},
     "SMSDynamicAPI": {
         "validation_order": list(LEGACY_ORDER),
         "too_many_numbers_code": 24,
@@ -211,6 +222,7 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             reference_ids_required=_bool(values["reference_ids_required"]),
             reference_ids_strict=_bool(values["reference_ids_strict"]),
             flash_lower_case=_bool(values["flash_lower_case"]),
+            push_datetime_lenient=_bool(values["push_datetime_lenient"]),
         )
         return EndpointConfig(
             name=name,

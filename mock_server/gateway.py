@@ -105,7 +105,7 @@ class _Evaluation:
 
     @cached_property
     def push_at(self) -> datetime | Finding | None:
-        return parse_push_datetime(self.params.get("PushDateTime"))
+        return parse_push_datetime(self.params.get("PushDateTime"), self.limits)
 
     @cached_property
     def reference_ids(self) -> list[str] | Finding:

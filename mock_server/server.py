@@ -48,6 +48,7 @@ class ServerThread:
             port=self.port,
             log_level="warning",
             access_log=False,
+            server_header=False,
             lifespan="on",
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,

@@ -208,7 +208,7 @@ def test_other_methods_answer_15(emulator: Emulator) -> None:
 def test_raw_socket_request_gets_bare_code(emulator: Emulator) -> None:
     body = (
         b"UserId=ismartsms&Password=ismartsms&MobileNo=96899123456"
-        b"&Message=Hi&Lang=0&Header=AnyHeader"
+        b"&Message=Hi&Lang=0&Header=AnyHeader&referenceIds=101"
     )
     request = (
         b"POST " + SEND_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"

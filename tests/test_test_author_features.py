@@ -136,7 +136,7 @@ def test_a_failing_test_shows_the_journal_of_that_test(pytester: pytest.Pytester
             def test_fails(ismart_mock):
                 requests.post(ismart_mock.send_url, data={"UserId": "ismartsms",
                     "Password": "wrong-secret", "MobileNo": "96899123456", "Message": "hi",
-                    "Lang": "0", "Header": "AnyHeader"}, timeout=5)
+                    "Lang": "0", "Header": "AnyHeader", "referenceIds": "101"}, timeout=5)
                 assert False, "the app did not retry"
 
             def test_passes(ismart_mock):
