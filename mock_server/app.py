@@ -8,6 +8,7 @@ goes wrong inside answers 11 (Un Known Error), never a 500 or a traceback.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -96,11 +97,12 @@ async def read_params(request: Request, limit: int) -> Params:
     media = content_type.split(";", 1)[0].strip().lower()
     if media == "application/x-www-form-urlencoded":
         body = await read_body(request, limit)
+        charset = _charset(content_type)
         try:
-            text = body.decode(_charset(content_type), "replace")
-        except LookupError:
-            text = body.decode("utf-8", "replace")
-        params.update_missing(parse_urlencoded(text))
+            codecs.lookup(charset)
+        except (LookupError, ValueError):
+            charset = "utf-8"  # an unknown charset: read as UTF-8, as the default
+        params.update_missing(parse_urlencoded(body, charset))
     elif media == "multipart/form-data":
         declared = request.headers.get("content-length")
         if declared is None or not declared.isdigit() or int(declared) > limit:

@@ -57,24 +57,26 @@ class Params:
             self._values[key] = f"{previous},{value}"
 
 
-def parse_urlencoded(data: bytes | str) -> Params:
-    """One ``application/x-www-form-urlencoded`` collection (a query string or a body)."""
+def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
+    """One ``application/x-www-form-urlencoded`` collection (a query string or a body);
+    percent-escapes are bytes in ``encoding`` (a body's declared charset, as ASP.NET's
+    ``Request.ContentEncoding``)."""
     params = Params()
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    text = data.decode(encoding, "replace") if isinstance(data, bytes) else data
     if not text:
         return params
     for piece in text.split("&"):
         name, sep, value = piece.partition("=")
         if not sep:
             continue
-        params.add(_decode(name), _decode(value))
+        params.add(_decode(name, encoding), _decode(value, encoding))
     return params
 
 
-def _decode(text: str) -> str:
+def _decode(text: str, encoding: str) -> str:
     if "%" not in text and "+" not in text:
         return text
-    return unquote_plus(text, encoding="utf-8", errors="replace")
+    return unquote_plus(text, encoding=encoding, errors="replace")
 
 
 def from_pairs(pairs: Iterator[tuple[str, str]]) -> Params:
