@@ -8,11 +8,12 @@ scope's messages, journal and run-time rules; without one it sees everything, as
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, Final
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mock_server.accounts import AccountError
@@ -119,8 +120,8 @@ async def latest_message(request: Request) -> Response:
 
 
 def _message_id(request: Request) -> int | None:
-    raw = request.path_params["message_id"]
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    raw: int = request.path_params["message_id"]
+    return raw if 0 < raw < 2**62 else None
 
 
 async def get_message(request: Request) -> Response:
@@ -134,7 +135,7 @@ async def get_message(request: Request) -> Response:
         else []
     )
     if not found or found[0].id != message_id:
-        return error(404, f"no message {request.path_params['message_id']}")
+        return error(404, f"no message {message_id}")
     return JSONResponse(message_json(backend, found[0]))
 
 
@@ -171,13 +172,16 @@ async def list_requests(request: Request) -> Response:
         return error(
             400, f"unknown filter {unknown[0]!r} (known: limit, after, rejected)", unknown[0]
         )
+    rejected = query.get("rejected", "false").lower()
+    if rejected not in ("true", "false", "1", "0"):
+        return error(400, f"rejected={rejected!r} is neither true nor false", "rejected")
     try:
         found = _backend(request).storage.find_requests(
             RequestQuery(
                 scope=request_scope(request),
                 limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
                 after=parse_whole(query.get("after"), "after", 0, 0, 2**62),
-                rejected=query.get("rejected", "").lower() in ("1", "true", "yes"),
+                rejected=rejected in ("true", "1"),
             )
         )
     except BadFilter as exc:
@@ -247,18 +251,41 @@ async def metrics(request: Request) -> Response:
     return Response(text, media_type=METRICS_CONTENT_TYPE)
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def by_method(path: str, **endpoints: Endpoint) -> Route:
+    """One route per path, whatever its methods, so that a 405 lists them all in ``Allow``."""
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return Route(path, dispatch, methods=list(endpoints))
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """404 and 405 as JSON under the admin API (the OpenAPI document says so), plain text
+    elsewhere, as Starlette would."""
+    status = getattr(exc, "status_code", 404)
+    headers = getattr(exc, "headers", None)
+    if request.url.path.startswith(API):
+        text = "no such admin route" if status == 404 else f"{request.method} is not allowed here"
+        return JSONResponse({"error": text}, status_code=status, headers=headers)
+    return PlainTextResponse(
+        "Not Found" if status == 404 else "Method Not Allowed", status, headers
+    )
+
+
 def routes() -> list[BaseRoute]:
     return [
-        Route(f"{API}/health", health, methods=["GET"]),
-        Route(f"{API}/messages", list_messages, methods=["GET"]),
-        Route(f"{API}/messages", delete_messages, methods=["DELETE"]),
-        Route(f"{API}/messages/latest", latest_message, methods=["GET"]),
-        Route(f"{API}/messages/{{message_id}}", get_message, methods=["GET"]),
-        Route(f"{API}/messages/{{message_id}}", patch_message, methods=["PATCH"]),
-        Route(f"{API}/requests", list_requests, methods=["GET"]),
-        Route(f"{API}/accounts", list_accounts, methods=["GET"]),
-        Route(f"{API}/accounts/{{user_id}}", get_account, methods=["GET"]),
-        Route(f"{API}/accounts/{{user_id}}", patch_account, methods=["PATCH"]),
-        Route(f"{API}/reset", reset, methods=["POST"]),
-        Route(f"{API}/metrics", metrics, methods=["GET"]),
+        by_method(f"{API}/health", GET=health),
+        by_method(f"{API}/messages", GET=list_messages, DELETE=delete_messages),
+        by_method(f"{API}/messages/latest", GET=latest_message),
+        by_method(f"{API}/messages/{{message_id:int}}", GET=get_message, PATCH=patch_message),
+        by_method(f"{API}/requests", GET=list_requests),
+        by_method(f"{API}/accounts", GET=list_accounts),
+        by_method(f"{API}/accounts/{{user_id}}", GET=get_account, PATCH=patch_account),
+        by_method(f"{API}/reset", POST=reset),
+        by_method(f"{API}/metrics", GET=metrics),
     ]

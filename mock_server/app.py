@@ -327,11 +327,15 @@ def create_app(
         Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=["GET", "POST"], name="dlr")
     )
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
-    routes.append(Route(f"{admin.API}/openapi.json", openapi.route, methods=["GET"]))
-    routes.append(Route(f"{admin.API}/messages/wait", waiting.wait_for_message, methods=["GET"]))
+    routes.append(admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route))
+    routes.append(admin.by_method(f"{admin.API}/messages/wait", GET=waiting.wait_for_message))
     routes.extend(admin.routes())
     routes.extend(rules_api.routes())
-    app = Starlette(routes=routes, lifespan=_lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=_lifespan,
+        exception_handlers={404: admin.not_found, 405: admin.not_found},
+    )
     app.state.backend = backend
     token = config.setting("admin_token")
     if token:

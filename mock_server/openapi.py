@@ -54,9 +54,17 @@ _CODE_ANSWER: Final = {
 }
 
 
+_OTHER_METHOD: Final = {
+    "summary": "Not a gateway method: answers 15 (Invalid Http request)",
+    "tags": ["gateway"],
+    "responses": _CODE_ANSWER,
+}
+
+
 def _gateway(summary: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     fields = {**_SEND_FIELDS, **(extra or {})}
     return {
+        **{method: _OTHER_METHOD for method in ("put", "patch", "delete", "options")},
         "post": {
             "summary": summary,
             "tags": ["gateway"],
@@ -143,6 +151,25 @@ def document() -> dict[str, Any]:
                 {"FLashSMS": {"type": "string", "description": "Y or N"}},
             ),
             DELIVERY_REPORT_PATH: {
+                "post": {
+                    "summary": "Delivery reports by reference id (form body)",
+                    "tags": ["gateway"],
+                    "requestBody": {
+                        "required": False,
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        n: {"type": "string"}
+                                        for n in ("UserId", "Password", "referenceIds")
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {"200": {"description": "As GET", "content": _TEXT}},
+                },
                 "get": {
                     "summary": "Delivery reports by reference id",
                     "tags": ["gateway"],
@@ -158,7 +185,7 @@ def document() -> dict[str, Any]:
                             "content": _TEXT,
                         }
                     },
-                }
+                },
             },
             f"{api}/health": {"get": _op("Health, seed, sizes", {"200": _json(_ref("Health"))})},
             f"{api}/messages": {
@@ -214,6 +241,7 @@ def document() -> dict[str, Any]:
                         {
                             "type": "object",
                             "required": ["status"],
+                            "additionalProperties": False,
                             "properties": {"status": {"enum": ["delivered", "failed"]}},
                         }
                     ),

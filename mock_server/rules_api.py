@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from mock_server.admin import API, error, request_scope
+from mock_server.admin import API, by_method, error, request_scope
 from mock_server.backend import Backend
 from mock_server.rules import RuleError
 
@@ -40,9 +40,8 @@ async def add_rule(request: Request) -> Response:
 
 
 async def delete_rule(request: Request) -> Response:
-    raw = request.path_params["rule_id"]
-    scope = request_scope(request)
-    if not (raw.isascii() and raw.isdigit()) or not _backend(request).rules.remove(int(raw), scope):
+    raw: int = request.path_params["rule_id"]
+    if not _backend(request).rules.remove(raw, request_scope(request)):
         return error(404, f"no rule {raw}")
     return Response(status_code=204)
 
@@ -54,8 +53,6 @@ async def delete_rules(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route(f"{API}/rules", list_rules, methods=["GET"]),
-        Route(f"{API}/rules", add_rule, methods=["POST"]),
-        Route(f"{API}/rules", delete_rules, methods=["DELETE"]),
-        Route(f"{API}/rules/{{rule_id}}", delete_rule, methods=["DELETE"]),
+        by_method(f"{API}/rules", GET=list_rules, POST=add_rule, DELETE=delete_rules),
+        by_method(f"{API}/rules/{{rule_id:int}}", DELETE=delete_rule),
     ]
