@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from client.protocol import ReturnCode
-from mock_server import admin, rules_api, waiting
+from mock_server import admin, inbox, rules_api, waiting
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, GatewayFailure
@@ -275,6 +275,7 @@ def create_app(
     routes.append(Route(f"{admin.API}/messages/wait", waiting.wait_for_message, methods=["GET"]))
     routes.extend(admin.routes())
     routes.extend(rules_api.routes())
+    routes.extend(inbox.routes())
     app = Starlette(routes=routes, lifespan=_lifespan)
     app.state.backend = backend
     app.add_middleware(

@@ -49,7 +49,7 @@ class Backend:
         self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
         self.watcher = RulesWatcher(self.rules, config.rule_files)
         self.metrics = Metrics()
-        self.listeners: set[asyncio.Event] = set()  # woken when a message is stored
+        self.listeners: set[asyncio.Event] = set()  # woken when a message or request is stored
         self.options = GatewayOptions(
             gateway_tz=timezone(timedelta(minutes=config.setting("utc_offset_minutes"))),
             magic_numbers=config.setting("magic_numbers"),
@@ -100,7 +100,7 @@ class Backend:
     ) -> JournalEntry:
         code = "none" if decision.code is None else str(decision.code)
         self.metrics.requests[(endpoint, code, str(http_status))] += 1
-        return self.storage.journal(
+        entry = self.storage.journal(
             JournalEntry(
                 id=request_id,
                 time=self.clock(),
@@ -116,6 +116,9 @@ class Backend:
                 messages=[m.id for m in decision.messages],
             )
         )
+        for event in self.listeners:  # the inbox's event stream shows every request at once
+            event.set()
+        return entry
 
     def reset(self) -> None:
         """Back to the configured start state: accounts, rules (from files), seed."""
