@@ -39,7 +39,7 @@
         }
       } else node.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -97,7 +97,7 @@
         meta("encoding", encoding, encoding === "UCS-2" ? "UTF-16: 70 per part, 67 when split" : "GSM 03.38: 160 per part, 153 when split"),
         meta("parts", plural(m.parts, "part")),
         meta("units", plural(m.units, "unit"), encoding === "UCS-2" ? "UTF-16 code units" : "GSM-7 septets"),
-        meta("lang", `Lang ${m.lang}${arabic ? " · Arabic" : ""}`),
+        meta("lang", `Lang ${m.lang}${arabic ? " (Arabic)" : ""}`),
         m.push_at
           ? meta("push-at", `${m.pending ? "due" : "push time"} ${formatTime(m.push_at, true)}`, `PushDateTime ${m.push_at}`)
           : null,
@@ -251,6 +251,7 @@
     if (empty) empty.remove();
     const card = list.card(item);
     card.classList.add("fresh");
+    card.addEventListener("animationend", () => card.classList.remove("fresh"), { once: true });
     node.prepend(card);
     while (node.children.length > KEEP) node.lastElementChild.remove();
   }
