@@ -126,9 +126,9 @@ class Inbox:
 
 
 @contextlib.contextmanager
-def open_inbox(browser: Browser, url: str) -> Iterator[Inbox]:
+def open_inbox(browser: Browser, url: str, *, height: int = 860) -> Iterator[Inbox]:
     context = browser.new_context(
-        viewport={"width": 1200, "height": 860},
+        viewport={"width": 1200, "height": height},
         timezone_id="Asia/Muscat",  # the gateway's clock, UTC+4
         locale="en-GB",
     )
@@ -465,14 +465,24 @@ def test_a_broken_rules_file_shows_a_banner_until_it_is_mended(
         expect(banner).to_be_hidden()
 
 
-def test_screenshot(inbox: Inbox, tmp_path: Path) -> None:
+def test_screenshot(browser: Browser, tmp_path: Path) -> None:
     """The README's picture: an OTP, an Arabic message, a scheduled reminder to two numbers,
-    and two rejected requests."""
+    and two rejected requests, on an emulator of its own (so the ids start at 1)."""
+    with (
+        ServerThread(create_app(inbox_config())) as server,
+        open_inbox(browser, server.url, height=600) as inbox,
+    ):
+        take_screenshot(inbox, tmp_path / "inbox.png")
+
+
+def take_screenshot(inbox: Inbox, path: Path) -> None:
     page = inbox.page
     later = (datetime.now(GATEWAY_TZ) + timedelta(days=1)).replace(
         hour=9, minute=30, second=0, microsecond=0
     )
-    inbox.send(Message="Your verification code is 482913. It expires in 5 minutes.")
+    inbox.send(
+        Message="Your verification code is 482913. It expires in 5 minutes.", referenceIds="101"
+    )
     inbox.send(Password=WRONG_PASSWORD)
     inbox.send(
         UserId="demo",
@@ -494,8 +504,7 @@ def test_screenshot(inbox: Inbox, tmp_path: Path) -> None:
     expect(inbox.messages).to_have_count(4)
     expect(page.locator("#count-rejected")).to_have_text("2")
     page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
-    path = tmp_path / "inbox.png"
-    page.screenshot(path=path)
+    page.screenshot(path=path, full_page=True)
     assert path.read_bytes().startswith(b"\x89PNG")
     target = os.environ.get("ISMART_INBOX_SCREENSHOT")
     if target:

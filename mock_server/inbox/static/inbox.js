@@ -63,6 +63,11 @@
     return h("time", { datetime: iso, title: `${label} ${iso}` }, formatTime(iso));
   }
 
+  // The meta line: items separated by dots; a dot that starts a wrapped line is clipped off.
+  function metaLine(...items) {
+    return h("div", { class: "meta" }, h("div", { class: "meta-row" }, items));
+  }
+
   function meta(field, text, title) {
     return h("span", { class: "meta-item", data: { field }, title }, text);
   }
@@ -91,9 +96,7 @@
         timeNode(m.received_at, "Received"),
       ),
       h("p", { class: "text", dir: "auto", lang: arabic ? "ar" : null, data: { field: "text" } }, m.text),
-      h(
-        "div",
-        { class: "meta" },
+      metaLine(
         meta("encoding", encoding, encoding === "UCS-2" ? "UTF-16: 70 per part, 67 when split" : "GSM 03.38: 160 per part, 153 when split"),
         meta("parts", plural(m.parts, "part")),
         meta("units", plural(m.units, "unit"), encoding === "UCS-2" ? "UTF-16 code units" : "GSM-7 septets"),
@@ -136,14 +139,14 @@
   function requestCard(r) {
     const answer = answerOf(r);
     const ok = r.code === 1;
-    const codeClass = ok ? "code-ok" : r.code === null || r.code === undefined ? "code-http" : "code-bad";
+    const kind = ok ? "ok" : r.code === null || r.code === undefined ? "http" : "bad";
     return h(
       "article",
-      { class: `card req ${ok ? "req-ok" : "req-rejected"}`, data: { id: r.id } },
+      { class: `card req req-${kind}`, data: { id: r.id } },
       h(
         "div",
         { class: "card-head" },
-        h("span", { class: `code ${codeClass}`, data: { field: "code" }, title: "The answer" }, answer.code),
+        h("span", { class: `code code-${kind}`, data: { field: "code" }, title: "The answer" }, answer.code),
         h("span", { class: "description", data: { field: "description" } }, answer.description),
         h("span", { class: "spacer" }),
         timeNode(r.time, "Answered"),
@@ -154,9 +157,7 @@
         h("span", { class: "decided-by", data: { field: "decided-by" }, title: "What decided the answer" }, r.decided_by),
         h("span", { class: "reason", data: { field: "reason" } }, r.reason),
       ),
-      h(
-        "div",
-        { class: "meta" },
+      metaLine(
         meta("method", r.method),
         meta("endpoint", r.endpoint),
         meta("client-ip", `from ${r.client_ip}`),
