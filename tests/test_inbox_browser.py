@@ -13,6 +13,7 @@ renders the README's picture.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import secrets
@@ -32,6 +33,7 @@ from client.protocol import SEND_PATH
 from mock_server.app import create_app
 from mock_server.config import Config, apply_mapping, load_rules_file
 from mock_server.server import ServerThread
+from mock_server.store import JournalEntry, MemoryStorage, Message
 
 CHROMIUM = os.environ.get("ISMART_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -209,6 +211,7 @@ def test_sent_messages_appear_without_a_reload_newest_first(inbox: Inbox) -> Non
     expect(first.locator("[data-field=reference]")).to_have_text("ref 101")
     expect(first.locator("[data-field=endpoint]")).to_have_text("SMSDynamicRefIntlAPI")
     expect(first.locator("[data-field=scheduled]")).to_have_count(0)
+    expect(first.locator("[data-field=status], [data-field=scope]")).to_have_count(0)
 
     long_text = "Your parcel is on its way. " * 7  # 189 characters: two GSM-7 parts
     assert inbox.send(Message=long_text, MobileNo="96899000002") == "1"
@@ -440,6 +443,71 @@ def test_a_reset_empties_the_open_inbox(inbox: Inbox) -> None:
     expect(inbox.page.locator("#count-rejected")).to_have_text("0")
     inbox.send(Message="after the reset")
     expect(inbox.messages.locator("[data-field=text]")).to_have_text(["after the reset"])
+
+
+@dataclass(slots=True)
+class TrackedMessage(Message):
+    status: str = "pending"
+    scope: str = ""
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        return {**Message.to_json(self, now), "status": self.status, "scope": self.scope}
+
+
+@dataclass(slots=True)
+class ScopedEntry(JournalEntry):
+    scope: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**JournalEntry.to_json(self), "scope": self.scope}
+
+
+class TrackingStorage(MemoryStorage):
+    """A storage whose messages carry a delivery state and whose items carry a scope, as the
+    storage being reworked will: the inbox shows both when they are there."""
+
+    def accept(self, user_id: str, cost: int, messages: list[Message]) -> list[Message] | None:
+        tracked: list[Message] = [
+            TrackedMessage(
+                **{f.name: getattr(m, f.name) for f in dataclasses.fields(m)},
+                status="failed" if "fail" in m.text else "delivered",
+                scope="team-a",
+            )
+            for m in messages
+        ]
+        if super().accept(user_id, cost, tracked) is None:
+            return None
+        for original, stored in zip(messages, tracked, strict=True):
+            original.id = stored.id
+        return tracked
+
+    def journal(self, entry: JournalEntry) -> JournalEntry:
+        fields = {f.name: getattr(entry, f.name) for f in dataclasses.fields(entry)}
+        return super().journal(ScopedEntry(**fields, scope="team-a"))
+
+
+def test_a_delivery_state_and_a_scope_are_shown_when_the_storage_has_them(
+    browser: Browser,
+) -> None:
+    config = Config(seed=0)
+    storage = TrackingStorage(config.accounts, config.closed_companies)
+    with (
+        ServerThread(create_app(config, storage=storage)) as server,
+        open_inbox(browser, server.url) as inbox,
+    ):
+        inbox.send(Message="will be delivered")
+        inbox.send(Message="will fail")
+        failed, delivered = inbox.messages.nth(0), inbox.messages.nth(1)
+        expect(delivered.locator("[data-field=status]")).to_have_text("delivered")
+        expect(delivered.locator("[data-field=status]")).to_have_class(
+            re.compile("status-delivered")
+        )
+        expect(failed.locator("[data-field=status]")).to_have_text("failed")
+        expect(failed.locator("[data-field=status]")).to_have_class(re.compile("status-failed"))
+        expect(failed.locator("[data-field=scope]")).to_have_text("scope team-a")
+        inbox.send(Password="nope")
+        inbox.tab("rejected")
+        expect(inbox.rejected.first.locator("[data-field=scope]")).to_have_text("scope team-a")
 
 
 def write_rules(path: Path, code: object) -> None:

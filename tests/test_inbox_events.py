@@ -235,7 +235,7 @@ def test_a_request_journaled_late_is_not_missed(emulator: Emulator) -> None:
     admin = emulator.url + "/_mock/api/rules"
     rule = emulator.session.post(
         admin,
-        json={"name": "slow", "match": {"mobile": "96899000777"}, "action": {"delay_ms": 400}},
+        json={"name": "slow", "match": {"mobile": "96899000777"}, "action": {"delay_ms": 1000}},
     ).json()["id"]
     with EventStream(emulator.url) as stream:
         slow = threading.Thread(

@@ -22,6 +22,7 @@
     cursor: { message: 0, request: 0 },
     source: null,
     retryTimer: null,
+    countsPending: false,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -230,7 +231,15 @@
   };
 
   function updateCounts() {
+    state.countsPending = false;
     for (const name of TABS) $(`count-${name}`).textContent = String(lists[name].items().length);
+  }
+
+  function countLater() {
+    // A burst of events updates the counts once per frame, not once per event.
+    if (state.countsPending) return;
+    state.countsPending = true;
+    requestAnimationFrame(updateCounts);
   }
 
   function render(name) {
@@ -265,7 +274,7 @@
     state.messages.unshift(m);
     if (state.messages.length > KEEP) state.messageIds.delete(state.messages.pop().id);
     if (showMessage(m)) prepend("messages", m);
-    updateCounts();
+    countLater();
   }
 
   function addRequest(r) {
@@ -277,7 +286,7 @@
       prepend("requests", r);
       if (rejected(r)) prepend("rejected", r);
     }
-    updateCounts();
+    countLater();
   }
 
   function cleared(what) {
