@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 ARGS   ?=
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help serve test lint format typecheck clean
@@ -21,11 +23,19 @@ $(VENV)/.installed: pyproject.toml
 serve: $(VENV)/.installed ## start the emulator on $(HOST):$(PORT) with the demo defaults (PORT=18080, ARGS="--config f.yaml")
 	$(VENV)/bin/ismart-mock --host $(HOST) --port $(PORT) $(ARGS)
 
-test: $(VENV)/.installed ## lint, type-check and run every test (unit, integration, contract)
+# The inbox's browser tests drive Debian's Chromium (Playwright's own browser download is not
+# used). Installed once when missing; CHROMIUM=/path/to/chromium uses another one.
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "no $(CHROMIUM) and no apt-get: install Chromium, then make test CHROMIUM=/path/to/chromium" >&2; exit 1; }
+	@echo "installing Debian's chromium for the inbox's browser tests (once)"
+	@$(SUDO) apt-get update -qq
+	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test (unit, integration, contract, browser)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest $(ARGS)
+	ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check .

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from client.protocol import DELIVERY_REPORT_PATH, ReturnCode
-from mock_server import admin, delivery, openapi, rules_api, waiting
+from mock_server import admin, delivery, inbox, openapi, rules_api, waiting
 from mock_server.auth import AdminTokenMiddleware
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
@@ -331,6 +331,7 @@ def create_app(
     routes.append(admin.by_method(f"{admin.API}/messages/wait", GET=waiting.wait_for_message))
     routes.extend(admin.routes())
     routes.extend(rules_api.routes())
+    routes.extend(inbox.routes())
     app = Starlette(
         routes=routes,
         lifespan=_lifespan,

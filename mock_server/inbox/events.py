@@ -1,0 +1,189 @@
+"""``GET /_mock/api/events``: the inbox's live feed, as server-sent events.
+
+Each new message is one ``event: message`` and each new journal entry one ``event: request``,
+their ``data:`` the same JSON as ``/_mock/api/messages`` and ``/_mock/api/requests``. Also
+``event: health`` (``{"rules_errors": {...}}``) at the start and whenever a rules file breaks
+or is mended, and ``event: cleared`` (``{"messages": bool, "requests": bool}``) when a reset
+or a delete emptied what the client had been sent.
+
+Every event carries ``id: M-R``: the last message and the last journal entry sent. A browser's
+EventSource sends it back as ``Last-Event-ID`` when it reconnects and the stream resumes right
+after them; ``?after=M-R`` does the same for a first connection (the inbox passes the newest
+ids it fetched, so nothing falls between its fetch and its stream). With neither, the stream
+starts with what arrives from now on.
+
+Ids grow in the order things are stored, across resets too, so resuming is "send what has an
+id above the last one sent". When the last one sent is gone (a reset, a delete, a restarted
+server with memory state) the client is told to clear, then gets everything there is.
+
+The stream wakes at once when this process stores a message or journals a request
+(``backend.listeners``) and also looks every ``POLL_S`` seconds, which covers another worker
+process writing the shared state. A comment every ``HEARTBEAT_S`` seconds keeps an idle stream
+open through proxies. It ends when the client goes (Starlette's ``StreamingResponse`` sees the
+disconnect and cancels it) and when the server shuts down, if the HTTP protocol puts a shutdown
+event in the request's extensions (``SHUTDOWN_EXTENSION``); otherwise uvicorn ends it after its
+graceful-shutdown timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from mock_server.backend import Backend
+from mock_server.store import JournalEntry, Message, MessageQuery, RequestQuery
+from mock_server.transport import SHUTDOWN_EXTENSION
+
+EVENTS_PATH = "/_mock/api/events"
+POLL_S = 0.25
+HEARTBEAT_S = 15.0
+RETRY_MS = 1000
+
+
+BATCH = 1000
+"""At most this many messages and journal entries per round; the rest follow on the next."""
+
+
+def _gone(found: Sequence[Message] | Sequence[JournalEntry], last_sent: int) -> bool:
+    return last_sent > 0 and (not found or found[0].id != last_sent)
+
+
+def read_after(
+    backend: Backend, cursor: Cursor
+) -> tuple[list[Message], bool, list[JournalEntry], bool]:
+    """The messages and journal entries stored after the cursor's, oldest first, and whether
+    the last one sent is gone (a reset or a delete), in which case everything is new.
+
+    Ids grow in the order things are stored (also across resets), so "after" is "id above";
+    the query starts at the last id sent to see whether it is still there.
+    """
+    storage = backend.storage
+    messages = storage.find_messages(
+        MessageQuery(after=max(cursor.message - 1, 0), limit=BATCH + 1, oldest_first=True)
+    )
+    entries = storage.find_requests(
+        RequestQuery(after=max(cursor.request - 1, 0), limit=BATCH + 1, oldest_first=True)
+    )
+    messages_gone, entries_gone = _gone(messages, cursor.message), _gone(entries, cursor.request)
+    if messages_gone:
+        messages = storage.find_messages(MessageQuery(limit=BATCH, oldest_first=True))
+    elif cursor.message:
+        messages = messages[1:]
+    if entries_gone:
+        entries = storage.find_requests(RequestQuery(limit=BATCH, oldest_first=True))
+    elif cursor.request:
+        entries = entries[1:]
+    return messages[:BATCH], messages_gone, entries[:BATCH], entries_gone
+
+
+@dataclass
+class Cursor:
+    """What one stream has sent: the ids of the last message and the last journal entry."""
+
+    message: int = 0
+    request: int = 0
+    rules_errors: dict[str, str] | None = field(default=None, compare=False)
+
+    @property
+    def event_id(self) -> str:
+        return f"{self.message}-{self.request}"
+
+    @classmethod
+    def parse(cls, raw: str) -> Cursor:
+        message, sep, request = raw.strip().partition("-")
+        if not sep or not message.isdigit() or not request.isdigit():
+            raise ValueError(f"{raw!r} is not an event id (MESSAGE_ID-REQUEST_ID, e.g. 12-40)")
+        return cls(int(message), int(request))
+
+    @classmethod
+    def at_end(cls, backend: Backend) -> Cursor:
+        """A cursor after everything stored now: only what arrives later is sent."""
+        storage = backend.storage
+        newest_message = storage.find_messages(MessageQuery(limit=1))
+        newest_entry = storage.find_requests(RequestQuery(limit=1))
+        return cls(
+            newest_message[0].id if newest_message else 0,
+            newest_entry[0].id if newest_entry else 0,
+        )
+
+
+def sse(event: str, data: Any, event_id: str) -> str:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {event}\nid: {event_id}\ndata: {payload}\n\n"
+
+
+def advance(cursor: Cursor, backend: Backend) -> list[str]:
+    """The events for what changed since ``cursor`` (which moves past them)."""
+    new_messages, messages_gone, new_entries, entries_gone = read_after(backend, cursor)
+    out: list[str] = []
+    if messages_gone or entries_gone:
+        cursor.message = 0 if messages_gone else cursor.message
+        cursor.request = 0 if entries_gone else cursor.request
+        cleared = {"messages": messages_gone, "requests": entries_gone}
+        out.append(sse("cleared", cleared, cursor.event_id))
+    now = backend.clock()
+    for message in new_messages:
+        cursor.message = message.id
+        out.append(sse("message", message.to_json(now, backend.delivery_delay), cursor.event_id))
+    for entry in new_entries:
+        cursor.request = entry.id
+        out.append(sse("request", entry.to_json(), cursor.event_id))
+    errors = dict(backend.watcher.errors)
+    if errors != cursor.rules_errors:
+        cursor.rules_errors = errors
+        out.append(sse("health", {"rules_errors": errors}, cursor.event_id))
+    return out
+
+
+async def stream(
+    backend: Backend, cursor: Cursor, shutdown: asyncio.Event | None
+) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    woken = asyncio.Event()
+    backend.listeners.add(woken)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        quiet_since = loop.time()
+        while shutdown is None or not shutdown.is_set():
+            woken.clear()
+            events = advance(cursor, backend)
+            if events:
+                yield "".join(events)
+                quiet_since = loop.time()
+            elif loop.time() - quiet_since >= HEARTBEAT_S:
+                yield ": keep-alive\n\n"
+                quiet_since = loop.time()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(woken.wait(), POLL_S)
+    finally:
+        backend.listeners.discard(woken)
+
+
+async def events(request: Request) -> Response:
+    backend: Backend = request.app.state.backend
+    raw = request.headers.get("last-event-id") or request.query_params.get("after")
+    if raw:
+        try:
+            cursor = Cursor.parse(raw)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc), "field": "after"}, status_code=400)
+    else:
+        cursor = Cursor.at_end(backend)
+    shutdown = request.scope.get("extensions", {}).get(SHUTDOWN_EXTENSION)
+    return StreamingResponse(
+        stream(backend, cursor, shutdown if isinstance(shutdown, asyncio.Event) else None),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return [Route(EVENTS_PATH, events, methods=["GET"], name="inbox-events")]
