@@ -162,10 +162,14 @@ def _required(value: str | None, what: str) -> str:
     return value
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def _describe_check(checked: CheckResult) -> str:
     return (
-        f"{len(checked.numbers)} number(s) in {checked.requests} request(s), "
-        f"{checked.encoding} {checked.parts} part(s) {checked.units} unit(s), "
+        f"{_n(len(checked.numbers), 'number')} in {_n(checked.requests, 'request')}, "
+        f"{checked.encoding}, {_n(checked.parts, 'part')}, {_n(checked.units, 'unit')}, "
         f"Lang={checked.lang}"
         + (f", PushDateTime={checked.push_datetime}" if checked.push_datetime else "")
     )
@@ -221,8 +225,9 @@ def _report_send(result: SendResult, out: TextIO, err: TextIO, *, quiet: bool) -
     if result.ok:
         if not quiet:
             print(
-                f"{int(ReturnCode.PUSHED)} {result.description} ({len(result.numbers)} number(s), "
-                f"{result.encoding} {result.parts} part(s) {result.units} unit(s))",
+                f"{int(ReturnCode.PUSHED)} {result.description} "
+                f"({_n(len(result.numbers), 'number')}, {result.encoding}, "
+                f"{_n(result.parts, 'part')}, {_n(result.units, 'unit')})",
                 file=out,
             )
         return EXIT_OK
@@ -231,7 +236,7 @@ def _report_send(result: SendResult, out: TextIO, err: TextIO, *, quiet: bool) -
         accepted = len(result.accepted_numbers)
         failed = next(i for i, c in enumerate(result.chunks, 1) if not c.ok)
         print(
-            f"{PROG}: {accepted} of {len(result.numbers)} number(s) accepted; request "
+            f"{PROG}: {accepted} of {_n(len(result.numbers), 'number')} accepted; request "
             f"{failed} of {len(result.chunks)} failed, the later ones were not sent",
             file=err,
         )
@@ -278,8 +283,8 @@ def _run_segments(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Tex
     else:
         note = " (more than 5: the gateway answers 6)" if segments.too_long else ""
         print(
-            f"{segments.encoding}: {segments.parts} part(s){note}, {segments.units} unit(s), "
-            f"{len(message)} character(s)",
+            f"{segments.encoding}: {_n(segments.parts, 'part')}{note}, "
+            f"{_n(segments.units, 'unit')}, {_n(len(message), 'character')}",
             file=out,
         )
     return EXIT_OK
