@@ -263,10 +263,11 @@ class IsmartClient:
     def _read(self, chunk: Chunk, response: requests.Response, tries: int) -> ChunkResult:
         """A chunk's result from the HTTP answer; never raises, whatever the body is."""
         text = response.content.decode("utf-8-sig", "replace")  # a leading BOM is no content
-        body = self._redact(text[:_BODY_KEEP])
+        body = self._redact(text)[:_BODY_KEEP]
         status = response.status_code
         if status != 200:
-            description = f"HTTP {status} {response.reason or ''}".rstrip() + " from the gateway"
+            phrase = self._redact(response.reason or "")
+            description = f"HTTP {status} {phrase}".rstrip() + " from the gateway"
             if 300 <= status < 400:
                 location = self._redact(response.headers.get("Location", "?"))
                 description += f" (a redirect to {location}, not followed: fix the URL)"
