@@ -18,7 +18,7 @@ Backoff is exponential with jitter (urllib3's ``backoff_factor``, ``backoff_max`
 and no backoff sleeps, past it (an attempt that has started is bounded by the client's timeout).
 urllib3's ``Retry`` has no deadline, so :class:`DeadlineRetry` adds one; the deadline of the
 request in flight reaches it through a context variable, since one ``Retry`` object is mounted
-on the session for every request.
+on the session for every request. ``backoff_max`` and ``backoff_jitter`` need urllib3 2.
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
+
+if TYPE_CHECKING:  # urllib3 2.x names; importing them at run time would tie us to 2.x
+    from types import TracebackType
+
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import BaseHTTPResponse
 
 HTTP_5XX: Final = frozenset({500, 502, 503, 504})
 """The statuses worth retrying when an app opts in: ``RetryPolicy(statuses=HTTP_5XX)``."""
