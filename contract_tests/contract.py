@@ -83,10 +83,15 @@ class Contract:
         return fault_kinds(registered_headers=main.headers, demo_accounts=demo)
 
     def prepare(self, params: Mapping[str, str], *, subject: Iterable[str] = ()) -> Params:
-        """``params``, plus a sentinel fault if the target is live-safe and needs one."""
+        """``params``, made safe for a live-safe target: a wrong (or missing) password goes
+        with a made-up user id, never the real one, and a sentinel fault is added when the
+        request has no delivery-proof fault of its own."""
         prepared = dict(params)
         if not self.target.capabilities.live_safe:
             return prepared
+        real = self.target.credentials
+        if prepared.get("UserId") == real.user_id and prepared.get("Password") != real.password:
+            prepared["UserId"] = nonexistent_user_id()  # never a wrong password for the real id
         request = Request.of(prepared)
         if delivery_proof_faults(request, self.target.credentials.user_id):
             return prepared

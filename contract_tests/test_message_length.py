@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 
 from contract_tests import strategies as s
@@ -69,3 +70,11 @@ def test_one_character_outside_gsm_makes_the_whole_message_ucs2(
 @given(text=s.blank_text(min_size=0, max_size=8))
 def test_an_empty_or_white_space_message_answers_5(contract: Contract, text: str) -> None:
     contract.check(contract.base(Message=text), code=5)
+
+
+@pytest.mark.emulator_deviation(
+    "the emulator's blank test is Python's str.strip(), which also strips U+001C..U+001F "
+    "(not white space in Unicode or .NET)"
+)
+def test_control_separators_are_not_white_space(contract: Contract) -> None:
+    contract.check(contract.base(Message="\x1c\x1d"), code=1)

@@ -27,4 +27,5 @@ def test_recorded_exchange(
     exchange = contract.send(request, verdict)
     result = compare(recorded, exchange, verdict)
     run.replay_results.append(result)
-    assert result.agree, "the emulator differs from the recording: " + result.describe()
+    if not result.agree:
+        pytest.fail("the emulator differs from the recording: " + result.describe(), pytrace=False)
