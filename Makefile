@@ -7,7 +7,7 @@ PORT   ?= 8080
 ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help serve test lint format typecheck clean
+.PHONY: help serve test contract-live lint format typecheck clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ test: $(VENV)/.installed ## lint, type-check and run every test (unit, integrati
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest $(ARGS)
+
+contract-live: $(VENV)/.installed ## the contract kit against ISMART_URL, live-safe (needs ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)
+	@if [ -z "$$ISMART_URL" ]; then echo "make contract-live: set ISMART_URL (and ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)" >&2; exit 2; fi
+	$(PY) -m pytest contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check .

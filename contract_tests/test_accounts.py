@@ -69,6 +69,7 @@ class CreditAndLockout(RuleBasedStateMachine):
         self.credit = 0
         self.failed = 0
         self.blocked = False
+        self.started = False
 
     def answer(self, params: dict[str, str]) -> str:
         exchange = self.contract.send(Request.of(params))
@@ -80,6 +81,7 @@ class CreditAndLockout(RuleBasedStateMachine):
         self.admin.reset()
         self.admin.patch_account("lowcredit", credit=credit)
         self.credit = credit
+        self.started = True
 
     @rule(numbers=s.valid_numbers(min_size=1, max_size=3), parts=st.integers(1, 3))
     def send(self, numbers: list[str], parts: int) -> None:
@@ -114,13 +116,14 @@ class CreditAndLockout(RuleBasedStateMachine):
 
     @invariant()
     def credit_matches(self) -> None:
-        if hasattr(self, "admin"):
+        if self.started:
             assert self.admin.account("lowcredit")["credit"] == self.credit
 
 
 @pytest.mark.needs_admin
 def test_credit_and_lockout_follow_the_model(contract: Contract, admin: Admin) -> None:
-    run_state_machine_as_test(
-        lambda: CreditAndLockout(contract, admin),
-        settings=settings(max_examples=10, stateful_step_count=12),
-    )
+    class Bound(CreditAndLockout):
+        def __init__(self) -> None:
+            super().__init__(contract, admin)
+
+    run_state_machine_as_test(Bound, settings=settings(max_examples=10, stateful_step_count=12))

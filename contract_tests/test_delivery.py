@@ -21,6 +21,7 @@ MESSAGES = [
 @pytest.mark.parametrize(("message", "lang"), MESSAGES)
 def test_an_accepted_message_is_stored_as_sent(contract: Contract, message: str, lang: str) -> None:
     verdict, _ = contract.deliver(contract.base(Message=message, Lang=lang))
+    assert verdict.length is not None
     stored = contract.stored()
     if stored is not None:
         assert [(m["text"], m["parts"]) for m in stored] == [(message, verdict.length.parts)]
