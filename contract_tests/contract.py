@@ -143,7 +143,10 @@ class Contract:
             intended = judge.expect(Request.of(params, method))
             assert intended.code == code, f"not the case the test means: {intended.explain()}"
         request = Request.of(self.prepare(params, subject=subject), method)
-        verdict = judge.expect(request)
+        return self.judge(request, judge.expect(request))
+
+    def judge(self, request: Request, verdict: Verdict) -> tuple[Verdict, Exchange]:
+        """Send ``request`` as it is and assert the target answers ``verdict``'s code."""
         exchange = self.send(request, verdict)
         if not exchange.answered(verdict.code):
             test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" ", 1)[0]
@@ -182,7 +185,7 @@ class Contract:
         request = Request.of(prepared)
         verdict = self.oracle.expect(request)
         assert verdict.accepted, f"not a deliverable request: {verdict.explain()}"
-        return self.check(prepared)
+        return self.judge(request, verdict)  # no sentinel: this one is meant to be delivered
 
 
 def apply(params: Mapping[str, str], changes: Mapping[str, str | None]) -> Params:

@@ -152,6 +152,32 @@ def test_the_recording_has_every_exchange_and_no_password(live_run: LiveRun) -> 
         assert record["status"] == 200 and record["body"] == str(record["expected"])
 
 
+def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
+    stand_in = start_emulator(STAND_IN)
+    try:
+        result = run_kit(
+            "--ismart-rate=0",
+            "--ismart-allow-delivery",
+            "--ismart-test-number=96899000111",
+            "--ismart-max-sends=2",
+            "-rs",
+            env=live_env(stand_in.url),
+            paths=("contract_tests/test_delivery.py", "contract_tests/test_phone_numbers.py"),
+        )
+        api = stand_in.url + "/_mock/api"
+        messages = requests.get(api + "/messages", timeout=10).json()
+        journal = requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json()
+    finally:
+        stand_in.stop()
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "delivery: ALLOWED to 96899000111, at most 2 send(s)" in result.stdout
+    assert "the --ismart-max-sends budget (2) is used" in result.stdout
+    assert "deliveries: 2 of 2" in result.stdout
+    assert [m["to"] for m in messages] == ["96899000111", "96899000111"]
+    assert sum(e["code"] == 1 for e in journal) == 2
+    assert len(journal) > 2  # the phone-number tests ran too, none of them delivered
+
+
 def test_the_default_plan_paces_one_request_a_second_and_caps_at_200(
     stand_in: RunningEmulator,
 ) -> None:
@@ -233,3 +259,12 @@ def test_replay_reports_each_difference_of_a_doctored_recording(
     assert f"differs: {doctored['case']}: recorded '{doctored['body']}', emulator '{was}'" in (
         result.stdout
     )
+
+
+def test_the_synthetic_sample_recording_replays_with_its_one_planted_difference() -> None:
+    sample = ROOT / "fixtures" / "recordings" / "synthetic-live-sample.jsonl"
+    assert json.loads(sample.read_text(encoding="utf-8").splitlines()[0])["synthetic"] is True
+    result = run_kit(f"--ismart-replay={sample}")
+    assert result.returncode == 1
+    assert "replay: 5/6 exchanges agree with the recording" in result.stdout
+    assert "differs: synthetic::ten_digit_sample#1: recorded '5', emulator '9'" in result.stdout
