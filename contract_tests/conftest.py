@@ -96,6 +96,8 @@ def plan(run: KitRun) -> list[str]:
         else:
             lines.append("  delivery: none (no --ismart-allow-delivery): nothing is delivered")
     lines.append(f"  hypothesis profile: {run.profile}; validation order: {','.join(kit.order)}")
+    if kit.external and run.profile != profiles.LIVE:
+        lines.append(f"  note: profile {run.profile!r} on an external target; the cap still holds")
     if kit.record:
         lines.append(f"  recording every exchange to {kit.record} (passwords masked)")
     if kit.replay:

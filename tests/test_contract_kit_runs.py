@@ -268,3 +268,17 @@ def test_the_synthetic_sample_recording_replays_with_its_one_planted_difference(
     assert result.returncode == 1
     assert "replay: 5/6 exchanges agree with the recording" in result.stdout
     assert "differs: synthetic::ten_digit_sample#1: recorded '5', emulator '9'" in result.stdout
+
+
+def test_another_validation_order_is_a_different_contract() -> None:
+    """``--ismart-order`` has teeth: assuming the blank message is checked first, the suite
+    disagrees with the emulator (which checks credentials first) and names the assumption."""
+    result = run_kit(
+        "--ismart-order=request,message_blank",
+        "-k",
+        "unknown_user_answers_3",
+        paths=("contract_tests/test_precedence.py",),
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "validation order: request,message_blank,client_ip" in result.stdout
+    assert "A-ORDER" in result.stdout
