@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help serve test lint format typecheck clean
+.PHONY: help serve test contract-live lint format typecheck clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,7 +35,11 @@ test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test (uni
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(ARGS)
+	env -u ISMART_URL ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(ARGS)
+
+contract-live: $(VENV)/.installed ## the contract kit against ISMART_URL, live-safe (needs ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)
+	@if [ -z "$$ISMART_URL" ]; then echo "make contract-live: set ISMART_URL (and ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)" >&2; exit 2; fi
+	$(PY) -m pytest contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check .

@@ -45,14 +45,22 @@ from client.protocol import (
 )
 from client.segments import Segments, count
 
-_INT = re.compile(r"\s*([+-]?\d+)\s*\Z")
-_PUSH = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\Z")
+# .NET, not Python: ASCII digits only ([0-9], never \d, which takes Arabic-Indic digits too),
+# and the white space .NET allows (int.Parse: ASCII only; IsNullOrWhiteSpace: Unicode's).
+_INT = re.compile(r"[\t\n\v\f\r ]*([+-]?[0-9]+)[\t\n\v\f\r ]*\Z")
+_PUSH = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})\Z")
+NET_WHITE_SPACE: Final = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+"""What .NET's ``Char.IsWhiteSpace`` (and so ``string.IsNullOrWhiteSpace``) counts as white
+space: Unicode's White_Space, not Python's ``str.isspace`` (which adds U+001C..U+001F)."""
 _LENIENT_PUSH = re.compile(
-    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
-    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<half>[AaPp][Mm])?)?\Z"
+    r"(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})"
+    r"(?: +(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))? *(?P<half>[AaPp][Mm])?)?\Z"
 )
 _ISO_PUSH = re.compile(
-    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\Z"
+    r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"(?:[T ](?P<H>[0-9]{2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?)?\Z"
 )
 
 
@@ -85,9 +93,9 @@ DEFAULT_LIMITS: Final = Limits()
 
 def parse_numbers(raw: str, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
     """The numbers of a ``MobileNo`` value, or the finding (8, 9 or too many) it earns."""
-    if not raw.strip():
+    if not raw.strip(" "):
         return Finding(ReturnCode.MOBILE_EMPTY, "MobileNo is empty")
-    items = [item.strip() for item in raw.split(",")]
+    items = [item.strip(" ") for item in raw.split(",")]
     if len(items) > limits.max_numbers:
         return Finding(
             limits.too_many_numbers_code,
@@ -116,7 +124,8 @@ def parse_lang(raw: str) -> int | Finding:
 
 
 def is_blank(message: str) -> bool:
-    return not message.strip()
+    """Empty or only white space, as .NET's ``string.IsNullOrWhiteSpace`` sees it."""
+    return not message.strip(NET_WHITE_SPACE)
 
 
 def check_message(message: str, lang: int | None) -> Segments | Finding:
@@ -156,12 +165,12 @@ def parse_push_datetime(
     raw: str | None, limits: Limits = DEFAULT_LIMITS
 ) -> datetime | Finding | None:
     """The naive gateway-local time of a PushDateTime; None (send now) when absent or empty."""
-    if raw is None or not raw.strip():
+    if raw is None or not raw.strip(" "):
         return None
-    match = _PUSH.match(raw.strip())
+    match = _PUSH.match(raw.strip(" "))
     fields = tuple(int(g) for g in match.groups()) if match is not None else None
     if fields is None and limits.push_datetime_lenient:
-        fields = _lenient_push(raw.strip())
+        fields = _lenient_push(raw.strip(" "))
     if fields is None:
         return Finding(
             ReturnCode.INVALID_DATETIME, f"PushDateTime {raw!r} is not MM/DD/YYYY HH:mm:ss"
@@ -191,11 +200,11 @@ def check_header(header: str, limits: Limits = DEFAULT_LIMITS) -> Finding | None
 
 
 def parse_reference_ids(raw: str | None, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
-    if raw is None or not raw.strip():
+    if raw is None or not raw.strip(" "):
         if limits.reference_ids_required:
             return Finding(ReturnCode.INVALID_REQUEST, "referenceIds is missing or blank")
         return []
-    ids = [item.strip() for item in raw.split(",")]
+    ids = [item.strip(" ") for item in raw.split(",")]
     if limits.reference_ids_strict:
         for item in ids:
             if not (

@@ -1,0 +1,266 @@
+"""The contract kit as a pytest plugin: options, the plan, the target, markers, the summary.
+
+``pytest contract_tests`` starts an emulator on a free loopback port and runs the whole suite
+against it; ``--ismart-url`` (or ``ISMART_URL``) points it at another target (see README,
+"The contract kit").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from contract_tests import profiles
+from contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
+from contract_tests.contract import Contract
+from contract_tests.oracle import AccountFacts, Oracle
+from contract_tests.replay import ReplayResult, score
+from contract_tests.safety import DeliveryBudget, Guard
+from contract_tests.settings import KitSettings, add_options
+from contract_tests.target import SEND_PATH, Admin, Capabilities, Target
+from contract_tests.transport import Recorder, Sender, public_url, read_recording
+
+MARKERS = (
+    "needs_admin: needs the emulator's admin API (skipped against an external target)",
+    "needs_demo_accounts: needs the README's demo accounts (skipped against an external target)",
+    "delivers: sends fault-free requests (external target: only with --ismart-allow-delivery)",
+    "emulator_deviation(reason): a known disagreement of the emulator with the contract; "
+    "a strict xfail against an emulator, a normal test elsewhere",
+)
+REPLAY_MODULE = "test_replay.py"
+
+
+@dataclass
+class KitRun:
+    settings: KitSettings
+    profile: str
+    contract: Contract | None = None
+    emulator: Any = None
+    replay_meta: dict[str, Any] = field(default_factory=dict)
+    replay_exchanges: list[dict[str, Any]] = field(default_factory=list)
+    replay_results: list[ReplayResult] = field(default_factory=list)
+
+
+RUN = pytest.StashKey[KitRun]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    kit = KitSettings.from_config(config)
+    profile = config.getoption("--hypothesis-profile", None)
+    if not profile:
+        profile = profiles.LIVE if kit.external else profiles.CI
+        hypothesis_settings.load_profile(profile)
+    run = KitRun(kit, profile)
+    if kit.replay:
+        try:
+            run.replay_meta, run.replay_exchanges = read_recording(kit.replay)
+        except (OSError, ValueError) as exc:
+            raise pytest.UsageError(f"--ismart-replay: {exc}") from None
+    config.stash[RUN] = run
+
+
+def plan(run: KitRun) -> list[str]:
+    """What the run will do, printed before anything is sent."""
+    kit = run.settings
+    if kit.url is None:
+        target = "an emulator the kit starts on a free loopback port (full capabilities)"
+    elif kit.emulator:
+        target = f"{public_url(kit.url)} (an emulator, --ismart-emulator: full capabilities)"
+    else:
+        target = f"{public_url(kit.url)} (EXTERNAL, live-safe: every request carries a fault)"
+    lines = [f"ismart contract kit: target {target}"]
+    if kit.credentials is not None:
+        lines.append(
+            f"  account: {kit.credentials.user_id} (password masked), header "
+            f"{kit.credentials.header!r}; wrong passwords only with made-up user ids"
+        )
+    cap = "no cap" if kit.max_requests is None else f"at most {kit.max_requests} requests"
+    pace = "unpaced" if not kit.rate else f"at most {kit.rate:g} request(s)/s"
+    lines.append(f"  request budget: {cap}, {pace}")
+    if kit.external:
+        if kit.allow_delivery:
+            lines.append(
+                f"  delivery: ALLOWED to {kit.test_number}, at most {kit.max_sends} send(s)"
+            )
+        else:
+            lines.append("  delivery: none (no --ismart-allow-delivery): nothing is delivered")
+    lines.append(f"  hypothesis profile: {run.profile}; validation order: {','.join(kit.order)}")
+    if kit.external and run.profile != profiles.LIVE:
+        lines.append(f"  note: profile {run.profile!r} on an external target; the cap still holds")
+    if kit.record:
+        lines.append(f"  recording every exchange to {kit.record} (passwords masked)")
+    if kit.replay:
+        lines.append(f"  replaying {len(run.replay_exchanges)} exchange(s) from {kit.replay}")
+    return lines
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return plan(config.stash[RUN])
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name == REPLAY_MODULE and not config.stash[RUN].settings.replay:
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kit = config.stash[RUN].settings
+    here = Path(__file__).parent
+    if kit.replay:
+        keep = [i for i in items if i.path.name == REPLAY_MODULE and i.path.parent == here]
+        dropped = [i for i in items if i not in keep and here in i.path.parents]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [i for i in items if i not in dropped]
+        return
+    for item in items:
+        if here not in item.path.parents:
+            continue
+        if kit.external:
+            for name in ("needs_admin", "needs_demo_accounts"):
+                if item.get_closest_marker(name):
+                    item.add_marker(pytest.mark.skip(reason=f"{name}: not on an external target"))
+        deviation = item.get_closest_marker("emulator_deviation")
+        if deviation is not None and not kit.external:
+            reason = deviation.args[0] if deviation.args else "known emulator deviation"
+            item.add_marker(pytest.mark.xfail(reason=f"emulator deviation: {reason}", strict=True))
+
+
+def build_target(run: KitRun) -> Target:
+    kit = run.settings
+    if kit.url is None:
+        from contract_tests.harness import start_emulator
+
+        run.emulator = start_emulator()
+        url = run.emulator.url + SEND_PATH
+        creds = demo_credentials()
+        caps = Capabilities(admin=True, demo_accounts=True, live_safe=False)
+        return Target("started", url, creds, caps, DEMO_ACCOUNTS, Admin(run.emulator.url))
+    if kit.emulator:
+        creds = kit.credentials or demo_credentials()
+        accounts: tuple[AccountFacts, ...] = DEMO_ACCOUNTS
+        if kit.credentials is not None:
+            accounts = (*DEMO_ACCOUNTS, live_account(kit.credentials))
+        caps = Capabilities(admin=True, demo_accounts=True, live_safe=False)
+        target = Target("emulator", kit.url, creds, caps, accounts)
+        target.admin = Admin(target.base_url)
+        return target
+    assert kit.credentials is not None
+    caps = Capabilities(admin=False, demo_accounts=False, live_safe=True)
+    return Target("external", kit.url, kit.credentials, caps, (live_account(kit.credentials),))
+
+
+@pytest.fixture(scope="session")
+def contract(pytestconfig: pytest.Config) -> Iterator[Contract]:
+    """The run's contract: target, guarded sender, oracle."""
+    run = pytestconfig.stash[RUN]
+    kit = run.settings
+    target = build_target(run)
+    oracle = Oracle(target.accounts, kit.order)
+    budget = DeliveryBudget(kit.allow_delivery, kit.test_number, kit.max_sends)
+    guard = Guard(target.credentials, oracle, budget) if target.capabilities.live_safe else None
+    recorder = None
+    if kit.record:
+        meta = {
+            "target": public_url(target.send_url),
+            "target_kind": target.kind,
+            "user_id": target.credentials.user_id,
+            "header": target.credentials.header,
+            "order": list(kit.order),
+            "profile": run.profile,
+            "synthetic": False,
+        }
+        recorder = Recorder(kit.record, meta, secrets=[target.credentials.password])
+    sender = Sender(
+        target.send_url,
+        guard=guard,
+        max_requests=kit.max_requests,
+        rate=kit.rate,
+        recorder=recorder,
+        timeout=kit.timeout,
+    )
+    run.contract = Contract(target, sender, oracle, budget)
+    if target.admin is not None:
+        target.admin.reset()
+    try:
+        yield run.contract
+    finally:
+        sender.close()
+        if target.admin is not None:
+            target.admin.close()
+        if run.emulator is not None:
+            run.emulator.stop()
+
+
+@pytest.fixture(autouse=True)
+def _within_the_request_cap(request: pytest.FixtureRequest) -> None:
+    """Once the cap is spent, the remaining tests skip before sending anything."""
+    run = request.config.stash[RUN]
+    if run.contract is not None and run.contract.sender.remaining == 0:
+        pytest.skip(f"the request cap of {run.contract.sender.max_requests} is reached")
+
+
+@pytest.fixture(scope="session")
+def emulator_admin(contract: Contract) -> Admin:
+    """The emulator's admin API, for Hypothesis tests (which reset it themselves: a
+    function-scoped fixture would not run between examples)."""
+    if contract.target.admin is None:
+        pytest.skip("needs the emulator's admin API")
+    return contract.target.admin
+
+
+@pytest.fixture
+def admin(contract: Contract) -> Admin:
+    """The emulator's admin API, the emulator reset to its start state (needs_admin tests)."""
+    if contract.target.admin is None:
+        pytest.skip("needs the emulator's admin API")
+    contract.target.admin.reset()
+    return contract.target.admin
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None or run.contract is None:
+        return
+    contract = run.contract
+    sender = contract.sender
+    write = terminalreporter.write_line
+    terminalreporter.write_sep("-", "ismart contract kit")
+    cap = "" if sender.max_requests is None else f" of at most {sender.max_requests}"
+    write(f"requests sent: {sender.sent}{cap} to {public_url(sender.url)}")
+    guard = sender.guard
+    if guard is not None:
+        write(f"live-safety guard: {guard.refused} request(s) refused (each one a test failure)")
+        if contract.budget.allowed:
+            write(f"deliveries: {contract.budget.used} of {contract.budget.max_sends}")
+    if sender.recorder is not None:
+        write(f"recorded {sender.recorder.count} exchange(s) to {sender.recorder.path}")
+    known = {r.nodeid for r in terminalreporter.stats.get("xfailed", [])}
+    if known:
+        write(f"known emulator deviations (strict xfail): {len(known)} test(s)")
+    mismatches = [m for m in contract.mismatches if m.test not in known]
+    if mismatches:
+        by_assumption: dict[str, set[str]] = {}
+        for m in mismatches:
+            for assumption in m.expected.assumptions or ("(the spec's tables)",):
+                by_assumption.setdefault(assumption, set()).add(m.test)
+        write("disagreements with the contract, by the assumption the expectation relied on:")
+        for assumption, tests in sorted(by_assumption.items()):
+            write(f"  {assumption}: {len(tests)} test(s): {', '.join(sorted(tests))}")
+    if run.settings.replay:
+        for result in run.replay_results:
+            if not result.agree:
+                write(f"  differs: {result.describe()}")
+        write(score(run.replay_results))

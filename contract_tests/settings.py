@@ -1,0 +1,174 @@
+"""The kit's command-line options and environment, read and checked once per run."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Final
+
+import pytest
+
+from contract_tests.accounts import Credentials, is_nonexistent_user_id
+from contract_tests.oracle import DEFAULT_ORDER, number_problem, parse_order
+from contract_tests.target import is_live_host, send_url_for
+
+DEFAULT_LIVE_RATE: Final = 1.0
+DEFAULT_LIVE_MAX_REQUESTS: Final = 200
+ENV_URL: Final = "ISMART_URL"
+ENV_USER: Final = "ISMART_USER_ID"
+ENV_PASSWORD: Final = "ISMART_PASSWORD"
+ENV_HEADER: Final = "ISMART_HEADER"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ismart", "iSmart contract kit")
+    group.addoption(
+        "--ismart-url",
+        default=None,
+        metavar="URL",
+        help=f"target gateway (base URL or full .aspx URL); default ${ENV_URL}, else an "
+        "emulator started on a free loopback port. Credentials come from "
+        f"${ENV_USER}, ${ENV_PASSWORD}, ${ENV_HEADER}.",
+    )
+    group.addoption(
+        "--ismart-emulator",
+        action="store_true",
+        help="the --ismart-url target is an ismart-mock emulator: full capabilities "
+        "(admin API, demo accounts, no live-safety)",
+    )
+    group.addoption(
+        "--ismart-allow-delivery",
+        action="store_true",
+        help="allow fault-free sends to --ismart-test-number (live targets), within "
+        "--ismart-max-sends",
+    )
+    group.addoption("--ismart-test-number", default=None, metavar="NUMBER")
+    group.addoption("--ismart-max-sends", type=int, default=0, metavar="N")
+    group.addoption(
+        "--ismart-max-requests",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"hard cap on requests this run (default {DEFAULT_LIVE_MAX_REQUESTS} for an "
+        "external target, none for an emulator)",
+    )
+    group.addoption(
+        "--ismart-rate",
+        type=float,
+        default=None,
+        metavar="PER_SECOND",
+        help=f"at most this many requests per second (default {DEFAULT_LIVE_RATE:g} for an "
+        "external target, unpaced for an emulator; 0 = unpaced)",
+    )
+    group.addoption(
+        "--ismart-order",
+        default=None,
+        metavar="STEPS",
+        help="the validation order the oracle assumes, comma-separated (default: the README's)",
+    )
+    group.addoption("--ismart-record", default=None, metavar="FILE", help="write every exchange")
+    group.addoption(
+        "--ismart-replay",
+        default=None,
+        metavar="FILE",
+        help="replay a recording against the emulator and report every difference",
+    )
+    group.addoption("--ismart-timeout", type=float, default=30.0, metavar="SECONDS")
+
+
+@dataclass(frozen=True)
+class KitSettings:
+    url: str | None
+    emulator: bool
+    credentials: Credentials | None
+    allow_delivery: bool
+    test_number: str | None
+    max_sends: int
+    max_requests: int | None
+    rate: float
+    order: tuple[str, ...]
+    record: str | None
+    replay: str | None
+    timeout: float
+
+    @property
+    def external(self) -> bool:
+        """The target is not an emulator: live-safe."""
+        return self.url is not None and not self.emulator
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> KitSettings:
+        opt = config.getoption
+        url = opt("--ismart-url") or os.environ.get(ENV_URL) or None
+        emulator = bool(opt("--ismart-emulator"))
+        if emulator and url is None:
+            raise pytest.UsageError("--ismart-emulator needs --ismart-url (or ISMART_URL)")
+        if emulator and url is not None and is_live_host(url):
+            raise pytest.UsageError(f"{url} is the live gateway, not an emulator")
+        user = os.environ.get(ENV_USER)
+        password = os.environ.get(ENV_PASSWORD)
+        header = os.environ.get(ENV_HEADER)
+        credentials = None
+        if url is not None and (user or password or header):
+            if not (user and password and header):
+                raise pytest.UsageError(
+                    f"set all of {ENV_USER}, {ENV_PASSWORD} and {ENV_HEADER} (or none of them "
+                    "with --ismart-emulator, for the demo account)"
+                )
+            if is_nonexistent_user_id(user):
+                raise pytest.UsageError(f"{ENV_USER} may not start with the kit's made-up prefix")
+            credentials = Credentials(user, password, header)
+        external = url is not None and not emulator
+        if external and credentials is None:
+            raise pytest.UsageError(
+                f"an external target needs {ENV_USER}, {ENV_PASSWORD} and {ENV_HEADER} "
+                "(or --ismart-emulator if the URL is an ismart-mock emulator)"
+            )
+        allow = bool(opt("--ismart-allow-delivery"))
+        number = opt("--ismart-test-number")
+        max_sends = int(opt("--ismart-max-sends") or 0)
+        if allow:
+            if not number or number_problem(number) is not None:
+                raise pytest.UsageError(
+                    "--ismart-allow-delivery needs --ismart-test-number with an 11-digit number"
+                )
+            if max_sends < 1:
+                raise pytest.UsageError("--ismart-allow-delivery needs --ismart-max-sends >= 1")
+        max_requests = opt("--ismart-max-requests")
+        if max_requests is None and external:
+            max_requests = DEFAULT_LIVE_MAX_REQUESTS
+        if max_requests is not None and max_requests < 0:
+            raise pytest.UsageError("--ismart-max-requests must be >= 0")
+        rate = opt("--ismart-rate")
+        if rate is None:
+            rate = DEFAULT_LIVE_RATE if external else 0.0
+        if rate < 0:
+            raise pytest.UsageError("--ismart-rate must be >= 0")
+        order_text = opt("--ismart-order")
+        try:
+            order = parse_order(order_text) if order_text else DEFAULT_ORDER
+        except ValueError as exc:
+            raise pytest.UsageError(f"--ismart-order: {exc}") from None
+        replay = opt("--ismart-replay")
+        if replay is not None:
+            if external:
+                raise pytest.UsageError(
+                    "--ismart-replay replays against an emulator: drop --ismart-url "
+                    "(or add --ismart-emulator)"
+                )
+            if not os.path.isfile(replay):
+                raise pytest.UsageError(f"--ismart-replay: no such file {replay}")
+        return cls(
+            url=send_url_for(url) if url else None,
+            emulator=emulator,
+            credentials=credentials,
+            allow_delivery=allow,
+            test_number=number if allow else None,
+            max_sends=max_sends if allow else 0,
+            max_requests=max_requests,
+            rate=float(rate),
+            order=order,
+            record=opt("--ismart-record"),
+            replay=replay,
+            timeout=float(opt("--ismart-timeout")),
+        )

@@ -1,0 +1,64 @@
+"""PushDateTime: MM/DD/YYYY HH:mm:ss, real dates only, past and future, absent or empty."""
+
+from __future__ import annotations
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from contract_tests import strategies as s
+from contract_tests.contract import Contract
+
+
+@given(when=s.real_dates(min_year=2000, max_year=2020))
+@example(when=s.DateParts(3, 4, 2018, 7, 30, 0))  # the document's sample
+@example(when=s.DateParts(2, 29, 2000, 0, 0, 0))  # a leap day of a century leap year
+@example(when=s.DateParts(12, 31, 2019, 23, 59, 59))
+def test_a_real_date_in_the_past_is_accepted_and_sent_now(
+    contract: Contract, when: s.DateParts
+) -> None:
+    contract.check(contract.base(PushDateTime=when.format()), code=1)
+    stored = contract.stored()
+    if stored is not None:
+        assert [m["pending"] for m in stored] == [False]
+
+
+@given(when=s.real_dates(min_year=2040, max_year=2099))
+@example(when=s.DateParts(2, 29, 2096, 12, 0, 0))
+def test_a_real_date_in_the_future_is_accepted_and_scheduled(
+    contract: Contract, when: s.DateParts
+) -> None:
+    contract.check(contract.base(PushDateTime=when.format()), code=1)
+    stored = contract.stored()
+    if stored is not None:
+        assert [m["pending"] for m in stored] == [True]
+
+
+@given(when=s.impossible_dates())
+@example(when=s.DateParts(2, 30, 2024, 10, 0, 0))
+@example(when=s.DateParts(2, 29, 2100, 10, 0, 0))  # 2100 is not a leap year
+@example(when=s.DateParts(4, 31, 2024, 10, 0, 0))
+@example(when=s.DateParts(13, 4, 2018, 7, 30, 0))  # DD/MM: the 13th of April
+@example(when=s.DateParts(3, 4, 2018, 24, 0, 0))
+@example(when=s.DateParts(3, 4, 2018, 23, 59, 60))
+def test_an_impossible_date_answers_16(contract: Contract, when: s.DateParts) -> None:
+    contract.check(contract.base(PushDateTime=when.format()), code=16)
+
+
+@given(value=s.malformed_datetimes() | s.single_digit_datetimes())
+@example(value="3/4/2018 7:30:00")
+@example(value="03/04/2018 07:30:00 PM")
+@example(value="2018-03-04 07:30:00")
+def test_other_formats_answer_16(contract: Contract, value: str) -> None:
+    contract.check(contract.base(PushDateTime=value), code=16)
+
+
+@given(absent=st.booleans())
+def test_an_absent_or_empty_push_datetime_means_now(contract: Contract, absent: bool) -> None:
+    contract.check(contract.base(PushDateTime=None if absent else ""), code=1)
+    stored = contract.stored()
+    if stored is not None:
+        assert [m["pending"] for m in stored] == [False]
+
+
+def test_arabic_indic_digits_are_not_a_date(contract: Contract) -> None:
+    contract.check(contract.base(PushDateTime="٠٣/٠٤/٢٠١٨ ٠٧:٣٠:٠٠"), code=16)

@@ -1,0 +1,38 @@
+"""referenceIds: optional, 3 to 6 digits each, any count."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contract_tests import strategies as s
+from contract_tests.contract import Contract
+from contract_tests.oracle import split_numbers
+
+
+@given(refs=s.valid_reference_ids(), numbers=s.valid_numbers(min_size=1, max_size=5))
+def test_ids_of_3_to_6_digits_are_accepted_whatever_their_count(
+    contract: Contract, refs: str, numbers: list[str]
+) -> None:
+    contract.check(contract.base(referenceIds=refs, MobileNo=",".join(numbers)), code=1)
+    stored = contract.stored()
+    if stored is not None:  # paired with the numbers by position, extra ids ignored
+        ids = split_numbers(refs)
+        expected = [ids[i] if i < len(ids) else None for i in range(len(numbers))]
+        assert [m["reference_id"] for m in stored] == expected
+
+
+@given(refs=s.invalid_reference_ids())
+def test_an_id_that_is_not_3_to_6_digits_answers_15(contract: Contract, refs: str) -> None:
+    contract.check(contract.base(referenceIds=refs), code=15)
+
+
+@given(absent=st.booleans())
+def test_reference_ids_are_required_on_the_documented_endpoint(
+    contract: Contract, absent: bool
+) -> None:
+    contract.check(contract.base(referenceIds=None if absent else ""), code=15)
+
+
+def test_the_documents_sample_one_number_two_ids(contract: Contract) -> None:
+    contract.check(contract.base(MobileNo="96891234567", referenceIds="101,102"), code=1)

@@ -1,0 +1,31 @@
+"""Replay mode (``--ismart-replay FILE``): one test per recorded exchange; collected only then."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contract_tests.conftest import RUN
+from contract_tests.contract import Contract
+from contract_tests.replay import compare, replay_request
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "recorded" in metafunc.fixturenames:
+        exchanges = metafunc.config.stash[RUN].replay_exchanges
+        ids = [f"{i:04d}-{e.get('case', '?')}" for i, e in enumerate(exchanges, 1)]
+        metafunc.parametrize("recorded", exchanges, ids=ids)
+
+
+def test_recorded_exchange(
+    contract: Contract, recorded: dict[str, Any], pytestconfig: pytest.Config
+) -> None:
+    run = pytestconfig.stash[RUN]
+    request = replay_request(recorded, run.replay_meta, contract.target.credentials)
+    verdict = contract.oracle.expect(request)
+    exchange = contract.send(request, verdict)
+    result = compare(recorded, exchange, verdict)
+    run.replay_results.append(result)
+    if not result.agree:
+        pytest.fail("the emulator differs from the recording: " + result.describe(), pytrace=False)

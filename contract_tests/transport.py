@@ -1,0 +1,245 @@
+"""The kit's HTTP layer: plain ``requests``, behind the guard, the cap, the pace and the recorder.
+
+Every request of the suite to the gateway goes through :meth:`Sender.send`, in this order:
+the hard cap on requests (:class:`RequestCapReached`, nothing sent), the live-safety guard
+(:class:`contract_tests.safety.UnsafeRequest`, nothing sent), the pace (at most ``rate``
+requests per second), then one HTTP request; the exchange is written to the recording, if any,
+with every password masked.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Final
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from contract_tests.oracle import Request, Verdict
+from contract_tests.safety import Guard
+
+MASK: Final = "***"
+SECRET_PARAMS: Final = frozenset({"password"})
+RECORD_FORMAT: Final = 1
+
+
+class RequestCapReached(Exception):
+    """The run's request budget (``--ismart-max-requests``) is spent; nothing was sent."""
+
+
+@dataclass
+class Exchange:
+    """One request sent and what came back (``status`` None: no HTTP answer at all)."""
+
+    case: str
+    request: Request
+    path: str
+    status: int | None
+    body: str | None
+    error: str | None
+    elapsed_ms: float
+    verdict: Verdict | None
+    note: str = ""
+
+    @property
+    def code_text(self) -> str:
+        """How the answer reads in a report."""
+        if self.status is None:
+            return f"no answer ({self.error})"
+        if self.status == 200:
+            return repr(self.body)
+        return f"HTTP {self.status} {self.body[:80]!r}" if self.body else f"HTTP {self.status}"
+
+    def answered(self, code: int) -> bool:
+        """The contract's answer format: HTTP 200 and a body that is exactly the code's digits."""
+        return self.status == 200 and self.body == str(code)
+
+
+def mask_pairs(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """The parameters with every non-empty password replaced by ``***`` (empty stays empty, so
+    a replay can still tell "no password" from "a password")."""
+    return [
+        [name, MASK if name.lower() in SECRET_PARAMS and value != "" else value]
+        for name, value in pairs
+    ]
+
+
+def public_url(url: str) -> str:
+    """The URL without user info, query or fragment (never recorded with secrets)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _scrub(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    return value
+
+
+class Recorder:
+    """Writes the run as JSON lines: a ``meta`` line, then one ``exchange`` line per request.
+
+    Passwords never reach the file: the ``Password`` parameter is masked, and any other
+    occurrence of a secret (4 characters or more) anywhere in a line is replaced by ``***``.
+    """
+
+    def __init__(self, path: str | Path, meta: dict[str, Any], secrets: Iterable[str] = ()) -> None:
+        self.path = Path(path)
+        self.secrets = tuple(s for s in secrets if len(s) >= 4)
+        self.count = 0
+        self._lock = threading.Lock()
+        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+        self._write({"kind": "meta", "format": RECORD_FORMAT, **meta})
+
+    def _write(self, record: dict[str, Any]) -> None:
+        line = json.dumps(_scrub(record, self.secrets), ensure_ascii=False)
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def write(self, exchange: Exchange) -> None:
+        verdict = exchange.verdict
+        self.count += 1
+        self._write(
+            {
+                "kind": "exchange",
+                "seq": self.count,
+                "case": exchange.case,
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "method": exchange.request.method,
+                "path": exchange.path,
+                "params": mask_pairs(exchange.request.params),
+                "status": exchange.status,
+                "body": exchange.body,
+                "error": exchange.error,
+                "elapsed_ms": round(exchange.elapsed_ms, 1),
+                "expected": verdict.code if verdict else None,
+                "decided_by": verdict.step if verdict else None,
+                "assumptions": list(verdict.assumptions) if verdict else [],
+                "guard": exchange.note,
+            }
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+class Pacer:
+    """At most ``rate`` requests per second (0: no pacing)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if now < self._next:
+            time.sleep(self._next - now)
+            now = self._next
+        self._next = now + self.interval
+
+
+class Sender:
+    """Sends requests to one gateway URL, within the cap, through the guard, at the pace."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        guard: Guard | None = None,
+        max_requests: int | None = None,
+        rate: float = 0.0,
+        recorder: Recorder | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.url = url
+        self.path = urlsplit(url).path
+        self.guard = guard
+        self.max_requests = max_requests
+        self.pacer = Pacer(rate)
+        self.recorder = recorder
+        self.timeout = timeout
+        self.sent = 0
+        self.session = requests.Session()
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.max_requests is None else max(self.max_requests - self.sent, 0)
+
+    def send(self, request: Request, *, case: str, verdict: Verdict | None = None) -> Exchange:
+        if self.max_requests is not None and self.sent >= self.max_requests:
+            raise RequestCapReached(f"the request cap of {self.max_requests} is reached")
+        note = self.guard.check(request) if self.guard is not None else ""
+        self.pacer.wait()
+        self.sent += 1
+        pairs = list(request.params)
+        started = time.perf_counter()
+        status: int | None = None
+        body: str | None = None
+        error: str | None = None
+        try:
+            if request.method == "GET":
+                response = self.session.get(self.url, params=pairs, timeout=self.timeout)
+            else:
+                response = self.session.request(
+                    request.method, self.url, data=pairs, timeout=self.timeout
+                )
+            status, body = response.status_code, response.text
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        exchange = Exchange(
+            case,
+            request,
+            self.path,
+            status,
+            body,
+            error,
+            (time.perf_counter() - started) * 1000,
+            verdict,
+            note,
+        )
+        if self.recorder is not None:
+            self.recorder.write(exchange)
+        return exchange
+
+    def close(self) -> None:
+        self.session.close()
+        if self.recorder is not None:
+            self.recorder.close()
+
+
+def read_recording(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The meta record and the exchanges of a recording."""
+    meta: dict[str, Any] = {}
+    exchanges: list[dict[str, Any]] = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not a JSON line: {exc}") from None
+        if record.get("kind") == "meta":
+            meta = record
+        elif record.get("kind") == "exchange":
+            exchanges.append(record)
+        else:
+            raise ValueError(f"{path}:{number}: unknown record kind {record.get('kind')!r}")
+    return meta, exchanges
