@@ -29,7 +29,7 @@ from mock_server.gateway import Decision, GatewayCall, GatewayFailure
 from mock_server.params import Params, from_pairs, parse_urlencoded
 from mock_server.rules import NO_OUTCOME, Action, Rule, RuleContext
 from mock_server.store import Storage
-from mock_server.transport import ABORT_EXTENSION
+from mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 
 log = logging.getLogger("mock_server")
 
@@ -161,8 +161,10 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             await asyncio.sleep(outcome.delay_ms / 1000)
                             now = backend.clock()
                     if outcome.action is not None and outcome.rule is not None:
-                        decision, response = await act(request, outcome.action, outcome.rule)
-                        http_status = response.status_code if response is not None else 0
+                        decision, response = act(outcome.action, outcome.rule)
+                        if response is not None:
+                            silent = isinstance(response, Hung | Dropped)
+                            http_status = 0 if silent else response.status_code
                     else:
                         call = GatewayCall(
                             endpoint=endpoint,
@@ -233,9 +235,32 @@ class Dropped(Response):
         raise ConnectionAbortedError("dropped by a fault rule")
 
 
-async def act(request: Request, action: Action, rule: Rule) -> tuple[Decision, Response | None]:
-    """Carry out a rule's final action: the decision for the journal, and the response to
-    send (None for "no answer at all": hang or drop)."""
+class Hung(Response):
+    """No answer for ``hang_ms``, or until the client gives up or the server stops; then the
+    connection is dropped. The request is journaled when the hang starts, not when it ends, so
+    it never shows up in a later test's journal."""
+
+    def __init__(self, hang_ms: int) -> None:
+        super().__init__(status_code=200)
+        self.hang_ms = hang_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        shutdown = scope.get("extensions", {}).get(SHUTDOWN_EXTENSION)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.hang_ms / 1000
+        while (left := deadline - loop.time()) > 0 and not (shutdown and shutdown.is_set()):
+            try:
+                message = await asyncio.wait_for(receive(), timeout=min(left, 0.5))
+            except asyncio.TimeoutError:
+                continue
+            if message["type"] == "http.disconnect":
+                break
+        await Dropped()(scope, receive, send)
+
+
+def act(action: Action, rule: Rule) -> tuple[Decision, Response | None]:
+    """A rule's final action: the decision for the journal, and the response to send (None:
+    answer the decision's code)."""
     by = f"rule:{rule.label}"
     if action.code is not None:
         return Decision(action.code, f"answered {action.code} by rule {rule.label}", by), None
@@ -249,15 +274,9 @@ async def act(request: Request, action: Action, rule: Rule) -> tuple[Decision, R
         response = Response(action.body, media_type=action.content_type or "text/plain")
         return Decision(None, f"raw body by rule {rule.label}", by), response
     if action.hang:
-        deadline = asyncio.get_running_loop().time() + action.hang_ms / 1000
-        while asyncio.get_running_loop().time() < deadline:
-            if await request.is_disconnected():
-                break
-            await asyncio.sleep(0.05)
-        return Decision(
-            None, f"hung {action.hang_ms} ms, then dropped, by rule {rule.label}", by
-        ), None
-    return Decision(None, f"connection dropped by rule {rule.label}", by), None
+        reason = f"hangs up to {action.hang_ms} ms, then drops, by rule {rule.label}"
+        return Decision(None, reason, by), Hung(action.hang_ms)
+    return Decision(None, f"connection dropped by rule {rule.label}", by), Dropped()
 
 
 @contextlib.asynccontextmanager
