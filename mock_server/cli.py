@@ -25,6 +25,7 @@ from mock_server.config import (
     load_file,
     load_rules_file,
 )
+from mock_server.logs import MaskPasswords, log_config
 from mock_server.rules import RuleError
 from mock_server.sqlite_store import StateFileError
 from mock_server.transport import DroppableHttpToolsProtocol
@@ -195,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     backend: Backend = app.state.backend
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskPasswords())
     ssl: dict[str, str] = {}
     if args.tls:
         from mock_server.tls import prepare
@@ -215,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         server_header=False,
         http=DroppableHttpToolsProtocol,
         timeout_graceful_shutdown=2,
+        log_config=log_config(),
         **ssl,
     )
     if args.workers == 1:
