@@ -91,7 +91,9 @@
         h("span", { class: "to", data: { field: "to" }, title: "Recipient" }, m.to),
         h("span", { class: "sender", data: { field: "header" }, title: "Header (sender name)" }, m.header),
         m.pending ? chip("scheduled", "Scheduled", `Held until ${m.push_at}`) : null,
-        m.status ? chip("status", m.status, "Delivery state", `status-${token(m.status)}`) : null,
+        m.status && m.status !== "scheduled"  // the Scheduled chip already says so
+          ? chip("status", m.status, "Delivery state", `status status-${token(m.status)}`)
+          : null,
         m.flash ? chip("flash", "Flash", "Flash SMS (FLashSMS=Y)") : null,
         h("span", { class: "spacer" }),
         timeNode(m.received_at, "Received"),
