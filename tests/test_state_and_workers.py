@@ -121,6 +121,7 @@ def test_kill_9_in_the_middle_of_a_load_loses_no_accepted_message(tmp_path: Path
             t.join(timeout=30)
     with running("--config", config, "--state", state) as again:
         credit, _, refs = state_of(again)
+    print(f"kill -9 after {len(accepted)} answers of 1; {len(refs)} messages in the store")
     assert set(accepted) <= refs  # every message answered 1 is there
     assert credit == 100_000 - len(refs)  # and was charged exactly once
 
