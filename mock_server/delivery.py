@@ -28,7 +28,7 @@ from mock_server.backend import Backend
 from mock_server.config import EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, run_steps
 from mock_server.params import Params
-from mock_server.store import Message, MessageQuery
+from mock_server.store import REPORTED, Message, MessageQuery
 
 NAME: Final = "SMSDeliveryReportAPI"
 ACCOUNT_STEPS: Final = ("client_ip", "password", "blocked", "inactive", "account_expired")
@@ -90,5 +90,5 @@ def report(backend: Backend, params: Params, client_ip: str, method: str) -> tup
     order = {ref: i for i, ref in enumerate(refs)}
     found.sort(key=lambda m: (order[m.reference_id or ""], m.id))
     body = "|".join(_record(backend, m, now) for m in found)
-    decision = Decision(None, f"{len(found)} delivery record(s)", "report", user, True)
+    decision = Decision(None, f"{len(found)} delivery record(s)", REPORTED, user, True)
     return decision, body

@@ -34,6 +34,7 @@ from mock_server.accounts import DATETIME_FIELDS, Account, apply_patch
 from mock_server.store import (
     DEFAULT_JOURNAL_CAP,
     DEFAULT_MESSAGE_CAP,
+    REPORTED,
     CounterKey,
     JournalEntry,
     Message,
@@ -404,7 +405,8 @@ class SqliteStorage:
             where.append("scope = ?")
             args.append(query.scope)
         if query.rejected:
-            where.append("(code IS NULL OR code != 1)")
+            where.append("(code IS NULL OR code != 1) AND decided_by != ?")
+            args.append(REPORTED)
         order = "ASC" if query.oldest_first else "DESC"
         sql = (
             f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE {' AND '.join(where)} "

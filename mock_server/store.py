@@ -189,16 +189,20 @@ class RequestQuery:
     after: int = 0
     limit: int = 100
     rejected: bool = False
-    """Only requests that were not answered 1."""
+    """Only requests that were refused: not answered 1 (a delivery report answered with its
+    records, ``decided_by == "report"``, is not refused)."""
     oldest_first: bool = False
 
     def matches(self, e: JournalEntry) -> bool:
         return (
             e.id > self.after
             and (self.scope is None or e.scope == self.scope)
-            and not (self.rejected and e.code == 1)
+            and not (self.rejected and (e.code == 1 or e.decided_by == REPORTED))
         )
 
+
+REPORTED: Final = "report"
+"""``decided_by`` of a delivery report answered with records (no code: not a refusal)."""
 
 CounterKey = tuple[str, ...]
 """A metric name and its label values, e.g. ``("requests", endpoint, code, http_status)``."""

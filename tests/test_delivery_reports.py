@@ -48,6 +48,10 @@ def test_delivered_records_in_the_field_format(ismart_mock: IsmartMock) -> None:
         assert match is not None and match.group(2) == "delivered"
         hour = int(match.group(7))
         assert 1 <= hour <= 12  # a 12-hour clock with AM/PM glued to the seconds
+    # answered with records: in the journal, but not among the refused requests
+    journal = ismart_mock.requests(limit=1)[0]
+    assert (journal["decided_by"], journal["code"]) == ("report", None)
+    assert ismart_mock.requests(rejected=True) == []
     # the time is the gateway's clock (UTC+4) of the message's arrival (no delay configured)
     muscat = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=4)))
     assert f"{muscat.month}/{muscat.day}/{muscat.year} " in body

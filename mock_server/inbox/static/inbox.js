@@ -117,6 +117,9 @@
   }
 
   function answerOf(r) {
+    if (r.decided_by === "report") {
+      return { code: "records", description: "A delivery report, answered with its records" };
+    }
     if (r.code !== null && r.code !== undefined) {
       return { code: String(r.code), description: r.description || "" };
     }
@@ -141,7 +144,7 @@
 
   function requestCard(r) {
     const answer = answerOf(r);
-    const ok = r.code === 1;
+    const ok = !rejected(r);
     const kind = ok ? "ok" : r.code === null || r.code === undefined ? "http" : "bad";
     return h(
       "article",
@@ -218,7 +221,8 @@
 
   const showMessage = (m) => passes(m.to, m.header, m.text);
   const showRequest = (r) => passes(param(r, "mobileno"), param(r, "header"), param(r, "message"));
-  const rejected = (r) => r.code !== 1;
+  // a delivery report answered with its records has no code, and was not refused
+  const rejected = (r) => r.code !== 1 && r.decided_by !== "report";
   const filtering = () => Boolean(state.filter.to || state.filter.header || state.filter.text);
 
   const lists = {
