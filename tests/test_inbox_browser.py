@@ -466,6 +466,19 @@ def test_the_delivery_state_and_the_scope_are_shown(inbox: Inbox) -> None:
     expect(inbox.rejected.first.locator("[data-field=scope]")).to_have_text("scope team-a")
 
 
+def test_a_delivery_that_comes_later_shows_without_a_reload(browser: Browser) -> None:
+    """With ``delivery_delay_ms`` a message is first "sent", then "delivered" on the server's
+    clock: the open page shows the change by itself."""
+    config = Config(seed=0)
+    config.settings["delivery_delay_ms"] = 1500
+    with ServerThread(create_app(config)) as server, open_inbox(browser, server.url) as inbox:
+        assert inbox.send(Message="on its way") == "1"
+        status = inbox.messages.first.locator("[data-field=status]")
+        expect(status).to_have_text("sent")
+        expect(status).to_have_text("delivered")
+        expect(inbox.messages).to_have_count(1)
+
+
 def write_rules(path: Path, code: object) -> None:
     path.write_text(f"rules:\n  - name: always\n    action: {{code: {code}}}\n")
 

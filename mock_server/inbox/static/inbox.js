@@ -11,6 +11,7 @@
   const SEND_PATH = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx";
   const ENCODINGS = { GSM7: "GSM-7", UCS2: "UCS-2" };
   const TABS = ["messages", "rejected", "requests"];
+  const REFRESH_MS = 2000;
 
   const state = {
     messages: [], // newest first
@@ -412,8 +413,33 @@
     on(source, "health", showHealth);
   }
 
+  // Delivery is simulated on the server's clock: a "sent" or "scheduled" message becomes
+  // "delivered" later without any new event, so those are looked at again every few seconds.
+  const UNSETTLED = new Set(["sent", "scheduled"]);
+
+  async function refreshUnsettled() {
+    const waiting = state.messages.filter((m) => UNSETTLED.has(m.status));
+    if (!waiting.length) return;
+    const oldest = Math.min(...waiting.map((m) => m.id));
+    let fresh;
+    try {
+      fresh = await getJSON(`api/messages?after=${oldest - 1}&limit=${LOAD_LIMIT}`);
+    } catch (error) {
+      return; // the stream's own reconnecting shows a server that is gone
+    }
+    const byId = new Map(fresh.map((m) => [m.id, m]));
+    state.messages = state.messages.map((m) => {
+      const now = byId.get(m.id);
+      if (!now || (now.status === m.status && now.pending === m.pending)) return m;
+      const card = $("messages").querySelector(`:scope > .msg[data-id="${m.id}"]`);
+      if (card) card.replaceWith(messageCard(now));
+      return now;
+    });
+  }
+
   async function load() {
     wireControls();
+    setInterval(refreshUnsettled, REFRESH_MS);
     setLive("connecting");
     try {
       const [health, messages, requests] = await Promise.all([
