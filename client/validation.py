@@ -21,8 +21,9 @@ README lists them):
 * Header: at most 11 characters; whether it is registered is the account's business.
 * referenceIds: optional as the document says, unless ``Limits.reference_ids_required`` (the
   emulator sets it on ``SMSDynamicRefIntlAPI``, where the field reports 15 without it); when
-  given, each comma-separated item is 3 to 6 digits, otherwise the request answers 15; their count need not match the numbers (the document's own sample
-  has one number and two ids): ids are paired with numbers by position, extra ids are ignored.
+  given, each comma-separated item is 3 to 6 digits, otherwise the request answers 15; their
+  count need not match the numbers (the document's own sample has one number and two ids):
+  ids are paired with numbers by position, extra ids are ignored.
 """
 
 from __future__ import annotations
