@@ -273,7 +273,7 @@ class GatewayEndpoint:
                 method=method,
                 endpoint=endpoint.name,
                 client_ip=client_ip,
-                params=params.items(),
+                params=params,
                 http_status=http_status,
                 scope=scope_name,
             )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from client.protocol import ReturnCode
 from mock_server.config import Config, ConfigError
 from mock_server.gateway import Decision, GatewayCall, GatewayOptions, decide
+from mock_server.params import Params
 from mock_server.reload import RulesWatcher
 from mock_server.rules import RuleSet
 from mock_server.store import JournalEntry, MemoryStorage, Storage, mask_params
@@ -93,7 +94,7 @@ class Backend:
         method: str,
         endpoint: str,
         client_ip: str,
-        params: Iterable[tuple[str, str]],
+        params: Iterable[tuple[str, str]] | Params,
         http_status: int = 200,
         scope: str = "",
     ) -> JournalEntry:

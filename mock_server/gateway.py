@@ -13,8 +13,8 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import cached_property
-from typing import Final
+from functools import lru_cache
+from typing import Any, Final, Generic, TypeVar, overload
 
 from client.protocol import ReturnCode
 from client.segments import Segments, count
@@ -73,6 +73,29 @@ class GatewayFailure(RuntimeError):
     """A failure inside the gateway; the route answers 11 (Un Known Error) for it."""
 
 
+_T = TypeVar("_T")
+
+
+class _cached(Generic[_T]):
+    """``functools.cached_property`` without the lock that Python before 3.12 takes on each
+    first access (a request's evaluation lives on one thread)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _cached[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object, owner: type | None = None) -> _T | _cached[_T]:
+        if obj is None:
+            return self
+        value = self.compute(obj)
+        obj.__dict__[self.name] = value  # later reads find it there, not here
+        return value
+
+
 class _Evaluation:
     """The request's values, each parsed at most once and only when a step needs it."""
 
@@ -90,28 +113,28 @@ class _Evaluation:
     def raw(self, name: str) -> str:
         return self.params.get(name) or ""
 
-    @cached_property
+    @_cached
     def numbers(self) -> list[str] | Finding:
         return parse_numbers(self.raw("MobileNo"), self.limits)
 
-    @cached_property
+    @_cached
     def lang(self) -> int | Finding:
         return parse_lang(self.raw("Lang"))
 
-    @cached_property
+    @_cached
     def segments(self) -> Segments:
         lang = self.lang
         return count(self.raw("Message"), None if isinstance(lang, Finding) else lang)
 
-    @cached_property
+    @_cached
     def push_at(self) -> datetime | Finding | None:
         return parse_push_datetime(self.params.get("PushDateTime"), self.limits)
 
-    @cached_property
+    @_cached
     def reference_ids(self) -> list[str] | Finding:
         return parse_reference_ids(self.params.get("referenceIds"), self.limits)
 
-    @cached_property
+    @_cached
     def flash(self) -> bool | Finding:
         return parse_flash(self.params.get("FLashSMS"), self.limits)
 
@@ -346,9 +369,18 @@ class GatewayOptions:
         return any(address in network for network in self.oman_networks)
 
 
+@lru_cache(maxsize=64)
+def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step | None], ...]:
+    """An endpoint's validation order as (name, function) pairs, looked up once."""
+    return tuple((name, STEP_FUNCTIONS.get(name)) for name in order)
+
+
 def _first_failure(ev: _Evaluation, steps: Iterable[str]) -> Decision | None:
-    for name in steps:
-        finding = STEP_FUNCTIONS[name](ev)
+    pairs = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
+    for name, step in pairs:
+        if step is None:
+            raise KeyError(name)
+        finding = step(ev)
         if finding is not None:
             return Decision(
                 int(finding.code),

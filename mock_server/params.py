@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+from typing import Final
 from urllib.parse import unquote_plus
 
 
@@ -39,6 +41,14 @@ class Params:
         """(name as first sent, value) pairs."""
         for key, value in self._values.items():
             yield self._names[key], value
+
+    def masked(self, secret: frozenset[str], mask: str) -> dict[str, str]:
+        """(name as first sent) -> value, with the value of each name in ``secret`` (lower
+        case) replaced by ``mask``: the journal's copy."""
+        names = self._names
+        return {
+            names[key]: (mask if key in secret else value) for key, value in self._values.items()
+        }
 
     def update_missing(self, other: Params) -> None:
         """Add the names of ``other`` that this collection lacks (a lower-priority source)."""
@@ -73,9 +83,19 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
     return params
 
 
+_DECODE_CACHED_LENGTH: Final = 40
+
+
 def _decode(text: str, encoding: str) -> str:
-    if "%" not in text and "+" not in text:
-        return text
+    if "%" not in text:
+        return text.replace("+", " ") if "+" in text else text
+    if len(text) <= _DECODE_CACHED_LENGTH:  # names and short values (dates) recur
+        return _unquote_cached(text, encoding)
+    return unquote_plus(text, encoding=encoding, errors="replace")
+
+
+@lru_cache(maxsize=512)
+def _unquote_cached(text: str, encoding: str) -> str:
     return unquote_plus(text, encoding=encoding, errors="replace")
 
 
