@@ -86,6 +86,9 @@ DEFAULT_LIMITS: Final = Limits()
 
 def parse_numbers(raw: str, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
     """The numbers of a ``MobileNo`` value, or the finding (8, 9 or too many) it earns."""
+    one = raw.isdigit() and raw.isascii() and len(raw) in limits.mobile_lengths
+    if one and limits.max_numbers >= 1:
+        return [raw]  # the usual case: one well-formed number
     if not raw.strip():
         return Finding(ReturnCode.MOBILE_EMPTY, "MobileNo is empty")
     items = [item.strip() for item in raw.split(",")]

@@ -36,6 +36,10 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _ALL_METHODS = frozenset(ALL_METHODS)
 _ANSWERS = {code: str(code).encode() for code in range(0, 100)}
 _TEXT_PLAIN = b"text/plain; charset=utf-8"
+_ANSWER_HEADERS = {
+    code: ((b"content-length", str(len(body)).encode()), (b"content-type", _TEXT_PLAIN))
+    for code, body in _ANSWERS.items()
+}
 _FORM = "application/x-www-form-urlencoded"
 
 
@@ -68,9 +72,13 @@ def answer(code: int) -> Response:
 async def send_answer(send: Send, code: int) -> None:
     """What ``answer(code)`` sends, without building a Response: 200, ``text/plain``, the
     bare digits."""
-    body = _ANSWERS.get(code) or str(code).encode()
-    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", _TEXT_PLAIN)]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    body = _ANSWERS.get(code)
+    if body is None:
+        body = str(code).encode()
+        fixed = ((b"content-length", str(len(body)).encode()), (b"content-type", _TEXT_PLAIN))
+    else:
+        fixed = _ANSWER_HEADERS[code]
+    await send({"type": "http.response.start", "status": 200, "headers": list(fixed)})
     await send({"type": "http.response.body", "body": body})
 
 

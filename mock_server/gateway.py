@@ -34,6 +34,7 @@ from mock_server.params import Params
 from mock_server.store import Message, Storage
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
+_REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
 MAGIC_CODES: Final = range(2, 26)
 MAGIC_DELIVERY_FAILED: Final = 99
 """``968000000`` + ``99``: accepted (1), and its delivery fails."""
@@ -151,8 +152,8 @@ Step = Callable[[_Evaluation], Finding | None]
 
 
 def _request(ev: _Evaluation) -> Finding | None:
-    missing = [name for name in REQUIRED if ev.params.get(name) is None]
-    if missing:
+    if not ev.params.has_all(_REQUIRED_KEYS):
+        missing = [name for name in REQUIRED if ev.params.get(name) is None]
         return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
     refs = ev.reference_ids
     return refs if isinstance(refs, Finding) else None
@@ -444,6 +445,12 @@ def _magic(numbers: list[str], prefix: str) -> dict[str, int]:
     return found
 
 
+@lru_cache(maxsize=256)
+def _as_utc(local: datetime, gateway_tz: timezone) -> datetime:
+    """A gateway-local PushDateTime in UTC (the same few values recur: cached)."""
+    return local.replace(tzinfo=gateway_tz).astimezone(timezone.utc)
+
+
 def _messages(
     ev: _Evaluation, account: Account, numbers: list[str], options: GatewayOptions
 ) -> list[Message]:
@@ -451,7 +458,7 @@ def _messages(
     lang = ev.lang if isinstance(ev.lang, int) else 0
     flash = ev.flash if ev.call.endpoint.flash and isinstance(ev.flash, bool) else False
     local = ev.push_at if isinstance(ev.push_at, datetime) else None
-    push_at = local.replace(tzinfo=options.gateway_tz).astimezone(timezone.utc) if local else None
+    push_at = _as_utc(local, options.gateway_tz) if local else None
     segments = ev.segments
     text = ev.raw("Message")
     header = ev.raw("Header")
@@ -468,7 +475,7 @@ def _messages(
             reference_id=refs[i] if i < len(refs) else None,
             text=text,
             lang=lang,
-            encoding=str(segments.encoding),
+            encoding=segments.encoding.value,
             parts=segments.parts,
             units=segments.units,
             endpoint=ev.call.endpoint.name,

@@ -31,6 +31,10 @@ class Params:
     def get(self, name: str) -> str | None:
         return self._values.get(name.lower())
 
+    def has_all(self, keys: frozenset[str]) -> bool:
+        """Whether every one of ``keys`` (lower case) is present."""
+        return self._values.keys() >= keys
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._values
 
@@ -75,11 +79,22 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
     text = data.decode(encoding, "replace") if isinstance(data, bytes) else data
     if not text:
         return params
+    values, names = params._values, params._names  # Params.add, inlined: the hot loop
     for piece in text.split("&"):
         name, sep, value = piece.partition("=")
         if not sep:
             continue
-        params.add(_decode(name, encoding), _decode(value, encoding))
+        if "%" in name or "+" in name:
+            name = _decode(name, encoding)
+        if "%" in value or "+" in value:
+            value = _decode(value, encoding)
+        key = name.lower()
+        previous = values.get(key)
+        if previous is None:
+            values[key] = value
+            names[key] = name
+        else:
+            values[key] = f"{previous},{value}"
     return params
 
 
