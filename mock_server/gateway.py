@@ -35,6 +35,8 @@ from mock_server.store import Message, Storage
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
+_ACCEPTED: Final = {n: f"{n} message(s) accepted" for n in range(1, 101)}
+"""The journal's reason for an accepted request, one string shared by all its entries."""
 MAGIC_CODES: Final = range(2, 26)
 MAGIC_DELIVERY_FAILED: Final = 99
 """``968000000`` + ``99``: accepted (1), and its delivery fails."""
@@ -425,9 +427,10 @@ def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Deci
     for message in messages:
         if magic.get(message.number) == MAGIC_DELIVERY_FAILED:
             message.delivery, message.delivered_at = "failed", call.now
+    accepted = len(numbers)
     return Decision(
         int(ReturnCode.PUSHED),
-        f"{len(numbers)} message(s) accepted",
+        _ACCEPTED.get(accepted) or f"{accepted} message(s) accepted",
         "accepted",
         account.user_id,
         ev.authenticated,

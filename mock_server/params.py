@@ -18,6 +18,25 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
 
+from client import protocol
+
+_SPELLINGS: Final = {
+    name: name
+    for name in (
+        protocol.P_USER_ID,
+        protocol.P_PASSWORD,
+        protocol.P_MOBILE,
+        protocol.P_MESSAGE,
+        protocol.P_PUSH_DATETIME,
+        protocol.P_LANG,
+        protocol.P_HEADER,
+        protocol.P_REFERENCE_IDS,
+        protocol.P_FLASH,
+    )
+}
+"""The documented names: a request spelling one exactly shares this string object, so the
+journal's 10,000 copies of each request's names do not each hold their own."""
+
 
 class Params:
     """A read-only, case-insensitive view of one request's parameters."""
@@ -86,6 +105,7 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
             continue
         if "%" in name or "+" in name:
             name = _decode(name, encoding)
+        name = _SPELLINGS.get(name, name)
         if "%" in value or "+" in value:
             value = _decode(value, encoding)
         key = name.lower()
