@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -26,7 +27,7 @@ from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, GatewayFailure
 from mock_server.params import Params, from_pairs, parse_urlencoded
-from mock_server.rules import NO_OUTCOME, Action, Rule, RuleContext
+from mock_server.rules import NO_OUTCOME, Action, Outcome, Rule, RuleContext
 from mock_server.store import Storage
 from mock_server.transport import ABORT_EXTENSION
 
@@ -213,6 +214,7 @@ class GatewayEndpoint:
         params = Params()
         response: Response | None = None
         http_status = 200
+        decision: Decision | Callable[[], Decision]  # a function: decide when committing
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -248,9 +250,11 @@ class GatewayEndpoint:
                             await asyncio.sleep(outcome.delay_ms / 1000)
                             now = backend.clock()
                     if outcome.action is not None and outcome.rule is not None:
-                        decision, response = await act(
+                        acted, response = await act(
                             Request(scope, receive), outcome.action, outcome.rule
                         )
+                        acted.rules_fired = outcome.fired
+                        decision = acted
                         http_status = response.status_code if response is not None else 0
                     else:
                         call = GatewayCall(
@@ -262,39 +266,63 @@ class GatewayEndpoint:
                             scope=scope_name,
                             delivery=outcome.delivery,
                         )
-                        decision = backend.decide(call)
-                        if outcome.delayed_by:
-                            fired = ", ".join(outcome.delayed_by)
-                            decision.reason += (
-                                f" (delayed by rule {fired}, {outcome.delay_ms} ms)"
-                                if outcome.delay_ms
-                                else f" (rule {fired} fired)"
-                            )
-                    decision.rules_fired = outcome.fired
+                        if backend.group_commit:  # decided when committed, in turn
+                            decision = functools.partial(_decide, backend, call, outcome)
+                        else:
+                            decision = _decide(backend, call, outcome)
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             decision = internal_failure(endpoint.name, exc)
             response = None
             http_status = 200
         try:
-            backend.commit(
-                decision,
-                method=method,
-                endpoint=endpoint.name,
-                client_ip=client_ip,
-                params=params,
-                http_status=http_status,
-                scope=scope_name,
-            )
+            if backend.group_commit:
+                committed = await backend.commit_together(
+                    decision,
+                    method=method,
+                    endpoint=endpoint.name,
+                    client_ip=client_ip,
+                    params=params,
+                    http_status=http_status,
+                    scope=scope_name,
+                )
+            else:
+                committed = decision if isinstance(decision, Decision) else decision()
+                backend.commit(
+                    committed,
+                    method=method,
+                    endpoint=endpoint.name,
+                    client_ip=client_ip,
+                    params=params,
+                    http_status=http_status,
+                    scope=scope_name,
+                )
         except Exception as exc:  # e.g. the state file is unwritable: still never a 500
             internal_failure(endpoint.name, exc)
             await send_answer(send, int(ReturnCode.UNKNOWN_ERROR))
             return
         if response is not None:
             await response(scope, receive, send)
-        elif decision.code is None:
+        elif committed.code is None:
             await Dropped()(scope, receive, send)
         else:
-            await send_answer(send, decision.code)
+            await send_answer(send, committed.code)
+
+
+def _decide(backend: Backend, call: GatewayCall, outcome: Outcome) -> Decision:
+    """The gateway's decision on ``call`` after the rules' ``outcome``; 11 on a failure."""
+    try:
+        decision = backend.decide(call)
+        if outcome.delayed_by:
+            fired = ", ".join(outcome.delayed_by)
+            decision.reason += (
+                f" (delayed by rule {fired}, {outcome.delay_ms} ms)"
+                if outcome.delay_ms
+                else f" (rule {fired} fired)"
+            )
+        decision.rules_fired = outcome.fired
+        return decision
+    except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
+        return internal_failure(call.endpoint.name, exc)
 
 
 class EmulatorApp(Starlette):
