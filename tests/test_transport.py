@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
@@ -135,3 +136,25 @@ def test_gateway_answers_and_a_head_on_one_keep_alive_connection() -> None:
             s.sendall(request)
             data = read_until(s, end, timeout=5)
             assert data.startswith(b"HTTP/1.1 200") and data.endswith(end), data
+
+
+def test_each_worker_gets_its_own_listening_socket_on_the_port() -> None:
+    import pickle
+
+    from mock_server.transport import worker_listener
+
+    supervisor = worker_listener("127.0.0.1", 0)
+    port = supervisor.getsockname()[1]
+    workers = [pickle.loads(pickle.dumps(supervisor)) for _ in range(2)]
+    try:
+        assert [w.getsockname()[1] for w in workers] == [port, port]
+        assert len({w.fileno() for w in workers} | {supervisor.fileno()}) == 3
+        for worker in workers:
+            worker.listen()
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # a worker's socket accepts it; the supervisor's never listens
+        with pytest.raises(OSError):
+            worker_listener("127.0.0.1", port)  # a second emulator on the port is refused
+    finally:
+        for sock in (*workers, supervisor):
+            sock.close()
