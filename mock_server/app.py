@@ -214,7 +214,8 @@ class GatewayEndpoint:
         params = Params()
         response: Response | None = None
         http_status = 200
-        decision: Decision | Callable[[], Decision]  # a function: decide when committing
+        decision: Decision
+        redecide: Callable[[], Decision] | None = None
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -266,18 +267,19 @@ class GatewayEndpoint:
                             scope=scope_name,
                             delivery=outcome.delivery,
                         )
-                        if backend.group_commit:  # decided when committed, in turn
-                            decision = functools.partial(_decide, backend, call, outcome)
-                        else:
-                            decision = _decide(backend, call, outcome)
+                        decision = _decide(backend, call, outcome)
+                        if backend.group_commit:
+                            redecide = functools.partial(_decide, backend, call, outcome)
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             decision = internal_failure(endpoint.name, exc)
+            redecide = None
             response = None
             http_status = 200
         try:
             if backend.group_commit:
                 committed = await backend.commit_together(
                     decision,
+                    redecide=redecide,
                     method=method,
                     endpoint=endpoint.name,
                     client_ip=client_ip,
@@ -286,7 +288,7 @@ class GatewayEndpoint:
                     scope=scope_name,
                 )
             else:
-                committed = decision if isinstance(decision, Decision) else decision()
+                committed = decision
                 backend.commit(
                     committed,
                     method=method,

@@ -116,7 +116,9 @@ class Backend:
         self.storage: Storage = storage if storage is not None else open_storage(config)
         self.group_commit = bool(getattr(self.storage, "group_commit", False))
         """Whether gateway requests are committed in groups (:meth:`commit_together`)."""
-        self._pending: list[tuple[Decision | Callable[[], Decision], _Journaled, _Waiter]] = []
+        self._pending: list[
+            tuple[Decision, Callable[[], Decision] | None, _Journaled, _Waiter]
+        ] = []
         """Requests waiting for the next group commit (``commit_together``)."""
         self.listeners: set[asyncio.Event] = set()
         """Woken when something is stored (a message or a journal entry)."""
@@ -179,8 +181,9 @@ class Backend:
 
     async def commit_together(
         self,
-        decision: Decision | Callable[[], Decision],
+        decision: Decision,
         *,
+        redecide: Callable[[], Decision] | None = None,
         method: str,
         endpoint: str,
         client_ip: str,
@@ -188,32 +191,37 @@ class Backend:
         http_status: int = 200,
         scope: str = "",
     ) -> Decision:
-        """Decide (``decision`` may be a function that decides) and :meth:`commit`, for the
-        gateway's requests; the decision, as committed.
+        """:meth:`commit` for the gateway's requests; the decision, as committed.
 
         With a storage that writes to disk (``group_commit``: SQLite), the requests that get
-        here in the same turn of the event loop share one storage transaction: each is decided
-        and applied in its own savepoint, one after the other (so each sees the state the
-        previous ones left, exactly as if they came one by one), and each returns once that
-        transaction is committed: an answer never leaves before its request is durable. One
-        commit, one lock turn and one write of the hot pages (counters, the account, the newest
-        rows) then serve many requests."""
-        masked = mask_params(params)
+        here in the same turn of the event loop share one storage transaction, each applied in
+        its own savepoint in the order they came, and each returns once that transaction is
+        committed: an answer never leaves before its request is durable. One commit, one lock
+        turn and one write of the hot pages (counters, the account, the newest rows) then
+        serve many requests.
+
+        A decision taken before an earlier request of the same batch counted a wrong password
+        for its account (which may have locked it) is taken again (``redecide``) when its turn
+        comes, so lockouts work exactly as for requests taken one by one; credit needs no such
+        care, the charge itself refuses an overdraft (a 1 becomes a 4, see :meth:`commit`)."""
         if not self.group_commit:
-            decided = decision() if callable(decision) else decision
-            entry = self._entry(decided, method, endpoint, client_ip, masked, http_status, scope)
-            with self.storage.transaction() as tx:
-                _apply(tx, decided, entry, endpoint, http_status)
-            for event in self.listeners:
-                event.set()
-            return decided
+            self.commit(
+                decision,
+                method=method,
+                endpoint=endpoint,
+                client_ip=client_ip,
+                params=params,
+                http_status=http_status,
+                scope=scope,
+            )
+            return decision
+        masked = mask_params(params)
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Decision] = loop.create_future()
         if not self._pending:
             loop.call_soon(self._commit_when_free)
-        self._pending.append(
-            (decision, (method, endpoint, client_ip, masked, http_status, scope), done)
-        )
+        journaled = (method, endpoint, client_ip, masked, http_status, scope)
+        self._pending.append((decision, redecide, journaled, done))
         return await done
 
     def _commit_when_free(self) -> None:
@@ -252,18 +260,23 @@ class Backend:
         storage: Any = self.storage  # a group_commit storage: SqliteStorage
         try:
             with storage.transaction(writer_held=True) as tx, tx.batch():
-                for decision, (method, endpoint, client_ip, masked, status, scope), _ in pending:
+                locked_out: set[str] = set()  # accounts with a wrong password in this batch
+                for decision, redecide, journaled, _ in pending:
+                    method, endpoint, client_ip, masked, status, scope = journaled
                     try:
                         with tx.savepoint():
-                            decided = decision() if callable(decision) else decision
+                            if redecide is not None and decision.user_id in locked_out:
+                                decision = redecide()
                             entry = self._entry(
-                                decided, method, endpoint, client_ip, masked, status, scope
+                                decision, method, endpoint, client_ip, masked, status, scope
                             )
-                            _apply(tx, decided, entry, endpoint, status)
+                            _apply(tx, decision, entry, endpoint, status)
                     except Exception as exc:  # this request only: its savepoint rolled back
                         outcomes.append(exc)
                     else:
-                        outcomes.append(decided)
+                        outcomes.append(decision)
+                        if decision.decided_by == "password" and decision.user_id is not None:
+                            locked_out.add(decision.user_id)
         except Exception as exc:  # the transaction itself failed: none of them is stored
             outcomes = [exc] * len(pending)
         for (*_, done), outcome in zip(pending, outcomes, strict=True):

@@ -1,6 +1,7 @@
 """Group commit with ``--state sqlite:PATH``: requests that reach the commit in the same turn of
-the event loop share one SQLite transaction, yet each is decided and applied as if it came
-alone, after the ones before it; one request's failure touches no other."""
+the event loop share one SQLite transaction, yet their answers are those of the requests taken
+one by one (credit through the charge, lockouts by deciding again); one request's failure
+touches no other."""
 
 from __future__ import annotations
 
