@@ -225,27 +225,13 @@ class Backend:
         return await done
 
     def _commit_when_free(self) -> None:
-        """Commit the waiting requests now if no other process is writing; else wait for the
-        writers' turn in a thread, keep serving meanwhile (the batch grows) and commit them
-        all when it comes."""
+        """Commit the waiting requests now if no other process is writing; else keep serving
+        (the batch grows) and try again in a millisecond. (Waiting for the turn in a thread
+        would hold it idle until that thread gets the GIL back from the busy event loop, up
+        to 5 ms, while the other worker waits for it too.)"""
         storage: Any = self.storage
-        if storage.try_writer():
-            try:
-                self._commit_pending()
-            finally:
-                storage.release_writer()
-            return
-        waiting = asyncio.get_running_loop().run_in_executor(None, storage.wait_writer)
-        waiting.add_done_callback(self._writer_turn)
-
-    def _writer_turn(self, waiting: asyncio.Future[None]) -> None:
-        storage: Any = self.storage
-        failure = waiting.exception()
-        if failure is not None:  # e.g. the state file closed under us: none is stored
-            pending, self._pending = self._pending, []
-            for *_, done in pending:
-                if not done.done():
-                    done.set_exception(failure)
+        if not storage.try_writer():
+            asyncio.get_running_loop().call_later(0.001, self._commit_when_free)
             return
         try:
             self._commit_pending()

@@ -418,10 +418,6 @@ class SqliteStorage:
             return False
         return True
 
-    def wait_writer(self) -> None:
-        """Take the writers' turn, waiting for it (blocks: call it from a thread)."""
-        fcntl.flock(self._writer, fcntl.LOCK_EX)
-
     def release_writer(self) -> None:
         fcntl.flock(self._writer, fcntl.LOCK_UN)
 
