@@ -232,7 +232,7 @@ def report(
         "machine; the 'others' column is the CPU they used during the runs)",
         "",
         "| server | state | workers | pinned | req/s | p50 ms | p99 ms | server CPU µs/req "
-        "| CPU: server / wrk / others (cores) | answers 1 / other | RSS after MiB "
+        "| CPU: server / wrk / others (cores) | answers 1 / other | RSS after MiB (all processes) "
         "| start-up ms |",
         "|---|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
@@ -280,17 +280,28 @@ def report(
         workers = two.rps / one.rps
         lines.append(
             f"| `--workers 2` >= {TARGET_WORKERS}x one worker (shared SQLite state) | "
-            f"{workers:.2f}x ({two.rps:,.0f} / {one.rps:,.0f}) | "
-            f"{_met(workers >= TARGET_WORKERS)} |"
+            f"{workers:.2f}x ({two.rps:,.0f} / {one.rps:,.0f}; of the {os.cpu_count()} cores "
+            f"the two workers used {two.cores('server_cpu_s'):.2f}, wrk "
+            f"{two.cores('wrk_cpu_s'):.2f}) | {_met(workers >= TARGET_WORKERS)} |"
         )
     median_start = statistics.median(emu_start)
     lines.append(
         f"| start-up to first answer < {TARGET_STARTUP_MS:g} ms | {median_start:.0f} ms median, "
         f"{max(emu_start):.0f} ms max | {_met(max(emu_start) < TARGET_STARTUP_MS)} |"
     )
+    soak = BENCH_DIR / "results" / "soak.md"
+    growth = (
+        [x for x in soak.read_text().splitlines() if x.startswith("RSS growth")]
+        if soak.exists()
+        else []
+    )
     lines.append(
-        "| RSS growth < 20 MB over 1,000,000 requests | `make bench-soak` "
-        "(benchmarks/results/soak.md) | |"
+        "| RSS growth < 20 MB over 1,000,000 requests | "
+        + (
+            f"{growth[0]} (`make bench-soak`, benchmarks/results/soak.md) | |"
+            if growth
+            else "run `make bench-soak` (benchmarks/results/soak.md) | |"
+        )
     )
     if micro:
         lines += [
