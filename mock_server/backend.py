@@ -230,7 +230,15 @@ class Backend:
         would hold it idle until that thread gets the GIL back from the busy event loop, up
         to 5 ms, while the other worker waits for it too.)"""
         storage: Any = self.storage
-        if not storage.try_writer():
+        try:
+            free = storage.try_writer()
+        except Exception as exc:  # e.g. the state file closed at shut-down: none is stored
+            pending, self._pending = self._pending, []
+            for *_, done in pending:
+                if not done.done():
+                    done.set_exception(exc)
+            return
+        if not free:
             asyncio.get_running_loop().call_later(0.001, self._commit_when_free)
             return
         try:

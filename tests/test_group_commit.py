@@ -162,3 +162,11 @@ def test_caps_and_counters_of_a_batch_match_one_by_one(tmp_path: Path) -> None:
     assert counters[("dropped", "journal")] == 3
     assert counters[("requests", "SMSDynamicRefIntlAPI", "1", "200")] == 7
     backend.close()
+
+
+def test_a_closed_state_file_answers_11_not_a_hang(tmp_path: Path) -> None:
+    app = sqlite_app(tmp_path)
+    backend: Backend = app.state.backend
+    backend.close()
+    answers = asyncio.run(asyncio.wait_for(together(app, [form(), form()]), timeout=10))
+    assert answers == ["11", "11"]
