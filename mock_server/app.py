@@ -13,6 +13,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator, Callable
+from types import EllipsisType
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from client.protocol import DELIVERY_REPORT_PATH, ReturnCode
 from mock_server import admin, delivery, openapi, rules_api, waiting
+from mock_server.accounts import Account
 from mock_server.auth import AdminTokenMiddleware
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
@@ -233,7 +235,9 @@ class GatewayEndpoint:
                 except MalformedRequest as exc:
                     decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
                 else:
-                    scope_name = scope_name or backend.bound_scope(params.get("UserId"))
+                    user_id = params.get("UserId")
+                    account = backend.storage.account(user_id) if user_id else None
+                    scope_name = scope_name or (account.scope if account is not None else "")
                     now = backend.clock()
                     outcome = NO_OUTCOME
                     if backend.rules:
@@ -267,7 +271,9 @@ class GatewayEndpoint:
                             scope=scope_name,
                             delivery=outcome.delivery,
                         )
-                        decision = _decide(backend, call, outcome)
+                        # the account as read above, unless a delay rule made it old
+                        known = ... if outcome.delay_ms else account
+                        decision = _decide(backend, call, outcome, known)
                         if backend.group_commit:
                             redecide = functools.partial(_decide, backend, call, outcome)
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
@@ -310,10 +316,16 @@ class GatewayEndpoint:
             await send_answer(send, committed.code)
 
 
-def _decide(backend: Backend, call: GatewayCall, outcome: Outcome) -> Decision:
-    """The gateway's decision on ``call`` after the rules' ``outcome``; 11 on a failure."""
+def _decide(
+    backend: Backend,
+    call: GatewayCall,
+    outcome: Outcome,
+    account: Account | EllipsisType | None = ...,
+) -> Decision:
+    """The gateway's decision on ``call`` after the rules' ``outcome``; 11 on a failure.
+    ``account``: the request's account as just read (by default it is read again)."""
     try:
-        decision = backend.decide(call)
+        decision = backend.decide(call, account=account)
         if outcome.delayed_by:
             fired = ", ".join(outcome.delayed_by)
             decision.reason += (

@@ -12,9 +12,11 @@ import ipaddress
 import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
+from types import EllipsisType
 from typing import Any
 
 from client.protocol import ReturnCode
+from mock_server.accounts import Account
 from mock_server.config import Config, ConfigError
 from mock_server.gateway import Decision, GatewayCall, GatewayOptions, decide
 from mock_server.params import Params
@@ -129,8 +131,10 @@ class Backend:
         account = self.storage.account(user_id) if user_id else None
         return account.scope if account is not None else ""
 
-    def decide(self, call: GatewayCall) -> Decision:
-        return decide(call, self.storage, self.options)
+    def decide(
+        self, call: GatewayCall, *, account: Account | EllipsisType | None = ...
+    ) -> Decision:
+        return decide(call, self.storage, self.options, account=account)
 
     def _entry(
         self,

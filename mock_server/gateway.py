@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from types import EllipsisType
 from typing import Any, Final, Generic, TypeVar, overload
 
 from client.protocol import ReturnCode
@@ -102,7 +103,13 @@ class _cached(Generic[_T]):
 class _Evaluation:
     """The request's values, each parsed at most once and only when a step needs it."""
 
-    def __init__(self, call: GatewayCall, storage: Storage, options: GatewayOptions) -> None:
+    def __init__(
+        self,
+        call: GatewayCall,
+        storage: Storage,
+        options: GatewayOptions,
+        account: Account | EllipsisType | None = ...,
+    ) -> None:
         self.call = call
         self.params = call.params
         self.storage = storage
@@ -110,7 +117,9 @@ class _Evaluation:
         self.limits = call.endpoint.limits
         user_id = call.params.get("UserId")
         self.user_id = user_id
-        self.account: Account | None = storage.account(user_id) if user_id else None
+        if account is ...:
+            account = storage.account(user_id) if user_id else None
+        self.account: Account | None = account
         self.authenticated = False
 
     def raw(self, name: str) -> str:
@@ -404,9 +413,17 @@ def run_steps(
     return ev.account, _first_failure(ev, steps)
 
 
-def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Decision:
-    """The answer the gateway gives to ``call``; pure apart from reading ``storage``."""
-    ev = _Evaluation(call, storage, options)
+def decide(
+    call: GatewayCall,
+    storage: Storage,
+    options: GatewayOptions,
+    *,
+    account: Account | EllipsisType | None = ...,
+) -> Decision:
+    """The answer the gateway gives to ``call``; pure apart from reading ``storage``.
+    ``account``: the account of the request's ``UserId`` (None: none), as the caller has just
+    read it from ``storage``; by default it is read here."""
+    ev = _Evaluation(call, storage, options, account)
     failure = _first_failure(ev, call.endpoint.validation_order)
     if failure is not None:
         return failure
