@@ -109,13 +109,16 @@ def _doubles(text: str, encoding: Encoding) -> int:
 
 def count(text: str, lang: int | None = None, encoding: Encoding | None = None) -> Segments:
     """The parts and units ``text`` costs when sent with ``lang`` (or in ``encoding``)."""
-    if encoding is None:
+    if encoding is None and lang != LANG_ARABIC and GSM7_BASIC.issuperset(text):
+        enc, doubles = Encoding.GSM7, 0  # the usual case, in one pass over the text
+    elif encoding is None:
         enc = detect_encoding(text, lang)
+        doubles = _doubles(text, enc)
     else:
         enc = encoding
         if enc is Encoding.GSM7 and not is_gsm7(text):
             raise ValueError("text has characters outside GSM 03.38; it cannot be sent as GSM7")
-    doubles = _doubles(text, enc)
+        doubles = _doubles(text, enc)
     units = len(text) + doubles
     single, per_part = _limits(enc)
     if units == 0:

@@ -10,11 +10,11 @@ can say what decided it.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from types import EllipsisType
+from types import EllipsisType, MappingProxyType
 from typing import Any, Final, Generic, TypeVar, overload
 
 from client.protocol import ReturnCode
@@ -219,54 +219,75 @@ def _password(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _account_check(code: ReturnCode, failed: Callable[[Account, _Evaluation], str | None]) -> Step:
-    def step(ev: _Evaluation) -> Finding | None:
-        if ev.account is None:
-            return ev.no_account()
-        why = failed(ev.account, ev)
-        return Finding(code, why) if why else None
-
-    return step
-
-
 def _expired(at: datetime | None, now: datetime, what: str) -> str | None:
     return f"{what} expired at {at.isoformat()}" if at is not None and at <= now else None
 
 
-_blocked = _account_check(
-    ReturnCode.ACCOUNT_BLOCKED,
-    lambda a, ev: (
-        f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
-        if a.status == "blocked"
-        else None
-    ),
-)
-_inactive = _account_check(
-    ReturnCode.ACCOUNT_INACTIVE,
-    lambda a, ev: f"{a.user_id} is inactive" if a.status == "inactive" else None,
-)
-_account_expired = _account_check(
-    ReturnCode.ACCOUNT_EXPIRED,
-    lambda a, ev: _expired(a.expires_at, ev.call.now, f"account {a.user_id}"),
-)
-_api_expired = _account_check(
-    ReturnCode.SMS_API_EXPIRED,
-    lambda a, ev: _expired(a.api_expires_at, ev.call.now, f"SMS API of {a.user_id}"),
-)
-_http_get = _account_check(
-    ReturnCode.HTTP_GET_NOT_ALLOWED,
-    lambda a, ev: (
-        f"{a.user_id} may not use HTTP GET" if ev.call.method == "GET" and not a.http_get else None
-    ),
-)
-_credit_expired = _account_check(
-    ReturnCode.CREDIT_EXPIRED,
-    lambda a, ev: _expired(a.credit_expires_at, ev.call.now, f"credit of {a.user_id}"),
-)
-_credit = _account_check(
-    ReturnCode.CREDIT_LOW,
-    lambda a, ev: f"{ev.cost()} credits needed, {a.credit} left" if a.credit < ev.cost() else None,
-)
+# The account checks, one plain function each (this runs for every request).
+def _blocked(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if a.status == "blocked":
+        return Finding(
+            ReturnCode.ACCOUNT_BLOCKED, f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
+        )
+    return None
+
+
+def _inactive(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if a.status == "inactive":
+        return Finding(ReturnCode.ACCOUNT_INACTIVE, f"{a.user_id} is inactive")
+    return None
+
+
+def _account_expired(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at = a.expires_at
+    why = _expired(at, ev.call.now, f"account {a.user_id}") if at is not None else None
+    return Finding(ReturnCode.ACCOUNT_EXPIRED, why) if why else None
+
+
+def _api_expired(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at = a.api_expires_at
+    why = _expired(at, ev.call.now, f"SMS API of {a.user_id}") if at is not None else None
+    return Finding(ReturnCode.SMS_API_EXPIRED, why) if why else None
+
+
+def _http_get(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if ev.call.method == "GET" and not a.http_get:
+        return Finding(ReturnCode.HTTP_GET_NOT_ALLOWED, f"{a.user_id} may not use HTTP GET")
+    return None
+
+
+def _credit_expired(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at = a.credit_expires_at
+    why = _expired(at, ev.call.now, f"credit of {a.user_id}") if at is not None else None
+    return Finding(ReturnCode.CREDIT_EXPIRED, why) if why else None
+
+
+def _credit(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    cost = ev.cost()
+    if a.credit < cost:
+        return Finding(ReturnCode.CREDIT_LOW, f"{cost} credits needed, {a.credit} left")
+    return None
 
 
 def _opted_out(ev: _Evaluation) -> Finding | None:
@@ -381,17 +402,23 @@ class GatewayOptions:
         return any(address in network for network in self.oman_networks)
 
 
+def _unknown_step(name: str) -> Step:
+    def step(ev: _Evaluation) -> Finding | None:
+        raise KeyError(name)
+
+    return step
+
+
 @lru_cache(maxsize=64)
-def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step | None], ...]:
-    """An endpoint's validation order as (name, function) pairs, looked up once."""
-    return tuple((name, STEP_FUNCTIONS.get(name)) for name in order)
+def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step], ...]:
+    """An endpoint's validation order as (name, function) pairs, looked up once (a name
+    without a step fails when it is reached, as a lookup there would)."""
+    return tuple((name, STEP_FUNCTIONS.get(name) or _unknown_step(name)) for name in order)
 
 
 def _first_failure(ev: _Evaluation, steps: Iterable[str]) -> Decision | None:
     pairs = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
     for name, step in pairs:
-        if step is None:
-            raise KeyError(name)
         finding = step(ev)
         if finding is not None:
             return Decision(
@@ -456,13 +483,17 @@ def decide(
     )
 
 
-def _magic(numbers: list[str], prefix: str) -> dict[str, int]:
+def _magic(numbers: list[str], prefix: str) -> Mapping[str, int]:
     """The magic numbers of a request and the code each stands for."""
-    found = {}
+    found: dict[str, int] | None = None
     for number in numbers:
         if len(number) == len(prefix) + 2 and number.startswith(prefix):
+            found = found if found is not None else {}
             found[number] = int(number[len(prefix) :])
-    return found
+    return found if found is not None else _NO_MAGIC
+
+
+_NO_MAGIC: Final[Mapping[str, int]] = MappingProxyType({})
 
 
 @lru_cache(maxsize=256)
