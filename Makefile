@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help serve test contract-live lint format typecheck clean
+.PHONY: help serve test contract-live lint format typecheck clean bench bench-soak wrk
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,16 @@ lint: $(VENV)/.installed ## ruff and mypy only
 format: $(VENV)/.installed ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+wrk:
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y wrk || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+
+bench: $(VENV)/.installed wrk ## loopback benchmark, ~2 min: baseline vs emulator, workers, start-up, RSS (ARGS="--duration 4")
+	$(PY) -m benchmarks.bench $(ARGS)
+
+bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS every ~100k (not CI; ~5 min)
+	$(PY) -m benchmarks.soak $(ARGS)
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -36,6 +36,7 @@ GSM7_BASIC: Final = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION: Final = frozenset("\f^{}\\[~]|€")
+_GSM7_ALL: Final = GSM7_BASIC | GSM7_EXTENSION
 
 
 class Encoding(str, Enum):
@@ -73,7 +74,7 @@ class Segments:
 
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM 03.38 basic or extension table."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _GSM7_ALL.issuperset(text)
 
 
 def detect_encoding(text: str, lang: int | None = None) -> Encoding:
@@ -95,20 +96,39 @@ def _costs(text: str, encoding: Encoding) -> list[int]:
     return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
 
 
+def _doubles(text: str, encoding: Encoding) -> int:
+    """How many characters of ``text`` cost two units (escape pairs, surrogate pairs)."""
+    if encoding is Encoding.GSM7:
+        if GSM7_BASIC.issuperset(text):
+            return 0
+        return sum(1 for ch in text if ch in GSM7_EXTENSION)
+    if text.isascii() or max(text) <= "\uffff":
+        return 0
+    return sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 def count(text: str, lang: int | None = None, encoding: Encoding | None = None) -> Segments:
     """The parts and units ``text`` costs when sent with ``lang`` (or in ``encoding``)."""
-    enc = encoding if encoding is not None else detect_encoding(text, lang)
-    if enc is Encoding.GSM7 and not is_gsm7(text):
-        raise ValueError("text has characters outside GSM 03.38; it cannot be sent as GSM7")
-    costs = _costs(text, enc)
-    units = sum(costs)
+    if encoding is None and lang != LANG_ARABIC and GSM7_BASIC.issuperset(text):
+        enc, doubles = Encoding.GSM7, 0  # the usual case, in one pass over the text
+    elif encoding is None:
+        enc = detect_encoding(text, lang)
+        doubles = _doubles(text, enc)
+    else:
+        enc = encoding
+        if enc is Encoding.GSM7 and not is_gsm7(text):
+            raise ValueError("text has characters outside GSM 03.38; it cannot be sent as GSM7")
+        doubles = _doubles(text, enc)
+    units = len(text) + doubles
     single, per_part = _limits(enc)
     if units == 0:
         return Segments(enc, 0, 0)
     if units <= single:
         return Segments(enc, 1, units)
+    if not doubles:  # every character costs one unit: plain division
+        return Segments(enc, -(-units // per_part), units)
     parts, used = 1, 0
-    for cost in costs:
+    for cost in _costs(text, enc):
         if used + cost > per_part:
             parts += 1
             used = 0

@@ -32,6 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 from client.protocol import (
@@ -93,6 +94,9 @@ DEFAULT_LIMITS: Final = Limits()
 
 def parse_numbers(raw: str, limits: Limits = DEFAULT_LIMITS) -> list[str] | Finding:
     """The numbers of a ``MobileNo`` value, or the finding (8, 9 or too many) it earns."""
+    one = raw.isdigit() and raw.isascii() and len(raw) in limits.mobile_lengths
+    if one and limits.max_numbers >= 1:
+        return [raw]  # the usual case: one well-formed number
     if not raw.strip(" "):
         return Finding(ReturnCode.MOBILE_EMPTY, "MobileNo is empty")
     items = [item.strip(" ") for item in raw.split(",")]
@@ -116,7 +120,14 @@ def parse_numbers(raw: str, limits: Limits = DEFAULT_LIMITS) -> list[str] | Find
     return items
 
 
+_LANG_AS_SENT: Final = {str(lang): lang for lang in LANGUAGES}
+"""``"0"`` and ``"64"``, as nearly every client sends them: no regular expression needed."""
+
+
 def parse_lang(raw: str) -> int | Finding:
+    lang = _LANG_AS_SENT.get(raw)
+    if lang is not None:
+        return lang
     match = _INT.match(raw)
     if match is None or int(match.group(1)) not in LANGUAGES:
         return Finding(ReturnCode.INVALID_LANGUAGE, f"Lang {raw!r} is neither 0 nor 64")
@@ -167,9 +178,18 @@ def parse_push_datetime(
     """The naive gateway-local time of a PushDateTime; None (send now) when absent or empty."""
     if raw is None or not raw.strip(" "):
         return None
+    if len(raw) <= _PUSH_CACHED_LENGTH:  # clients send the same few values over and over
+        return _parse_push_cached(raw, limits.push_datetime_lenient)
+    return _parse_push(raw, limits.push_datetime_lenient)
+
+
+_PUSH_CACHED_LENGTH: Final = 40
+
+
+def _parse_push(raw: str, lenient: bool) -> datetime | Finding:
     match = _PUSH.match(raw.strip(" "))
     fields = tuple(int(g) for g in match.groups()) if match is not None else None
-    if fields is None and limits.push_datetime_lenient:
+    if fields is None and lenient:
         fields = _lenient_push(raw.strip(" "))
     if fields is None:
         return Finding(
@@ -180,6 +200,9 @@ def parse_push_datetime(
         return datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
         return Finding(ReturnCode.INVALID_DATETIME, f"PushDateTime {raw!r}: {exc}")
+
+
+_parse_push_cached = lru_cache(maxsize=256)(_parse_push)
 
 
 def format_push_datetime(when: datetime) -> str:

@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 Status = Literal["active", "inactive", "blocked"]
@@ -75,12 +76,12 @@ class Account:
     """Requests by this user id without an ``X-Mock-Scope`` header belong to this scope."""
 
     def check_password(self, password: str) -> bool:
-        salt_hex, _, _ = self.password_digest.partition("$")
-        try:
-            salt = bytes.fromhex(salt_hex)
-        except ValueError:
+        parsed = _parse_digest(self.password_digest)
+        if parsed is None:
             return False
-        return hmac.compare_digest(digest_password(password, salt), self.password_digest)
+        salt, expected = parsed
+        digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
+        return hmac.compare_digest(digest, expected)
 
     def to_json(self) -> dict[str, Any]:
         """The account as the admin API shows it: everything but the password."""
@@ -107,17 +108,40 @@ class Account:
 
     def ip_refused(self, client_ip: str) -> str | None:
         """Why ``client_ip`` may not use this account, or None when it may."""
-        try:
-            address = ipaddress.ip_address(client_ip)
-        except ValueError:
+        address = _address(client_ip)
+        if address is None:
             return f"client address {client_ip!r} is not an IP address"
-        if any(address in _network(n) for n in self.blocked_ips):
+        if self.blocked_ips and any(address in _network(n) for n in self.blocked_ips):
             return f"client IP {client_ip} is on the blocked list of {self.user_id}"
         if self.allowed_ips and not any(address in _network(n) for n in self.allowed_ips):
             return f"client IP {client_ip} is not on the allow-list of {self.user_id}"
         return None
 
 
+@lru_cache(maxsize=1024)
+def _parse_digest(password_digest: str) -> tuple[bytes, str] | None:
+    """The salt and the hex digest of a stored ``digest_password`` value, parsed once per
+    digest, not per request; None for one that no password matches."""
+    salt_hex, _, expected = password_digest.partition("$")
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return None
+    if salt.hex() != salt_hex:  # not as digest_password writes it: nothing matches
+        return None
+    return salt, expected
+
+
+@lru_cache(maxsize=4096)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A client address parsed once (None: not an IP address); clients are few."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1024)
 def _network(text: str) -> IpNetwork:
     return ipaddress.ip_network(text, strict=False)
 

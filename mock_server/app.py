@@ -10,31 +10,40 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from types import EllipsisType
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from client.protocol import DELIVERY_REPORT_PATH, ReturnCode
 from mock_server import admin, delivery, inbox, openapi, rules_api, waiting
+from mock_server.accounts import Account
 from mock_server.auth import AdminTokenMiddleware
 from mock_server.backend import Backend, Clock, system_clock
 from mock_server.config import Config, EndpointConfig
 from mock_server.gateway import Decision, GatewayCall, GatewayFailure
 from mock_server.params import Params, from_pairs, parse_urlencoded
-from mock_server.rules import NO_OUTCOME, Action, Rule, RuleContext
+from mock_server.rules import NO_OUTCOME, Action, Outcome, Rule, RuleContext
 from mock_server.store import Storage
 from mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 
 log = logging.getLogger("mock_server")
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_ALL_METHODS = frozenset(ALL_METHODS)
 _ANSWERS = {code: str(code).encode() for code in range(0, 100)}
+_TEXT_PLAIN = b"text/plain; charset=utf-8"
+_ANSWER_HEADERS = {
+    code: ((b"content-length", str(len(body)).encode()), (b"content-type", _TEXT_PLAIN))
+    for code, body in _ANSWERS.items()
+}
+_FORM = "application/x-www-form-urlencoded"
 
 
 class MalformedRequest(Exception):
@@ -63,18 +72,47 @@ def answer(code: int) -> Response:
     return Response(body, media_type="text/plain")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
+async def send_answer(send: Send, code: int) -> None:
+    """What ``answer(code)`` sends, without building a Response: 200, ``text/plain``, the
+    bare digits."""
+    body = _ANSWERS.get(code)
+    if body is None:
+        body = str(code).encode()
+        fixed = ((b"content-length", str(len(body)).encode()), (b"content-type", _TEXT_PLAIN))
+    else:
+        fixed = _ANSWER_HEADERS[code]
+    await send({"type": "http.response.start", "status": 200, "headers": list(fixed)})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
+    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise MalformedRequest(f"body of {declared} bytes is over max_body_bytes ({limit})")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise MalformedRequest(f"body is over max_body_bytes ({limit})")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "http.request":
+            chunk: bytes = message.get("body", b"")
+            more: bool = message.get("more_body", False)
+            if not more and not chunks and len(chunk) <= limit:
+                return chunk  # the usual case: the body in one piece
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise MalformedRequest(f"body is over max_body_bytes ({limit})")
+                chunks.append(chunk)
+            if not more:
+                return b"".join(chunks)
+        elif kind == "http.disconnect":
+            raise ClientDisconnect()
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    return await _receive_body(request.receive, request.headers.get("content-length"), limit)
 
 
 def _charset(content_type: str) -> str:
@@ -85,30 +123,55 @@ def _charset(content_type: str) -> str:
     return "utf-8"
 
 
-async def read_params(request: Request, limit: int) -> Params:
-    """Query string first, then the form body, as ``HttpRequest[name]`` reads them."""
-    query = request.scope.get("query_string", b"")
+def _head(scope: Scope) -> tuple[str, str | None, str]:
+    """(Content-Type, Content-Length, X-Mock-Scope) of a request, each its first occurrence
+    as Starlette's ``Headers.get`` finds it, in one pass over the raw headers."""
+    content_type: str | None = None
+    length: str | None = None
+    mock_scope: str | None = None
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            if content_type is None:
+                content_type = value.decode("latin-1")
+        elif name == b"content-length":
+            if length is None:
+                length = value.decode("latin-1")
+        elif name == SCOPE_HEADER_BYTES and mock_scope is None:
+            mock_scope = value.decode("latin-1")
+    return content_type or "", length, mock_scope or ""
+
+
+async def _read_params(
+    scope: Scope,
+    receive: Receive,
+    content_type: str,
+    declared: str | None,
+    limit: int,
+) -> Params:
+    query = scope.get("query_string", b"")
     if len(query) > limit:
         raise MalformedRequest(f"query string is over max_body_bytes ({limit})")
     params = parse_urlencoded(query)
-    if request.method in ("GET", "HEAD"):
+    if scope["method"] in ("GET", "HEAD"):
         return params
-    content_type = request.headers.get("content-type", "")
     media = content_type.split(";", 1)[0].strip().lower()
-    if media == "application/x-www-form-urlencoded":
-        body = await read_body(request, limit)
+    if media == _FORM:
+        body = await _receive_body(receive, declared, limit)
         charset = _charset(content_type)
-        try:
-            codecs.lookup(charset)
-        except (LookupError, ValueError):
-            charset = "utf-8"  # an unknown charset: read as UTF-8, as the default
-        params.update_missing(parse_urlencoded(body, charset))
+        if charset != "utf-8":
+            try:
+                codecs.lookup(charset)
+            except (LookupError, ValueError):
+                charset = "utf-8"  # an unknown charset: read as UTF-8, as the default
+        if params:
+            params.update_missing(parse_urlencoded(body, charset))
+        else:
+            params = parse_urlencoded(body, charset)
     elif media == "multipart/form-data":
-        declared = request.headers.get("content-length")
         if declared is None or not declared.isdigit() or int(declared) > limit:
             raise MalformedRequest("multipart body without a Content-Length within the cap")
         try:
-            async with request.form(max_files=0, max_fields=1000) as form:
+            async with Request(scope, receive).form(max_files=0, max_fields=1000) as form:
                 fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
         except Exception as exc:  # python-multipart's and Starlette's parse errors
             raise MalformedRequest(f"unreadable multipart body: {exc}") from None
@@ -116,22 +179,45 @@ async def read_params(request: Request, limit: int) -> Params:
     return params
 
 
+async def read_params(request: Request, limit: int) -> Params:
+    """Query string first, then the form body, as ``HttpRequest[name]`` reads them."""
+    content_type, declared, _ = _head(request.scope)
+    return await _read_params(request.scope, request.receive, content_type, declared, limit)
+
+
 def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 SCOPE_HEADER = "x-mock-scope"
+SCOPE_HEADER_BYTES = SCOPE_HEADER.encode()
 
 
-def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
-    async def handle(request: Request) -> Response:
-        backend: Backend = request.app.state.backend
-        method = request.method
-        client_ip = _client_ip(request)
+class GatewayEndpoint:
+    """One send endpoint as a raw ASGI app: read the parameters as ASP.NET would, let the
+    rules and the backend decide, commit, answer ``200 text/plain`` with the bare code.
+
+    It is the endpoint of its Starlette ``Route`` and, for speed, :class:`EmulatorApp` also
+    calls it directly (no Request, routing or middleware per request): it needs only the
+    scope's method, path, query string, three headers and the client address."""
+
+    def __init__(self, backend: Backend, endpoint: EndpointConfig) -> None:
+        self.backend = backend
+        self.endpoint = endpoint
+        self.name = endpoint.name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        backend = self.backend
+        endpoint = self.endpoint
+        method: str = scope["method"]
+        client = scope.get("client")
+        client_ip: str = client[0] if client else "unknown"
+        content_type, declared, scope_name = _head(scope)
         params = Params()
         response: Response | None = None
         http_status = 200
-        scope = request.headers.get(SCOPE_HEADER, "")
+        decision: Decision
+        redecide: Callable[[], Decision] | None = None
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -139,11 +225,19 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                 )
             else:
                 try:
-                    params = await read_params(request, backend.config.setting("max_body_bytes"))
+                    params = await _read_params(
+                        scope,
+                        receive,
+                        content_type,
+                        declared,
+                        backend.config.setting("max_body_bytes"),
+                    )
                 except MalformedRequest as exc:
                     decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
                 else:
-                    scope = scope or backend.bound_scope(params.get("UserId"))
+                    user_id = params.get("UserId")
+                    account = backend.storage.account(user_id) if user_id else None
+                    scope_name = scope_name or (account.scope if account is not None else "")
                     now = backend.clock()
                     outcome = NO_OUTCOME
                     if backend.rules:
@@ -154,7 +248,7 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             client_ip=client_ip,
                             now=now,
                             gateway_tz=backend.options.gateway_tz,
-                            scope=scope,
+                            scope=scope_name,
                         )
                         outcome = backend.rules.evaluate(ctx, backend.random)
                         if outcome.delay_ms:
@@ -162,6 +256,7 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             now = backend.clock()
                     if outcome.action is not None and outcome.rule is not None:
                         decision, response = act(outcome.action, outcome.rule)
+                        decision.rules_fired = outcome.fired
                         if response is not None:
                             silent = isinstance(response, Hung | Dropped)
                             http_status = 0 if silent else response.status_code
@@ -172,42 +267,94 @@ def gateway_route(endpoint: EndpointConfig) -> Callable[[Request], Any]:
                             client_ip=client_ip,
                             params=params,
                             now=now,
-                            scope=scope,
+                            scope=scope_name,
                             delivery=outcome.delivery,
                         )
-                        decision = backend.decide(call)
-                        if outcome.delayed_by:
-                            fired = ", ".join(outcome.delayed_by)
-                            decision.reason += (
-                                f" (delayed by rule {fired}, {outcome.delay_ms} ms)"
-                                if outcome.delay_ms
-                                else f" (rule {fired} fired)"
-                            )
-                    decision.rules_fired = outcome.fired
+                        # the account as read above, unless a delay rule made it old
+                        known = ... if outcome.delay_ms else account
+                        decision = _decide(backend, call, outcome, known)
+                        if backend.group_commit:
+                            redecide = functools.partial(_decide, backend, call, outcome)
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             decision = internal_failure(endpoint.name, exc)
+            redecide = None
             response = None
             http_status = 200
         try:
-            backend.commit(
-                decision,
-                method=method,
-                endpoint=endpoint.name,
-                client_ip=client_ip,
-                params=params.items(),
-                http_status=http_status,
-                scope=scope,
-            )
+            if backend.group_commit:
+                committed = await backend.commit_together(
+                    decision,
+                    redecide=redecide,
+                    method=method,
+                    endpoint=endpoint.name,
+                    client_ip=client_ip,
+                    params=params,
+                    http_status=http_status,
+                    scope=scope_name,
+                )
+            else:
+                committed = decision
+                backend.commit(
+                    committed,
+                    method=method,
+                    endpoint=endpoint.name,
+                    client_ip=client_ip,
+                    params=params,
+                    http_status=http_status,
+                    scope=scope_name,
+                )
         except Exception as exc:  # e.g. the state file is unwritable: still never a 500
             internal_failure(endpoint.name, exc)
-            return answer(int(ReturnCode.UNKNOWN_ERROR))
+            await send_answer(send, int(ReturnCode.UNKNOWN_ERROR))
+            return
         if response is not None:
-            return response
-        if decision.code is None:
-            return Dropped()
-        return answer(decision.code)
+            await response(scope, receive, send)
+        elif committed.code is None:
+            await Dropped()(scope, receive, send)
+        else:
+            await send_answer(send, committed.code)
 
-    return handle
+
+def _decide(
+    backend: Backend,
+    call: GatewayCall,
+    outcome: Outcome,
+    account: Account | EllipsisType | None = ...,
+) -> Decision:
+    """The gateway's decision on ``call`` after the rules' ``outcome``; 11 on a failure.
+    ``account``: the request's account as just read (by default it is read again)."""
+    try:
+        decision = backend.decide(call, account=account)
+        if outcome.delayed_by:
+            fired = ", ".join(outcome.delayed_by)
+            decision.reason += (
+                f" (delayed by rule {fired}, {outcome.delay_ms} ms)"
+                if outcome.delay_ms
+                else f" (rule {fired} fired)"
+            )
+        decision.rules_fired = outcome.fired
+        return decision
+    except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
+        return internal_failure(call.endpoint.name, exc)
+
+
+class EmulatorApp(Starlette):
+    """The emulator's Starlette app, with a fast path: a request to a send endpoint (any
+    casing of its path, a method Starlette's route would accept) goes straight to its
+    :class:`GatewayEndpoint`, skipping middleware and routing, which cost more than the
+    gateway's own work. Everything else, the send paths' other methods included, goes
+    through Starlette as before."""
+
+    gateway: dict[str, GatewayEndpoint]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _ALL_METHODS:
+            endpoint = self.gateway.get(scope["path"].lower())
+            if endpoint is not None:
+                scope["app"] = self
+                await endpoint(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def internal_failure(where: str, exc: Exception) -> Decision:
@@ -337,10 +484,14 @@ def create_app(
     """A new emulator; each call has its own state, so tests can make as many as they need."""
     config = config if config is not None else Config()
     backend = Backend(config, storage=storage, clock=clock)
-    routes: list[BaseRoute] = [
-        Route(ep.path, gateway_route(ep), methods=ALL_METHODS, name=f"gateway-{ep.name}")
+    gateway = {
+        ep.path.lower(): GatewayEndpoint(backend, ep)
         for ep in config.endpoints.values()
         if ep.enabled
+    }
+    routes: list[BaseRoute] = [
+        Route(handler.endpoint.path, handler, methods=ALL_METHODS, name=f"gateway-{handler.name}")
+        for handler in gateway.values()
     ]
     routes.append(
         Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=["GET", "POST"], name="dlr")
@@ -351,11 +502,12 @@ def create_app(
     routes.extend(admin.routes())
     routes.extend(rules_api.routes())
     routes.extend(inbox.routes())
-    app = Starlette(
+    app = EmulatorApp(
         routes=routes,
         lifespan=_lifespan,
         exception_handlers={404: admin.not_found, 405: admin.not_found},
     )
+    app.gateway = gateway
     app.state.backend = backend
     token = config.setting("admin_token")
     if token:

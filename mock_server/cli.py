@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
 import logging
@@ -13,6 +14,8 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from client.protocol import SEND_PATH
 from mock_server.app import create_app
@@ -28,7 +31,7 @@ from mock_server.config import (
 from mock_server.logs import MaskPasswords, log_config
 from mock_server.rules import RuleError
 from mock_server.sqlite_store import StateFileError
-from mock_server.transport import DroppableHttpToolsProtocol
+from mock_server.transport import DroppableHttpToolsProtocol, worker_listener
 
 ENV_PREFIX = "ISMART_MOCK_"
 
@@ -227,7 +230,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend.close()  # each worker opens the state file itself
     worker_args = [*(argv if argv is not None else sys.argv[1:]), "--seed", str(backend.seed)]
     os.environ[WORKER_ARGV] = json.dumps(worker_args)
-    uvicorn.run("mock_server.cli:worker_app", factory=True, workers=args.workers, **options)
+    workers = uvicorn.Config(
+        "mock_server.cli:worker_app", factory=True, workers=args.workers, **options
+    )
+    try:  # uvicorn.run(..., workers=N), with a listening socket of their own for each worker
+        sock = worker_listener(args.host, args.port)
+    except OSError as exc:
+        logging.getLogger("uvicorn.error").error(exc)
+        return STARTUP_FAILURE
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)",
+        "https" if args.tls else "http",
+        args.host,
+        sock.getsockname()[1],
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(workers, sockets=[sock]).run()
     return 0
 
 

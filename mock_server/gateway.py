@@ -10,11 +10,12 @@ can say what decided it.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import cached_property
-from typing import Final
+from functools import lru_cache
+from types import EllipsisType, MappingProxyType
+from typing import Any, Final, Generic, TypeVar, overload
 
 from client.protocol import ReturnCode
 from client.segments import Segments, count
@@ -34,6 +35,9 @@ from mock_server.params import Params
 from mock_server.store import Message, Storage
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
+_REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
+_ACCEPTED: Final = {n: f"{n} message(s) accepted" for n in range(1, 101)}
+"""The journal's reason for an accepted request, one string shared by all its entries."""
 MAGIC_CODES: Final = range(2, 26)
 MAGIC_DELIVERY_FAILED: Final = 99
 """``968000000`` + ``99``: accepted (1), and its delivery fails."""
@@ -73,10 +77,39 @@ class GatewayFailure(RuntimeError):
     """A failure inside the gateway; the route answers 11 (Un Known Error) for it."""
 
 
+_T = TypeVar("_T")
+
+
+class _cached(Generic[_T]):
+    """``functools.cached_property`` without the lock that Python before 3.12 takes on each
+    first access (a request's evaluation lives on one thread)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _cached[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object, owner: type | None = None) -> _T | _cached[_T]:
+        if obj is None:
+            return self
+        value = self.compute(obj)
+        obj.__dict__[self.name] = value  # later reads find it there, not here
+        return value
+
+
 class _Evaluation:
     """The request's values, each parsed at most once and only when a step needs it."""
 
-    def __init__(self, call: GatewayCall, storage: Storage, options: GatewayOptions) -> None:
+    def __init__(
+        self,
+        call: GatewayCall,
+        storage: Storage,
+        options: GatewayOptions,
+        account: Account | EllipsisType | None = ...,
+    ) -> None:
         self.call = call
         self.params = call.params
         self.storage = storage
@@ -84,34 +117,36 @@ class _Evaluation:
         self.limits = call.endpoint.limits
         user_id = call.params.get("UserId")
         self.user_id = user_id
-        self.account: Account | None = storage.account(user_id) if user_id else None
+        if account is ...:
+            account = storage.account(user_id) if user_id else None
+        self.account: Account | None = account
         self.authenticated = False
 
     def raw(self, name: str) -> str:
         return self.params.get(name) or ""
 
-    @cached_property
+    @_cached
     def numbers(self) -> list[str] | Finding:
         return parse_numbers(self.raw("MobileNo"), self.limits)
 
-    @cached_property
+    @_cached
     def lang(self) -> int | Finding:
         return parse_lang(self.raw("Lang"))
 
-    @cached_property
+    @_cached
     def segments(self) -> Segments:
         lang = self.lang
         return count(self.raw("Message"), None if isinstance(lang, Finding) else lang)
 
-    @cached_property
+    @_cached
     def push_at(self) -> datetime | Finding | None:
         return parse_push_datetime(self.params.get("PushDateTime"), self.limits)
 
-    @cached_property
+    @_cached
     def reference_ids(self) -> list[str] | Finding:
         return parse_reference_ids(self.params.get("referenceIds"), self.limits)
 
-    @cached_property
+    @_cached
     def flash(self) -> bool | Finding:
         return parse_flash(self.params.get("FLashSMS"), self.limits)
 
@@ -128,8 +163,8 @@ Step = Callable[[_Evaluation], Finding | None]
 
 
 def _request(ev: _Evaluation) -> Finding | None:
-    missing = [name for name in REQUIRED if ev.params.get(name) is None]
-    if missing:
+    if not ev.params.has_all(_REQUIRED_KEYS):
+        missing = [name for name in REQUIRED if ev.params.get(name) is None]
         return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
     refs = ev.reference_ids
     return refs if isinstance(refs, Finding) else None
@@ -184,54 +219,75 @@ def _password(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _account_check(code: ReturnCode, failed: Callable[[Account, _Evaluation], str | None]) -> Step:
-    def step(ev: _Evaluation) -> Finding | None:
-        if ev.account is None:
-            return ev.no_account()
-        why = failed(ev.account, ev)
-        return Finding(code, why) if why else None
-
-    return step
-
-
 def _expired(at: datetime | None, now: datetime, what: str) -> str | None:
     return f"{what} expired at {at.isoformat()}" if at is not None and at <= now else None
 
 
-_blocked = _account_check(
-    ReturnCode.ACCOUNT_BLOCKED,
-    lambda a, ev: (
-        f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
-        if a.status == "blocked"
-        else None
-    ),
-)
-_inactive = _account_check(
-    ReturnCode.ACCOUNT_INACTIVE,
-    lambda a, ev: f"{a.user_id} is inactive" if a.status == "inactive" else None,
-)
-_account_expired = _account_check(
-    ReturnCode.ACCOUNT_EXPIRED,
-    lambda a, ev: _expired(a.expires_at, ev.call.now, f"account {a.user_id}"),
-)
-_api_expired = _account_check(
-    ReturnCode.SMS_API_EXPIRED,
-    lambda a, ev: _expired(a.api_expires_at, ev.call.now, f"SMS API of {a.user_id}"),
-)
-_http_get = _account_check(
-    ReturnCode.HTTP_GET_NOT_ALLOWED,
-    lambda a, ev: (
-        f"{a.user_id} may not use HTTP GET" if ev.call.method == "GET" and not a.http_get else None
-    ),
-)
-_credit_expired = _account_check(
-    ReturnCode.CREDIT_EXPIRED,
-    lambda a, ev: _expired(a.credit_expires_at, ev.call.now, f"credit of {a.user_id}"),
-)
-_credit = _account_check(
-    ReturnCode.CREDIT_LOW,
-    lambda a, ev: f"{ev.cost()} credits needed, {a.credit} left" if a.credit < ev.cost() else None,
-)
+# The account checks, one plain function each (this runs for every request).
+def _blocked(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if a.status == "blocked":
+        return Finding(
+            ReturnCode.ACCOUNT_BLOCKED, f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
+        )
+    return None
+
+
+def _inactive(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if a.status == "inactive":
+        return Finding(ReturnCode.ACCOUNT_INACTIVE, f"{a.user_id} is inactive")
+    return None
+
+
+def _account_expired(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at = a.expires_at
+    why = _expired(at, ev.call.now, f"account {a.user_id}") if at is not None else None
+    return Finding(ReturnCode.ACCOUNT_EXPIRED, why) if why else None
+
+
+def _api_expired(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at = a.api_expires_at
+    why = _expired(at, ev.call.now, f"SMS API of {a.user_id}") if at is not None else None
+    return Finding(ReturnCode.SMS_API_EXPIRED, why) if why else None
+
+
+def _http_get(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if ev.call.method == "GET" and not a.http_get:
+        return Finding(ReturnCode.HTTP_GET_NOT_ALLOWED, f"{a.user_id} may not use HTTP GET")
+    return None
+
+
+def _credit_expired(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at = a.credit_expires_at
+    why = _expired(at, ev.call.now, f"credit of {a.user_id}") if at is not None else None
+    return Finding(ReturnCode.CREDIT_EXPIRED, why) if why else None
+
+
+def _credit(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    cost = ev.cost()
+    if a.credit < cost:
+        return Finding(ReturnCode.CREDIT_LOW, f"{cost} credits needed, {a.credit} left")
+    return None
 
 
 def _opted_out(ev: _Evaluation) -> Finding | None:
@@ -346,9 +402,24 @@ class GatewayOptions:
         return any(address in network for network in self.oman_networks)
 
 
+def _unknown_step(name: str) -> Step:
+    def step(ev: _Evaluation) -> Finding | None:
+        raise KeyError(name)
+
+    return step
+
+
+@lru_cache(maxsize=64)
+def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step], ...]:
+    """An endpoint's validation order as (name, function) pairs, looked up once (a name
+    without a step fails when it is reached, as a lookup there would)."""
+    return tuple((name, STEP_FUNCTIONS.get(name) or _unknown_step(name)) for name in order)
+
+
 def _first_failure(ev: _Evaluation, steps: Iterable[str]) -> Decision | None:
-    for name in steps:
-        finding = STEP_FUNCTIONS[name](ev)
+    pairs = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
+    for name, step in pairs:
+        finding = step(ev)
         if finding is not None:
             return Decision(
                 int(finding.code),
@@ -369,9 +440,17 @@ def run_steps(
     return ev.account, _first_failure(ev, steps)
 
 
-def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Decision:
-    """The answer the gateway gives to ``call``; pure apart from reading ``storage``."""
-    ev = _Evaluation(call, storage, options)
+def decide(
+    call: GatewayCall,
+    storage: Storage,
+    options: GatewayOptions,
+    *,
+    account: Account | EllipsisType | None = ...,
+) -> Decision:
+    """The answer the gateway gives to ``call``; pure apart from reading ``storage``.
+    ``account``: the account of the request's ``UserId`` (None: none), as the caller has just
+    read it from ``storage``; by default it is read here."""
+    ev = _Evaluation(call, storage, options, account)
     failure = _first_failure(ev, call.endpoint.validation_order)
     if failure is not None:
         return failure
@@ -392,9 +471,10 @@ def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Deci
     for message in messages:
         if magic.get(message.number) == MAGIC_DELIVERY_FAILED:
             message.delivery, message.delivered_at = "failed", call.now
+    accepted = len(numbers)
     return Decision(
         int(ReturnCode.PUSHED),
-        f"{len(numbers)} message(s) accepted",
+        _ACCEPTED.get(accepted) or f"{accepted} message(s) accepted",
         "accepted",
         account.user_id,
         ev.authenticated,
@@ -403,13 +483,23 @@ def decide(call: GatewayCall, storage: Storage, options: GatewayOptions) -> Deci
     )
 
 
-def _magic(numbers: list[str], prefix: str) -> dict[str, int]:
+def _magic(numbers: list[str], prefix: str) -> Mapping[str, int]:
     """The magic numbers of a request and the code each stands for."""
-    found = {}
+    found: dict[str, int] | None = None
     for number in numbers:
         if len(number) == len(prefix) + 2 and number.startswith(prefix):
+            found = found if found is not None else {}
             found[number] = int(number[len(prefix) :])
-    return found
+    return found if found is not None else _NO_MAGIC
+
+
+_NO_MAGIC: Final[Mapping[str, int]] = MappingProxyType({})
+
+
+@lru_cache(maxsize=256)
+def _as_utc(local: datetime, gateway_tz: timezone) -> datetime:
+    """A gateway-local PushDateTime in UTC (the same few values recur: cached)."""
+    return local.replace(tzinfo=gateway_tz).astimezone(timezone.utc)
 
 
 def _messages(
@@ -419,7 +509,7 @@ def _messages(
     lang = ev.lang if isinstance(ev.lang, int) else 0
     flash = ev.flash if ev.call.endpoint.flash and isinstance(ev.flash, bool) else False
     local = ev.push_at if isinstance(ev.push_at, datetime) else None
-    push_at = local.replace(tzinfo=options.gateway_tz).astimezone(timezone.utc) if local else None
+    push_at = _as_utc(local, options.gateway_tz) if local else None
     segments = ev.segments
     text = ev.raw("Message")
     header = ev.raw("Header")
@@ -436,7 +526,7 @@ def _messages(
             reference_id=refs[i] if i < len(refs) else None,
             text=text,
             lang=lang,
-            encoding=str(segments.encoding),
+            encoding=segments.encoding.value,
             parts=segments.parts,
             units=segments.units,
             endpoint=ev.call.endpoint.name,

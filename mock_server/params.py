@@ -14,7 +14,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+from typing import Final
 from urllib.parse import unquote_plus
+
+from client import protocol
+
+_SPELLINGS: Final = {
+    name: name
+    for name in (
+        protocol.P_USER_ID,
+        protocol.P_PASSWORD,
+        protocol.P_MOBILE,
+        protocol.P_MESSAGE,
+        protocol.P_PUSH_DATETIME,
+        protocol.P_LANG,
+        protocol.P_HEADER,
+        protocol.P_REFERENCE_IDS,
+        protocol.P_FLASH,
+    )
+}
+"""The documented names: a request spelling one exactly shares this string object, so the
+journal's 10,000 copies of each request's names do not each hold their own."""
 
 
 class Params:
@@ -29,6 +50,10 @@ class Params:
     def get(self, name: str) -> str | None:
         return self._values.get(name.lower())
 
+    def has_all(self, keys: frozenset[str]) -> bool:
+        """Whether every one of ``keys`` (lower case) is present."""
+        return self._values.keys() >= keys
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._values
 
@@ -39,6 +64,14 @@ class Params:
         """(name as first sent, value) pairs."""
         for key, value in self._values.items():
             yield self._names[key], value
+
+    def masked(self, secret: frozenset[str], mask: str) -> dict[str, str]:
+        """(name as first sent) -> value, with the value of each name in ``secret`` (lower
+        case) replaced by ``mask``: the journal's copy."""
+        names = self._names
+        return {
+            names[key]: (mask if key in secret else value) for key, value in self._values.items()
+        }
 
     def update_missing(self, other: Params) -> None:
         """Add the names of ``other`` that this collection lacks (a lower-priority source)."""
@@ -65,17 +98,39 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
     text = data.decode(encoding, "replace") if isinstance(data, bytes) else data
     if not text:
         return params
+    values, names = params._values, params._names  # Params.add, inlined: the hot loop
     for piece in text.split("&"):
         name, sep, value = piece.partition("=")
         if not sep:
             continue
-        params.add(_decode(name, encoding), _decode(value, encoding))
+        if "%" in name or "+" in name:
+            name = _decode(name, encoding)
+        name = _SPELLINGS.get(name, name)
+        if "%" in value or "+" in value:
+            value = _decode(value, encoding)
+        key = name.lower()
+        previous = values.get(key)
+        if previous is None:
+            values[key] = value
+            names[key] = name
+        else:
+            values[key] = f"{previous},{value}"
     return params
 
 
+_DECODE_CACHED_LENGTH: Final = 40
+
+
 def _decode(text: str, encoding: str) -> str:
-    if "%" not in text and "+" not in text:
-        return text
+    if "%" not in text:
+        return text.replace("+", " ") if "+" in text else text
+    if len(text) <= _DECODE_CACHED_LENGTH:  # names and short values (dates) recur
+        return _unquote_cached(text, encoding)
+    return unquote_plus(text, encoding=encoding, errors="replace")
+
+
+@lru_cache(maxsize=512)
+def _unquote_cached(text: str, encoding: str) -> str:
     return unquote_plus(text, encoding=encoding, errors="replace")
 
 

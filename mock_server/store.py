@@ -19,14 +19,14 @@ scope's items.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
 from client.protocol import describe
 from mock_server.accounts import Account, apply_patch
+from mock_server.params import Params
 
 DEFAULT_MESSAGE_CAP: Final = 10_000
 DEFAULT_JOURNAL_CAP: Final = 10_000
@@ -39,8 +39,10 @@ simulated delivery delay not yet over), ``delivered``, ``failed``."""
 FIXED_DELIVERY_STATES: Final = ("delivered", "failed")
 
 
-def mask_params(params: Iterable[tuple[str, str]]) -> dict[str, str]:
+def mask_params(params: Iterable[tuple[str, str]] | Params) -> dict[str, str]:
     """The parameters as received, with every secret value replaced by ``***``."""
+    if isinstance(params, Params):
+        return params.masked(SECRET_PARAMS, MASK)
     return {k: (MASK if k.lower() in SECRET_PARAMS else v) for k, v in params}
 
 
@@ -261,6 +263,12 @@ class _MemoryTransaction:
     def __init__(self, storage: MemoryStorage) -> None:
         self.s = storage
 
+    def __enter__(self) -> _MemoryTransaction:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
     def failed_login(self, user_id: str) -> Account:
         account = self.s._accounts[user_id]
         account.failed_logins += 1
@@ -354,9 +362,9 @@ class MemoryStorage:
         self._accounts[user_id] = updated
         return updated
 
-    @contextmanager
-    def transaction(self) -> Iterator[_MemoryTransaction]:
-        yield self._tx
+    def transaction(self) -> _MemoryTransaction:
+        """The transaction, as a context manager (no method awaits: nothing to lock)."""
+        return self._tx
 
     # messages and journal ---------------------------------------------------------------------
     def find_messages(self, query: MessageQuery) -> list[Message]:

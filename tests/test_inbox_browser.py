@@ -73,8 +73,10 @@ def inbox_config() -> Config:
     return apply_mapping(Config(seed=0), {"accounts": [account]}, "test_inbox_browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while
+    it is open, which later tests that run their own loop cannot share."""
     if shutil.which(CHROMIUM) is None:
         pytest.fail(
             f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package "

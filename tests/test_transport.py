@@ -1,0 +1,160 @@
+"""The emulator's transport under uvicorn: a response's head and body leave in one write, and
+nothing is held back longer than the event loop's current iteration (streams, HEAD)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+from client.protocol import SEND_PATH
+from mock_server.app import create_app
+from mock_server.config import Config
+from mock_server.server import ServerThread
+from mock_server.transport import CoalescingTransport
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+        self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+    def is_closing(self) -> bool:
+        return self.closed or self.aborted
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 1)}.get(name, default)
+
+
+def wrapped() -> tuple[asyncio.AbstractEventLoop, Recorder, CoalescingTransport]:
+    loop = asyncio.new_event_loop()
+    raw = Recorder()
+    return loop, raw, CoalescingTransport(raw, loop)  # type: ignore[arg-type]
+
+
+def run_one_iteration(loop: asyncio.AbstractEventLoop) -> None:
+    loop.run_until_complete(asyncio.sleep(0))
+
+
+def test_head_and_body_leave_in_one_write() -> None:
+    loop, raw, transport = wrapped()
+    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    transport.write(b"1")
+    assert raw.writes == [b"HTTP/1.1 200 OK\r\n\r\n1"]
+    run_one_iteration(loop)
+    assert raw.writes == [b"HTTP/1.1 200 OK\r\n\r\n1"]
+    loop.close()
+
+
+def test_a_lone_write_leaves_at_the_end_of_the_iteration() -> None:
+    loop, raw, transport = wrapped()
+    transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    assert raw.writes == []
+    run_one_iteration(loop)
+    assert raw.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    transport.write(b"next")
+    run_one_iteration(loop)
+    assert raw.writes[-1] == b"next"
+    loop.close()
+
+
+def test_close_writes_what_is_held_and_abort_drops_it() -> None:
+    loop, raw, transport = wrapped()
+    transport.write(b"head")
+    transport.close()
+    assert (raw.writes, raw.closed) == ([b"head"], True)
+    loop.close()
+    loop, raw, transport = wrapped()
+    transport.write(b"head")
+    transport.abort()
+    run_one_iteration(loop)
+    assert (raw.writes, raw.aborted) == ([], True)
+    loop.close()
+    assert transport.get_extra_info("peername") == ("127.0.0.1", 1)
+
+
+def read_until(sock: socket.socket, marker: bytes, timeout: float) -> bytes:
+    sock.settimeout(timeout)
+    data = b""
+    while marker not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_a_stream_is_not_held_back_over_real_http() -> None:
+    async def slow(request: Request) -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"first"
+            await asyncio.sleep(1.0)
+            yield b"second"
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    app = Starlette(routes=[Route("/slow", slow)])
+    with ServerThread(app) as server, socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        started = time.monotonic()
+        data = read_until(s, b"first", timeout=5)
+        assert b"first" in data and time.monotonic() - started < 0.9
+        assert b"second" in read_until(s, b"second", timeout=5)
+
+
+def test_gateway_answers_and_a_head_on_one_keep_alive_connection() -> None:
+    body = b"UserId=x&Password=y"
+    post = (
+        b"POST " + SEND_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    head = b"HEAD " + SEND_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    with (
+        ServerThread(create_app(Config(seed=0))) as server,
+        socket.create_connection(("127.0.0.1", server.port)) as s,
+    ):
+        for request, end in ((post, b"\r\n\r\n15"), (head, b"\r\n\r\n"), (post, b"\r\n\r\n15")):
+            s.sendall(request)
+            data = read_until(s, end, timeout=5)
+            assert data.startswith(b"HTTP/1.1 200") and data.endswith(end), data
+
+
+def test_each_worker_gets_its_own_listening_socket_on_the_port() -> None:
+    import pickle
+
+    from mock_server.transport import worker_listener
+
+    supervisor = worker_listener("127.0.0.1", 0)
+    port = supervisor.getsockname()[1]
+    workers = [pickle.loads(pickle.dumps(supervisor)) for _ in range(2)]
+    try:
+        assert [w.getsockname()[1] for w in workers] == [port, port]
+        assert len({w.fileno() for w in workers} | {supervisor.fileno()}) == 3
+        for worker in workers:
+            worker.listen()
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # a worker's socket accepts it; the supervisor's never listens
+        with pytest.raises(OSError):
+            worker_listener("127.0.0.1", port)  # a second emulator on the port is refused
+    finally:
+        for sock in (*workers, supervisor):
+            sock.close()
