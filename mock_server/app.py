@@ -281,7 +281,7 @@ class GatewayEndpoint:
             response = None
             http_status = 200
         try:
-            if backend.group_commit:
+            if backend.group_commit:  # commit_together would do both; this skips an await
                 committed = await backend.commit_together(
                     decision,
                     redecide=redecide,
