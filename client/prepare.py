@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from client.errors import error_for
 from client.numbers import normalize_numbers
 from client.protocol import LANG_ARABIC, LANG_ENGLISH, LANGUAGES, ReturnCode
-from client.segments import Encoding, Segments, count, detect_encoding
+from client.segments import Encoding, Segments, SegmentsView, count, detect_encoding
 from client.validation import DEFAULT_LIMITS, Finding, Limits, format_push_datetime
 from client.validation import check as check_request
 
@@ -76,7 +76,7 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(SegmentsView):
     """A request after the client's checks: what would be sent, and the code the gateway
     would answer when a check fails (``code`` is None when every check passes).
 
@@ -103,18 +103,6 @@ class CheckResult:
     @property
     def description(self) -> str:
         return self.code.description if self.code is not None else "Passes the client's checks."
-
-    @property
-    def encoding(self) -> Encoding:
-        return self.segments.encoding
-
-    @property
-    def parts(self) -> int:
-        return self.segments.parts
-
-    @property
-    def units(self) -> int:
-        return self.segments.units
 
     @property
     def requests(self) -> int:

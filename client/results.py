@@ -15,7 +15,7 @@ from typing import Any
 from client.errors import GatewayError, IsmartError, TransportError, error_for
 from client.prepare import CheckResult
 from client.protocol import ReturnCode
-from client.segments import Encoding, Segments
+from client.segments import Segments, SegmentsView
 
 
 class Outcome(str, Enum):
@@ -101,7 +101,7 @@ def skipped(chunk_numbers: tuple[str, ...], chunk_refs: tuple[str, ...]) -> Chun
 
 
 @dataclass(frozen=True, slots=True)
-class SendResult:
+class SendResult(SegmentsView):
     """The answer to one send: the code, its vendor description, ``ok``, what was sent.
 
     ``code`` is the first failing chunk's code (1 when every chunk answered 1); it is None
@@ -163,18 +163,6 @@ class SendResult:
     @property
     def ok(self) -> bool:
         return not self.local and bool(self.chunks) and all(c.ok for c in self.chunks)
-
-    @property
-    def encoding(self) -> Encoding:
-        return self.segments.encoding
-
-    @property
-    def parts(self) -> int:
-        return self.segments.parts
-
-    @property
-    def units(self) -> int:
-        return self.segments.units
 
     @property
     def accepted_numbers(self) -> tuple[str, ...]:

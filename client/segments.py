@@ -72,6 +72,25 @@ class Segments:
         return per_part * self.parts
 
 
+class SegmentsView:
+    """``encoding``, ``parts`` and ``units`` of a result that carries its ``segments``."""
+
+    __slots__ = ()
+    segments: Segments
+
+    @property
+    def encoding(self) -> Encoding:
+        return self.segments.encoding
+
+    @property
+    def parts(self) -> int:
+        return self.segments.parts
+
+    @property
+    def units(self) -> int:
+        return self.segments.units
+
+
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM 03.38 basic or extension table."""
     return _GSM7_ALL.issuperset(text)

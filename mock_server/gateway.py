@@ -219,8 +219,16 @@ def _password(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _expired(at: datetime | None, now: datetime, what: str) -> str | None:
-    return f"{what} expired at {at.isoformat()}" if at is not None and at <= now else None
+def _expiry(ev: _Evaluation, field: str, code: ReturnCode, what: str) -> Finding | None:
+    """``code`` when the account's date ``field`` has passed (``what`` names it, with
+    ``{user}`` for the user id)."""
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at: datetime | None = getattr(a, field)
+    if at is None or at > ev.call.now:
+        return None
+    return Finding(code, f"{what.format(user=a.user_id)} expired at {at.isoformat()}")
 
 
 # The account checks, one plain function each (this runs for every request).
@@ -245,21 +253,11 @@ def _inactive(ev: _Evaluation) -> Finding | None:
 
 
 def _account_expired(ev: _Evaluation) -> Finding | None:
-    a = ev.account
-    if a is None:
-        return ev.no_account()
-    at = a.expires_at
-    why = _expired(at, ev.call.now, f"account {a.user_id}") if at is not None else None
-    return Finding(ReturnCode.ACCOUNT_EXPIRED, why) if why else None
+    return _expiry(ev, "expires_at", ReturnCode.ACCOUNT_EXPIRED, "account {user}")
 
 
 def _api_expired(ev: _Evaluation) -> Finding | None:
-    a = ev.account
-    if a is None:
-        return ev.no_account()
-    at = a.api_expires_at
-    why = _expired(at, ev.call.now, f"SMS API of {a.user_id}") if at is not None else None
-    return Finding(ReturnCode.SMS_API_EXPIRED, why) if why else None
+    return _expiry(ev, "api_expires_at", ReturnCode.SMS_API_EXPIRED, "SMS API of {user}")
 
 
 def _http_get(ev: _Evaluation) -> Finding | None:
@@ -272,12 +270,7 @@ def _http_get(ev: _Evaluation) -> Finding | None:
 
 
 def _credit_expired(ev: _Evaluation) -> Finding | None:
-    a = ev.account
-    if a is None:
-        return ev.no_account()
-    at = a.credit_expires_at
-    why = _expired(at, ev.call.now, f"credit of {a.user_id}") if at is not None else None
-    return Finding(ReturnCode.CREDIT_EXPIRED, why) if why else None
+    return _expiry(ev, "credit_expires_at", ReturnCode.CREDIT_EXPIRED, "credit of {user}")
 
 
 def _credit(ev: _Evaluation) -> Finding | None:
