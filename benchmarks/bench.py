@@ -45,6 +45,7 @@ from benchmarks.harness import (
     cpu_model,
     emulator,
     load_average,
+    publish,
     run_wrk,
     wrk_path,
 )
@@ -383,11 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     micro = [] if args.no_micro else micro_benchmarks()
     loads.append(load_average())
     text = report(results, startup, micro, args, pinned, (loads[0], loads[1]))
-    print()
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"written to {args.out}")
+    publish(text, args.out)
     return 0
 
 

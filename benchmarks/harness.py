@@ -50,6 +50,15 @@ UVICORN_FLAGS = ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
 httptools protocol, no access log), and both get ``--log-level warning``."""
 
 
+def publish(text: str, out: Path) -> None:
+    """Print a report and write it to ``out`` (the committed results file)."""
+    print()
+    print(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"written to {out}")
+
+
 def wrk_path() -> str:
     path = shutil.which("wrk")
     if path is None:

@@ -24,6 +24,7 @@ from benchmarks.harness import (
     counted_ones,
     cpu_model,
     emulator,
+    publish,
     run_wrk,
     wrk_path,
 )
@@ -103,11 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ("" if done >= args.requests else f" (stopped at {done:,} requests by --max-seconds)"),
     ]
     text = "\n".join(lines) + "\n"
-    print()
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"written to {args.out}")
+    publish(text, args.out)
     return 0
 
 

@@ -125,12 +125,6 @@ class Backend:
         self.listeners: set[asyncio.Event] = set()
         """Woken when something is stored (a message or a journal entry)."""
 
-    def bound_scope(self, user_id: str | None) -> str:
-        """The scope bound to a user id (its account's ``scope``), for requests that carry no
-        ``X-Mock-Scope`` header."""
-        account = self.storage.account(user_id) if user_id else None
-        return account.scope if account is not None else ""
-
     def decide(
         self, call: GatewayCall, *, account: Account | EllipsisType | None = ...
     ) -> Decision:

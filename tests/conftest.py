@@ -9,10 +9,11 @@ import pytest
 import requests
 from starlette.applications import Starlette
 
+from client.mock_admin import MockAdmin
 from client.protocol import SEND_PATH
 from mock_server.app import create_app
 from mock_server.backend import Backend
-from mock_server.config import Config
+from mock_server.config import Config, apply_mapping
 from mock_server.server import ServerThread
 
 SAMPLE = {
@@ -74,3 +75,17 @@ def emulator(_module_emulator: Emulator) -> Emulator:
     """A running emulator with the embedded defaults, in its start state for every test."""
     _module_emulator.backend.reset()
     return _module_emulator
+
+
+def acme_config(password: str) -> Config:
+    """The demo defaults plus ``acme`` (header ``ACME``, 10,000 credits) with ``password``."""
+    account = {"user_id": "acme", "password": password, "headers": ["ACME"], "credit": 10_000}
+    return apply_mapping(Config(seed=0), {"accounts": [account]}, "test")
+
+
+def fresh_admin(server: ServerThread) -> Iterator[MockAdmin]:
+    """A ``MockAdmin`` on ``server``, reset first and closed after (for fixtures to yield from)."""
+    admin = MockAdmin(server.url)
+    admin.reset()
+    yield admin
+    admin.close()

@@ -14,8 +14,8 @@ import pytest
 
 from client.mock_admin import MockAdmin
 from mock_server.app import create_app
-from mock_server.config import Config, apply_mapping
 from mock_server.server import ServerThread, free_port
+from tests.conftest import acme_config, fresh_admin
 
 SECRET = "cli-Pa55+w&rd"
 OMAN = "96899123456"
@@ -24,18 +24,13 @@ ROOT = Path(__file__).parent.parent
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerThread]:
-    account = {"user_id": "acme", "password": SECRET, "headers": ["ACME"], "credit": 10_000}
-    config = apply_mapping(Config(seed=0), {"accounts": [account]}, "test")
-    with ServerThread(create_app(config)) as running:
+    with ServerThread(create_app(acme_config(SECRET))) as running:
         yield running
 
 
 @pytest.fixture
 def admin(server: ServerThread) -> Iterator[MockAdmin]:
-    admin = MockAdmin(server.url)
-    admin.reset()
-    yield admin
-    admin.close()
+    yield from fresh_admin(server)
 
 
 def run(

@@ -15,8 +15,8 @@ from client.http import IsmartClient
 from client.mock_admin import MockAdmin
 from client.retry import HTTP_5XX, RetryPolicy
 from mock_server.app import create_app
-from mock_server.config import Config, apply_mapping
 from mock_server.server import ServerThread, free_port
+from tests.conftest import acme_config, fresh_admin
 
 SECRET = "Pa55+w&rd/S3cret="
 OMAN = "96899123456"
@@ -25,18 +25,13 @@ FAST = RetryPolicy(connect=2, statuses=HTTP_5XX, status=1, backoff_factor=0.01)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerThread]:
-    account = {"user_id": "acme", "password": SECRET, "headers": ["ACME"], "credit": 10_000}
-    config = apply_mapping(Config(seed=0), {"accounts": [account]}, "test")
-    with ServerThread(create_app(config)) as running:
+    with ServerThread(create_app(acme_config(SECRET))) as running:
         yield running
 
 
 @pytest.fixture
 def admin(server: ServerThread) -> Iterator[MockAdmin]:
-    admin = MockAdmin(server.url)
-    admin.reset()
-    yield admin
-    admin.close()
+    yield from fresh_admin(server)
 
 
 def leaks(text: str) -> bool:
