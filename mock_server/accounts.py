@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import ipaddress
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -280,7 +280,3 @@ def demo_accounts() -> list[Account]:
         acct("apiexpired", api_expires_at=_PAST),
         acct("nodlr", delivery_reports=False),
     ]
-
-
-def index_accounts(accounts: Iterable[Account]) -> dict[str, Account]:
-    return {a.user_id: a for a in accounts}

@@ -111,10 +111,6 @@ async def _receive_body(receive: Receive, declared: str | None, limit: int) -> b
             raise ClientDisconnect()
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    return await _receive_body(request.receive, request.headers.get("content-length"), limit)
-
-
 def _charset(content_type: str) -> str:
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
