@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from types import EllipsisType
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -213,7 +214,8 @@ class GatewayEndpoint:
         response: Response | None = None
         http_status = 200
         decision: Decision
-        redecide: Callable[[], Decision] | None = None
+        redecide: Callable[[Account | None], Decision] | None = None
+        basis: Any = None
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -232,7 +234,7 @@ class GatewayEndpoint:
                     decision = Decision(int(ReturnCode.INVALID_REQUEST), str(exc), "request")
                 else:
                     user_id = params.get("UserId")
-                    account = backend.storage.account(user_id) if user_id else None
+                    account, basis = backend.account(user_id) if user_id else (None, None)
                     scope_name = scope_name or (account.scope if account is not None else "")
                     now = backend.clock()
                     outcome = NO_OUTCOME
@@ -268,6 +270,8 @@ class GatewayEndpoint:
                         )
                         # the account as read above, unless a delay rule made it old
                         known = ... if outcome.delay_ms else account
+                        if outcome.delay_ms:
+                            basis = None  # decided again in its commit
                         decision = _decide(backend, call, outcome, known)
                         if backend.group_commit:
                             redecide = functools.partial(_decide, backend, call, outcome)
@@ -281,6 +285,7 @@ class GatewayEndpoint:
                 committed = await backend.commit_together(
                     decision,
                     redecide=redecide,
+                    basis=basis,
                     method=method,
                     endpoint=endpoint.name,
                     client_ip=client_ip,

@@ -130,8 +130,8 @@ def test_one_failing_request_leaves_the_others_committed(
 
     original = sqlite_store._SqliteTransaction.record
 
-    def record(self: Any, entry: Any, messages: Any) -> None:
-        original(self, entry, messages)
+    def record(self: Any, entry: Any, messages: Any, *encoded: Any) -> None:
+        original(self, entry, messages, *encoded)
         if entry.params.get("referenceIds") == "666":
             raise OSError("disk full, for this request only")
 
@@ -170,3 +170,86 @@ def test_a_closed_state_file_answers_11_not_a_hang(tmp_path: Path) -> None:
     backend.close()
     answers = asyncio.run(asyncio.wait_for(together(app, [form(), form()]), timeout=10))
     assert answers == ["11", "11"]
+
+
+def test_a_worker_decides_again_when_another_worker_changed_the_account(tmp_path: Path) -> None:
+    """Two apps on one state file are two workers. Each decides on the account as it last saw
+    it (no read of the file per request); the commit checks that view against the file and
+    decides again where another worker changed what the decision stood on."""
+    first = sqlite_app(tmp_path, account("shared", credit=2, lockout_threshold=2))
+    second = sqlite_app(tmp_path)
+    right = form(UserId="shared", Password="shared")
+    wrong = form(UserId="shared", Password="nope")
+
+    def send(app: Any, body: bytes) -> str:
+        return asyncio.run(post(app, body))
+
+    assert send(first, right) == "1"  # first now holds the account with credit 1
+    assert send(second, right) == "1"  # credit 0, behind first's back
+    assert send(first, right) == "4"  # its view said 1 left: the charge refused it
+    second.state.backend.storage.patch_account("shared", {"credit": 5})
+    assert send(first, right) == "1"  # its view said 0 left; the patch is seen in the commit
+    assert send(second, wrong) == "3"
+    assert send(second, wrong) == "12"  # locked by the second worker
+    assert send(first, right) == "12"  # the first one's view still said active
+    second.state.backend.storage.patch_account("shared", {"status": "active", "failed_logins": 0})
+    assert send(first, right) == "1"
+    journal = first.state.backend.storage.journal_entries()
+    assert [e.code for e in journal] == [1, 1, 4, 1, 3, 12, 12, 1]
+    assert journal[-2].decided_by == "blocked"  # decided again, on the account as it was
+    for app in (first, second):
+        app.state.backend.close()
+
+
+def test_a_worker_waiting_for_the_write_turn_is_woken_when_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker that ends its turn rings the state file's doorbell (a FIFO beside it); the
+    waiting one wakes at once, not at its next try (set here to a minute)."""
+    from mock_server import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "_RETRY_S", 60.0)
+    holder = sqlite_app(tmp_path)
+    waiter = sqlite_app(tmp_path)
+    storage: Any = holder.state.backend.storage
+    assert Path(f"{storage.path}-wake").is_fifo()
+
+    async def scenario() -> str:
+        assert storage.try_writer()  # the other worker's turn
+        sending = asyncio.ensure_future(post(waiter, form()))
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert not sending.done()  # it waits for the turn...
+        storage.release_writer()
+        return await asyncio.wait_for(sending, timeout=30)  # ...and gets it long before 60 s
+
+    assert asyncio.run(scenario()) == "1"
+    assert len(waiter.state.backend.storage.messages()) == 1
+    for app in (holder, waiter):
+        app.state.backend.close()
+
+
+@pytest.mark.parametrize("restart_frames", [16384, 1], ids=["beside-writers", "restart"])
+def test_two_writers_keep_the_wal_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restart_frames: int
+) -> None:
+    """SQLite's own checkpoint is off (it would run inside the write turn); each writer
+    checkpoints after its turn instead, so the WAL is reused and stays small. With the
+    restart threshold at 1 frame every checkpoint restarts it with the writers held off."""
+    from mock_server import sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.0)
+    monkeypatch.setattr(sqlite_store, "WAL_RESTART_FRAMES", restart_frames)
+    apps = [sqlite_app(tmp_path, account("wal", credit=10**9)), sqlite_app(tmp_path)]
+    body = form(UserId="wal", Password="wal", Message="x" * 400)
+
+    async def alternate() -> list[str]:
+        return [await post(apps[i % 2], body) for i in range(600)]
+
+    assert asyncio.run(alternate()) == ["1"] * 600
+    wal = tmp_path / "state.sqlite-wal"
+    # 600 commits of several pages each would be over 10 MB without checkpoints
+    assert wal.stat().st_size < 2_000_000, wal.stat().st_size
+    assert len(apps[0].state.backend.storage.messages()) == 600
+    for app in apps:
+        app.state.backend.close()

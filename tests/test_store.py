@@ -205,7 +205,7 @@ def test_sqlite_file_holds_no_password(tmp_path: Path) -> None:
     store = SqliteStorage(path, demo_accounts())
     store.patch_account("demo", {"password": "Sup3r-Secret-pw"})
     store.close()
-    data = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())  # not the FIFO
     assert b"Sup3r-Secret-pw" not in data
     assert b"lowcredit" in data  # the user ids are there: the file is really what was searched
 
@@ -215,3 +215,9 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> Non
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StateFileError, match=r"s\.sqlite"):
         SqliteStorage(path, demo_accounts())
+
+
+def test_a_doorbell_that_is_not_a_fifo_is_refused_clearly(tmp_path: Path) -> None:
+    (tmp_path / "s.sqlite-wake").write_text("not a FIFO")
+    with pytest.raises(StateFileError, match=r"s\.sqlite-wake is not a FIFO"):
+        SqliteStorage(tmp_path / "s.sqlite", demo_accounts())
