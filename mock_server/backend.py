@@ -27,6 +27,9 @@ from mock_server.store import JournalEntry, MemoryStorage, Storage, mask_params
 
 Clock = Callable[[], datetime]
 _Waiter = asyncio.Future[Decision]
+CHECKPOINT_WAITING_S = 0.01
+"""A worker waiting for the write turn checkpoints the WAL if it has not for this long
+(``SqliteStorage.checkpoint``)."""
 _RETRY_S = 0.005
 """A worker waiting for the write turn tries again after this long, doorbell or not."""
 
@@ -284,7 +287,10 @@ class Backend:
             self._resolve([(done, exc) for *_, done in pending])
             return
         if not free:
-            self._wait_for_turn(loop, storage.wake_fd)
+            if storage.checkpoint(CHECKPOINT_WAITING_S):  # work it would wait idle for
+                self._commit_when_free()
+            else:
+                self._wait_for_turn(loop, storage.wake_fd)
             return
         self._stop_waiting()
         try:

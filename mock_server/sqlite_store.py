@@ -97,7 +97,7 @@ _MESSAGE_INSERT: Final = (
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 CHECKPOINT_EVERY_S: Final = 0.05
-"""How often a process that writes checkpoints the WAL, at most (``release_writer``)."""
+"""A process that writes checkpoints the WAL after its turn if it has not for this long."""
 WAL_RESTART_FRAMES: Final = 16384
 """A WAL this long (64 MiB of 4 KiB pages) is checkpointed and restarted with the writers held
 off; until then checkpoints run beside them."""
@@ -559,20 +559,27 @@ class SqliteStorage:
 
     def release_writer(self) -> None:
         """End the writers' turn, ring the doorbell (``PATH-wake``) so that a worker waiting
-        for the turn wakes at once, then checkpoint the WAL if it is time to.
+        for the turn wakes at once, then checkpoint the WAL if this process has not for
+        ``CHECKPOINT_EVERY_S`` (see :meth:`checkpoint`)."""
+        fcntl.flock(self._writer, fcntl.LOCK_UN)
+        self._ring()
+        self.checkpoint(CHECKPOINT_EVERY_S)
+
+    def checkpoint(self, unless_within: float) -> bool:
+        """Checkpoint the WAL unless this process did within the last ``unless_within``
+        seconds; whether it did. Outside the writers' turn, or while waiting for it.
 
         SQLite's automatic checkpoint would run inside ``COMMIT``, that is within the turn,
         copying pages for milliseconds while every other worker waits (a fifth of the turns'
-        time with two workers). Here it runs after the turn, beside the other writers
-        (``PASSIVE``), every ``CHECKPOINT_EVERY_S`` at most. A checkpoint beside writers may
-        not catch up with them, and the WAL restarts from its beginning only once one has, so
-        a WAL that reaches ``WAL_RESTART_FRAMES`` is checkpointed with the writers held off
+        time with two workers). Here it runs outside the turn, beside the other writers
+        (``PASSIVE``): after a turn, or, better, while a worker waits for the turn, time it
+        would otherwise spend idle (``Backend``). A checkpoint beside writers may not catch
+        up with them, and the WAL restarts from its beginning only once one has, so a WAL that
+        reaches ``WAL_RESTART_FRAMES`` is checkpointed with the writers held off
         (``RESTART``)."""
-        fcntl.flock(self._writer, fcntl.LOCK_UN)
-        self._ring()
         now = time.monotonic()
-        if now - self._checkpointed < CHECKPOINT_EVERY_S:
-            return
+        if now - self._checkpointed < unless_within:
+            return False
         self._checkpointed = now
         with self._lock:
             try:
@@ -586,6 +593,7 @@ class SqliteStorage:
                         self._ring()
             except sqlite3.OperationalError:  # another process is checkpointing: it will do
                 pass
+        return True
 
     def _ring(self) -> None:
         if self.wake_fd is not None:

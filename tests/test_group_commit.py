@@ -253,3 +253,27 @@ def test_two_writers_keep_the_wal_bounded(
     assert len(apps[0].state.backend.storage.messages()) == 600
     for app in apps:
         app.state.backend.close()
+
+
+def test_a_worker_waiting_for_the_turn_checkpoints_meanwhile(tmp_path: Path) -> None:
+    """Time spent waiting for the write turn is spent on the WAL's checkpoint (which would
+    otherwise take time after a turn); then the worker tries for the turn again at once."""
+    holder = sqlite_app(tmp_path)
+    waiter = sqlite_app(tmp_path)
+    for _ in range(5):
+        assert asyncio.run(post(holder, form())) == "1"
+    held: Any = holder.state.backend.storage
+    waiting: Any = waiter.state.backend.storage
+    waiting._checkpointed = 0.0  # long ago
+
+    async def scenario() -> str:
+        assert held.try_writer()
+        sending = asyncio.ensure_future(post(waiter, form()))
+        await asyncio.sleep(0.05)
+        assert waiting._checkpointed > 0.0  # it checkpointed while it waited
+        held.release_writer()
+        return await asyncio.wait_for(sending, timeout=30)
+
+    assert asyncio.run(scenario()) == "1"
+    for app in (holder, waiter):
+        app.state.backend.close()
