@@ -47,6 +47,7 @@ from benchmarks.harness import (
     load_average,
     publish,
     run_wrk,
+    unshared_workers,
     wrk_path,
 )
 
@@ -287,6 +288,7 @@ def report(
             f"{emu.p99_ms:.2f} ms | {_met(emu.p99_ms < TARGET_P99_MS)} |"
         )
     one, two = by.get("emulator sqlite"), by.get("emulator sqlite x2")
+    control = by.get("control x2")
     if one and two:
         workers = two.rps / one.rps
         c = one.cpu_us_per_request
@@ -298,8 +300,15 @@ def report(
             f"of the {os.cpu_count()} cores the two workers used "
             f"{two.cores('server_cpu_s'):.2f}, wrk {two.cores('wrk_cpu_s'):.2f}. Ceiling with "
             f"wrk on the same cores: 2c/(c+w) = {ceiling:.2f}x, where c = {c:.0f} µs of server "
-            f"CPU per request with one worker and w = {w:.1f} µs of wrk's with two) "
-            f"| {_met(workers >= TARGET_WORKERS)} |"
+            f"CPU per request with one worker and w = {w:.1f} µs of wrk's with two"
+            + (
+                f". The control, two workers that share nothing (a SQLite file each), "
+                f"reached {control.rps / one.rps:.2f}x (rounds {_by_round(control, one)}): "
+                f"shared state gives {two.rps / control.rps:.0%} of it"
+                if control
+                else ""
+            )
+            + f") | {_met(workers >= TARGET_WORKERS)} |"
         )
     median_start = statistics.median(emu_start)
     lines.append(
@@ -380,23 +389,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             for server in pair:
                 server.stop()
         if not args.no_workers:
-            print("workers: --state sqlite, one worker vs --workers 2", flush=True)
+            print("workers: --state sqlite, one worker vs --workers 2 vs the control", flush=True)
             state = Path(tmp)
             sqlite_args = ["--config", str(config), "--state"]
-            pair = [
+            (state / "unshared").mkdir()
+            trio = [
                 emulator("emulator sqlite", *sqlite_args, f"sqlite:{state / 'one.sqlite'}"),
                 emulator(
                     "emulator sqlite x2", *sqlite_args, f"sqlite:{state / 'two'}", "--workers", "2"
                 ),
+                unshared_workers(
+                    "control x2",
+                    state / "unshared",
+                    "--config",
+                    str(config),
+                    "--log-level",
+                    "warning",
+                ),
             ]
             try:
-                for server in pair:
+                for server in trio:
                     server.start()
-                runs = _rounds(pair, args.duration, wrk_free, args.rounds)
-                for server, workers in zip(pair, (1, 2), strict=True):
+                runs = _rounds(trio, args.duration, wrk_free, args.rounds)
+                for server, workers in zip(trio[:2], (1, 2), strict=True):
                     results.append(_result(server, server.name, "sqlite", workers, "no", runs))
+                results.append(
+                    _result(
+                        trio[2], "control x2", "sqlite, a file each", 2, "no", runs, counted=False
+                    )
+                )
             finally:
-                for server in pair:
+                for server in trio:
                     server.stop()
     micro = [] if args.no_micro else micro_benchmarks()
     loads.append(load_average())

@@ -222,6 +222,13 @@ def emulator(name: str, *args: str, cpus: str | None = None) -> Server:
     return Server(name, [*argv, *args], cpus=cpus)
 
 
+def unshared_workers(name: str, directory: Path, *args: str) -> Server:
+    """The control of ``--workers 2``: two workers, a state file each
+    (``benchmarks/unshared_workers.py``)."""
+    argv = [sys.executable, "-m", "benchmarks.unshared_workers", "--port", "{port}"]
+    return Server(name, [*argv, "--dir", str(directory), "--", *args])
+
+
 def baseline(name: str = "baseline", cpus: str | None = None) -> Server:
     argv = [sys.executable, "-m", "uvicorn", "benchmarks.baseline_app:app", "--host", "127.0.0.1"]
     return Server(name, [*argv, "--port", "{port}", *UVICORN_FLAGS, "--log-level", "warning"], cpus)
