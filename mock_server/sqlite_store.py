@@ -98,9 +98,12 @@ _MESSAGE_INSERT: Final = (
 )
 CHECKPOINT_EVERY_S: Final = 0.05
 """A process that writes checkpoints the WAL after its turn if it has not for this long."""
-WAL_RESTART_FRAMES: Final = 16384
-"""A WAL this long (64 MiB of 4 KiB pages) is checkpointed and restarted with the writers held
-off; until then checkpoints run beside them."""
+WAL_RESTART_FRAMES: Final = 1024
+"""A WAL this long (4 MiB of 4 KiB pages, SQLite's own threshold) is checkpointed and restarted
+with the writers held off; until then checkpoints run beside them. (With two busy workers a
+checkpoint beside writers never quite catches up: the WAL would only grow. Measured with
+``--workers 2`` under wrk: 64 MiB, 16 MiB and 4 MiB thresholds all serve the same 21,500
+requests/s; the WAL file then stays under 7 MB.)"""
 
 
 def _doorbell(path: str) -> int | None:
