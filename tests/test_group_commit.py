@@ -235,7 +235,7 @@ def test_two_writers_keep_the_wal_bounded(
 ) -> None:
     """SQLite's own checkpoint is off (it would run inside the write turn); each writer
     checkpoints after its turn instead, so the WAL is reused and stays small. With the
-    restart threshold at 1 frame every checkpoint restarts it with the writers held off."""
+    restart threshold at 1 frame every checkpoint is done again with the writers held off."""
     from mock_server import sqlite_store
 
     monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.0)
