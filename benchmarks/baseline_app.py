@@ -2,7 +2,8 @@
 ``await request.form()`` and answers ``1``, what an app would write in five minutes instead of
 using the emulator. Served with the same uvicorn settings as the emulator.
 
-    python -m uvicorn benchmarks.baseline_app:app --loop uvloop --http httptools --no-access-log
+    python -m uvicorn benchmarks.baseline_app:app --loop uvloop --http httptools --no-access-log \
+        --no-proxy-headers
 """
 
 from __future__ import annotations

@@ -45,9 +45,16 @@ accounts:
      credit: 1000000000000}
 """
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-UVICORN_FLAGS = ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
+UVICORN_FLAGS = [
+    "--loop",
+    "uvloop",
+    "--http",
+    "httptools",
+    "--no-access-log",
+    "--no-proxy-headers",
+]
 """The baseline's uvicorn settings; ``ismart-mock`` sets the same by itself (uvloop, its
-httptools protocol, no access log), and both get ``--log-level warning``."""
+httptools protocol, no access log, no proxy headers), and both get ``--log-level warning``."""
 
 
 def publish(text: str, out: Path) -> None:

@@ -37,6 +37,7 @@ def serve_one(port: int, argv: Sequence[str]) -> None:
         log_level="warning",
         access_log=False,
         server_header=False,
+        proxy_headers=args.proxy_headers,
         http=DroppableHttpToolsProtocol,
         timeout_graceful_shutdown=2,
         log_config=log_config(),

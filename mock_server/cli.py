@@ -123,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=(_env("ACCESS_LOG", "") or "").lower() in ("1", "true", "yes"),
         help="log every request (off by default, for speed)",
     )
+    parser.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        default=(_env("PROXY_HEADERS", "") or "").lower() in ("1", "true", "yes"),
+        help="take the client address from X-Forwarded-For when a proxy on 127.0.0.1 sends "
+        "it (off by default: the address is the TCP peer's, and uvicorn's middleware for "
+        "this costs 5-8%% of the throughput)",
+    )
     return parser
 
 
@@ -219,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=args.log_level,
         access_log=args.access_log,
         server_header=False,
+        proxy_headers=args.proxy_headers,
         http=DroppableHttpToolsProtocol,
         timeout_graceful_shutdown=2,
         log_config=log_config(),
