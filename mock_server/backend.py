@@ -97,10 +97,7 @@ def _apply(
         decision.reason,
         decision.decided_by,
     )
-    if encoded is None:
-        tx.record(entry, decision.messages)
-    else:
-        tx.record(entry, decision.messages, encoded)
+    tx.record(entry, decision.messages, encoded)
     code = "none" if decision.code is None else str(decision.code)
     tx.count(("requests", endpoint, code, str(http_status)))
     for label in decision.rules_fired:
@@ -260,7 +257,8 @@ class Backend:
         done: asyncio.Future[Decision] = loop.create_future()
         if not self._pending:
             loop.call_soon(self._commit_when_free)
-        encoded = self.storage.encode(entry, decision.messages)  # type: ignore[attr-defined]
+        storage: Any = self.storage  # a group_commit storage: SqliteStorage
+        encoded = storage.encode(entry, decision.messages)
         self._pending.append((decision, redecide, basis, entry, encoded, done))
         return await done
 
@@ -301,15 +299,14 @@ class Backend:
 
     def _wait_for_turn(self, loop: asyncio.AbstractEventLoop, fd: int | None) -> None:
         if fd is not None and self._doorbell is None:
-            loop.add_reader(fd, self._rung, fd)
+            loop.add_reader(fd, self._rung)
             self._doorbell = (loop, fd)
         if self._retry is None:
             self._retry = loop.call_later(_RETRY_S, self._retry_now)
 
-    def _rung(self, fd: int) -> None:
-        from mock_server.sqlite_store import ring_drained
-
-        ring_drained(fd)
+    def _rung(self) -> None:
+        storage: Any = self.storage
+        storage.drain_doorbell()
         self._stop_waiting()
         self._commit_when_free()
 

@@ -123,13 +123,6 @@ def _doorbell(path: str) -> int | None:
     return os.open(path, os.O_RDWR | os.O_NONBLOCK)
 
 
-def ring_drained(fd: int) -> None:
-    """Read the doorbell's bytes (see :func:`_doorbell`)."""
-    with contextlib.suppress(BlockingIOError):
-        while os.read(fd, 4096):
-            pass
-
-
 class StateFileError(RuntimeError):
     """The state file cannot be used (another schema, not a database, unwritable)."""
 
@@ -283,7 +276,8 @@ class _SqliteTransaction:
         self._last_ids: list[int] | None = None  # the newest journal and message ids handed out
         self._counts: dict[CounterKey, int] = {}
 
-    def _account(self, user_id: str) -> Account | None:
+    def current(self, user_id: str) -> Account | None:
+        """The account as this transaction has it now (the batch's earlier requests applied)."""
         account = self._accounts.get(user_id)
         if account is None:
             loaded = self.s._load_rev(user_id)
@@ -293,14 +287,10 @@ class _SqliteTransaction:
             self._accounts[user_id] = account
         return account
 
-    def current(self, user_id: str) -> Account | None:
-        """The account as this transaction has it now (the batch's earlier requests applied)."""
-        return self._account(user_id)
-
     def holds(self, basis: Basis | None, user_id: str, credit_matters: bool) -> bool:
         """Whether a decision taken on ``basis`` stands on the account as it is now: the same
         revision and status, and the same credit if the decision was about credit."""
-        account = self._account(user_id)
+        account = self.current(user_id)
         if basis is None or account is None:
             return False
         return (
@@ -320,7 +310,7 @@ class _SqliteTransaction:
         return self._last_ids
 
     def failed_login(self, user_id: str) -> Account:
-        account = self._account(user_id)
+        account = self.current(user_id)
         if account is None:
             raise KeyError(user_id)
         account.failed_logins += 1
@@ -330,13 +320,13 @@ class _SqliteTransaction:
         return account
 
     def clear_failed_logins(self, user_id: str) -> None:
-        account = self._account(user_id)
+        account = self.current(user_id)
         if account is not None and account.failed_logins > 0 and account.status != "blocked":
             account.failed_logins = 0
             self._dirty.add(user_id)
 
     def charge(self, user_id: str, cost: int) -> bool:
-        account = self._account(user_id)
+        account = self.current(user_id)
         if account is None or account.credit < cost:
             return False
         account.credit -= cost
@@ -599,6 +589,13 @@ class SqliteStorage:
             except sqlite3.OperationalError:  # another process is checkpointing: it will do
                 pass
         return True
+
+    def drain_doorbell(self) -> None:
+        """Read the doorbell's bytes (see :func:`_doorbell`)."""
+        if self.wake_fd is not None:
+            with contextlib.suppress(BlockingIOError):
+                while os.read(self.wake_fd, 4096):
+                    pass
 
     def _ring(self) -> None:
         if self.wake_fd is not None:

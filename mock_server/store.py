@@ -221,8 +221,10 @@ class Transaction(Protocol):
     def charge(self, user_id: str, cost: int) -> bool:
         """Take ``cost`` credits if the account has them (else change nothing: False)."""
 
-    def record(self, entry: JournalEntry, messages: list[Message]) -> None:
-        """Store the journal entry and the messages, giving each its id and linking them."""
+    def record(self, entry: JournalEntry, messages: list[Message], encoded: Any = None) -> None:
+        """Store the journal entry and the messages, giving each its id and linking them.
+        ``encoded``: the storage's own form of them, if it made it before the transaction
+        (``SqliteStorage.encode``); None otherwise."""
 
     def count(self, key: CounterKey, n: int = 1) -> None: ...
 
@@ -288,7 +290,7 @@ class _MemoryTransaction:
         account.credit -= cost
         return True
 
-    def record(self, entry: JournalEntry, messages: list[Message]) -> None:
+    def record(self, entry: JournalEntry, messages: list[Message], encoded: Any = None) -> None:
         s = self.s
         entry.id = s._next_request_id
         s._next_request_id += 1
