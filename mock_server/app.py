@@ -216,6 +216,7 @@ class GatewayEndpoint:
         decision: Decision
         redecide: Callable[[Account | None], Decision] | None = None
         basis: Any = None
+        scope_from_account = False
         try:
             if method not in ("GET", "HEAD", "POST"):
                 decision = Decision(
@@ -235,6 +236,7 @@ class GatewayEndpoint:
                 else:
                     user_id = params.get("UserId")
                     account, basis = backend.account(user_id) if user_id else (None, None)
+                    scope_from_account = not scope_name
                     scope_name = scope_name or (account.scope if account is not None else "")
                     now = backend.clock()
                     outcome = NO_OUTCOME
@@ -286,6 +288,7 @@ class GatewayEndpoint:
                     decision,
                     redecide=redecide,
                     basis=basis,
+                    scope_from_account=scope_from_account,
                     method=method,
                     endpoint=endpoint.name,
                     client_ip=client_ip,

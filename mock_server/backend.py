@@ -138,6 +138,7 @@ class Backend:
                 Decision,
                 Callable[[Account | None], Decision] | None,
                 Any,
+                bool,
                 JournalEntry,
                 Any,
                 _Waiter,
@@ -217,6 +218,7 @@ class Backend:
         *,
         redecide: Callable[[Account | None], Decision] | None = None,
         basis: Any = None,
+        scope_from_account: bool = False,
         method: str,
         endpoint: str,
         client_ip: str,
@@ -237,9 +239,11 @@ class Backend:
         request reads nothing from the file before its turn; in its turn, a decision whose
         ``basis`` no longer holds (another worker or an earlier request of the batch changed
         the account's revision or status, or its credit when the decision was about credit) is
-        taken again (``redecide``) on the account as it is then. So lockouts, patches and
-        resets work exactly as for requests taken one by one. A 1 needs no such care for
-        credit: the charge itself refuses an overdraft (a 1 becomes a 4, see :meth:`commit`)."""
+        taken again (``redecide``) on the account as it is then, and, if the request's scope
+        was its account's (``scope_from_account``: no ``X-Mock-Scope``), in the account's scope
+        as it is then. So lockouts, patches (scopes too) and resets work exactly as for
+        requests taken one by one. A 1 needs no such care for credit: the charge itself
+        refuses an overdraft (a 1 becomes a 4, see :meth:`commit`)."""
         if not self.group_commit:
             self.commit(
                 decision,
@@ -259,7 +263,7 @@ class Backend:
             loop.call_soon(self._commit_when_free)
         storage: Any = self.storage  # a group_commit storage: SqliteStorage
         encoded = storage.encode(entry, decision.messages)
-        self._pending.append((decision, redecide, basis, entry, encoded, done))
+        self._pending.append((decision, redecide, basis, scope_from_account, entry, encoded, done))
         return await done
 
     def _commit_when_free(self) -> None:
@@ -353,9 +357,15 @@ class Backend:
                     outcomes: list[tuple[_Waiter, Decision | BaseException]] = []
                     index = 0
                     try:
-                        for index, (decision, redecide, basis, entry, encoded, done) in enumerate(
-                            pending
-                        ):
+                        for index, (
+                            decision,
+                            redecide,
+                            basis,
+                            scope_from_account,
+                            entry,
+                            encoded,
+                            done,
+                        ) in enumerate(pending):
                             if index in failed:
                                 outcomes.append((done, failed[index]))
                                 continue
@@ -365,7 +375,12 @@ class Backend:
                                 and user_id is not None
                                 and not tx.holds(basis, user_id, decision.decided_by == "credit")
                             ):
-                                decision, encoded = redecide(tx.current(user_id)), None
+                                current = tx.current(user_id)
+                                decision, encoded = redecide(current), None
+                                if scope_from_account and current is not None:
+                                    entry.scope = current.scope
+                                    for message in decision.messages:
+                                        message.scope = current.scope
                             _apply(tx, decision, entry, entry.endpoint, entry.http_status, encoded)
                             outcomes.append((done, decision))
                         break

@@ -277,3 +277,20 @@ def test_a_worker_waiting_for_the_turn_checkpoints_meanwhile(tmp_path: Path) -> 
     assert asyncio.run(scenario()) == "1"
     for app in (holder, waiter):
         app.state.backend.close()
+
+
+def test_a_scope_bound_by_another_worker_holds_for_the_next_request(tmp_path: Path) -> None:
+    """A test binds its account to a scope through the admin API, which one worker serves,
+    then sends through another, whose view of the account is older: the message and the
+    journal entry still land in the new scope (the commit decides again, in it)."""
+    first = sqlite_app(tmp_path, account("team"))
+    second = sqlite_app(tmp_path)
+    body = form(UserId="team", Password="team")
+    assert asyncio.run(post(first, body)) == "1"  # first now holds the account, scope ""
+    second.state.backend.storage.patch_account("team", {"scope": "run-42"})
+    assert asyncio.run(post(first, body)) == "1"
+    storage = first.state.backend.storage
+    assert [m.scope for m in storage.messages()] == ["", "run-42"]
+    assert [e.scope for e in storage.journal_entries()] == ["", "run-42"]
+    for app in (first, second):
+        app.state.backend.close()
