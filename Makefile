@@ -54,10 +54,10 @@ wrk:
 	@command -v wrk >/dev/null || $(SUDO) apt-get install -y wrk || \
 		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
 
-bench: $(VENV)/.installed wrk ## loopback benchmark, ~3 min: baseline vs emulator, workers, start-up, RSS (ARGS="--duration 4")
+bench: $(VENV)/.installed wrk ## loopback benchmark, ~2 min: baseline vs emulator, workers vs a control, start-up, RSS (ARGS="--duration 4")
 	$(PY) -m benchmarks.bench $(ARGS)
 
-bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS every ~100k (not CI; ~5 min)
+bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS every ~100k (not CI; ~1.5 min)
 	$(PY) -m benchmarks.soak $(ARGS)
 
 clean: ## remove the virtualenv and caches
