@@ -148,3 +148,30 @@ def test_several_workers_need_shared_state() -> None:
     )
     assert result.returncode == 2
     assert "--state sqlite:PATH" in result.stderr
+
+
+def test_every_worker_sees_an_admin_change_from_the_next_request_on(tmp_path: Path) -> None:
+    """Each worker decides on the account as it last saw it and checks that view in its
+    commit: an admin patch that one worker served (credit to 0, then the account inactive,
+    then active with credit again) holds for every send after it, whichever worker takes it.
+    Many keep-alive clients, so that both workers serve sends and both hold an old view."""
+    argv = ["--workers", "2", "--state", f"sqlite:{tmp_path / 's'}"]
+    with running("--config", str(config_file(tmp_path, credit=10**6)), *argv) as mock:
+        admin = mock.url + "/_mock/api/accounts/load"
+
+        def patch(**fields: object) -> None:
+            response = requests.patch(admin, json=fields, timeout=10)
+            assert response.status_code == 200, response.text
+
+        assert blast(mock.send_url, sends=200, clients=16) == Counter({"1": 200})
+        patch(credit=0)
+        assert blast(mock.send_url, sends=200, clients=16) == Counter({"4": 200})
+        patch(credit=10**6, status="inactive")
+        inactive = blast(mock.send_url, sends=200, clients=16)
+        patch(status="active")
+        assert blast(mock.send_url, sends=200, clients=16) == Counter({"1": 200})
+        journal = requests.get(mock.url + "/_mock/api/requests?limit=1000", timeout=10).json()
+    assert len(inactive) == 1 and "1" not in inactive and "4" not in inactive, inactive
+    assert Counter(e["code"] for e in journal) == Counter(
+        {1: 400, 4: 200, int(next(iter(inactive))): 200}
+    )
