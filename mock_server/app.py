@@ -283,7 +283,7 @@ class GatewayEndpoint:
             response = None
             http_status = 200
         try:
-            if backend.group_commit:  # commit_together would do both; this skips an await
+            if backend.group_commit:  # SQLite: the requests of a write turn commit together
                 committed = await backend.commit_together(
                     decision,
                     redecide=redecide,
