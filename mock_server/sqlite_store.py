@@ -196,6 +196,12 @@ def _entry(row: tuple[Any, ...]) -> JournalEntry:
     )
 
 
+def _newest_ids(db: sqlite3.Connection) -> tuple[int, int]:
+    """The newest journal and message ids ever handed out (``AUTOINCREMENT``'s record)."""
+    seq = dict(db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+    return int(seq.get("journal", 0)), int(seq.get("messages", 0))
+
+
 class Encoded(NamedTuple):
     """A journal entry and its messages as rows, but for what only the transaction knows (the
     ids, and the code the entry ends with); made before it, outside the write lock."""
@@ -305,8 +311,7 @@ class _SqliteTransaction:
 
     def _next_ids(self) -> list[int]:
         if self._last_ids is None:
-            seq = dict(self.db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
-            self._last_ids = [int(seq.get("journal", 0)), int(seq.get("messages", 0))]
+            self._last_ids = list(_newest_ids(self.db))
         return self._last_ids
 
     def failed_login(self, user_id: str) -> Account:
@@ -652,13 +657,8 @@ class SqliteStorage:
         if query.reference_ids is not None:
             where.append(f"reference_id IN ({','.join('?' * len(query.reference_ids))})")
             args.extend(query.reference_ids)
-        order = "ASC" if query.oldest_first else "DESC"
-        sql = (
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(where)} "
-            f"ORDER BY id {order} LIMIT ?"
-        )
-        with self._lock:
-            return [_message(r) for r in self._db.execute(sql, (*args, query.limit))]
+        rows = self._select("messages", _MESSAGE_COLUMNS, where, args, query)
+        return [_message(r) for r in rows]
 
     def find_requests(self, query: RequestQuery) -> list[JournalEntry]:
         where: list[str] = ["id > ?"]
@@ -669,13 +669,24 @@ class SqliteStorage:
         if query.rejected:
             where.append("(code IS NULL OR code != 1) AND decided_by != ?")
             args.append(REPORTED)
+        rows = self._select("journal", _JOURNAL_COLUMNS, where, args, query)
+        return [_entry(r) for r in rows]
+
+    def _select(
+        self,
+        table: str,
+        columns: str,
+        where: list[str],
+        args: list[Any],
+        query: MessageQuery | RequestQuery,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``table`` that match ``where``, in the query's order and limit."""
         order = "ASC" if query.oldest_first else "DESC"
         sql = (
-            f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE {' AND '.join(where)} "
-            f"ORDER BY id {order} LIMIT ?"
+            f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
         )
         with self._lock:
-            return [_entry(r) for r in self._db.execute(sql, (*args, query.limit))]
+            return self._db.execute(sql, (*args, query.limit)).fetchall()
 
     def messages(self, scope: str | None = None) -> list[Message]:
         return self.find_messages(MessageQuery(scope=scope, limit=-1, oldest_first=True))
@@ -685,8 +696,8 @@ class SqliteStorage:
 
     def latest_ids(self) -> tuple[int, int]:
         with self._lock:
-            seq = dict(self._db.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
-        return int(seq.get("messages", 0)), int(seq.get("journal", 0))
+            journal, messages = _newest_ids(self._db)
+        return messages, journal
 
     def set_delivery(self, message_id: int, state: str, at: datetime) -> Message | None:
         with self.transaction():
