@@ -22,9 +22,8 @@ from types import FrameType
 import uvicorn
 
 from mock_server.app import create_app
-from mock_server.cli import build_parser, load_config
-from mock_server.logs import log_config
-from mock_server.transport import DroppableHttpToolsProtocol, _bound
+from mock_server.cli import build_parser, load_config, server_options
+from mock_server.transport import _bound
 
 
 def serve_one(port: int, argv: Sequence[str]) -> None:
@@ -32,17 +31,7 @@ def serve_one(port: int, argv: Sequence[str]) -> None:
     args = build_parser().parse_args(argv)
     app = create_app(load_config(args))
     sock = _bound(socket.AF_INET, "127.0.0.1", port, socket.socket)
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        proxy_headers=args.proxy_headers,
-        http=DroppableHttpToolsProtocol,
-        timeout_graceful_shutdown=2,
-        log_config=log_config(),
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, **server_options(args))).run(sockets=[sock])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -188,6 +188,19 @@ def _announce(args: argparse.Namespace, config: Config, backend: Backend, scheme
         )
 
 
+def server_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's settings for the emulator's processes (the address and TLS apart)."""
+    return dict(
+        log_level=args.log_level,
+        access_log=args.access_log,
+        server_header=False,
+        proxy_headers=args.proxy_headers,
+        http=DroppableHttpToolsProtocol,
+        timeout_graceful_shutdown=2,
+        log_config=log_config(),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.workers < 1:
@@ -221,18 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
     _announce(args, config, backend, "https" if args.tls else "http")
-    options: dict[str, Any] = dict(
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        server_header=False,
-        proxy_headers=args.proxy_headers,
-        http=DroppableHttpToolsProtocol,
-        timeout_graceful_shutdown=2,
-        log_config=log_config(),
-        **ssl,
-    )
+    options: dict[str, Any] = dict(host=args.host, port=args.port, **server_options(args), **ssl)
     if args.workers == 1:
         uvicorn.run(app, **options)
         return 0
