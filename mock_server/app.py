@@ -236,6 +236,11 @@ class GatewayEndpoint:
                 else:
                     user_id = params.get("UserId")
                     account, basis = backend.account(user_id) if user_id else (None, None)
+                    # The rules below see the account's scope as this process last saw it. It
+                    # may be older only when another worker changed it, and then it does not
+                    # matter to them: with more than one worker every rule comes from a file,
+                    # and file rules apply in every scope. The commit puts the request's
+                    # journal entry and messages in the account's scope as it is then.
                     scope_from_account = not scope_name
                     scope_name = scope_name or (account.scope if account is not None else "")
                     now = backend.clock()
