@@ -13,6 +13,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator, Callable
+from http import HTTPStatus
 from types import EllipsisType
 from typing import Any
 
@@ -414,6 +415,15 @@ class Hung(Response):
         await Dropped()(scope, receive, send)
 
 
+def _reason_phrase(status: int) -> str:
+    """The default body of an ``http_status`` rule: the status's reason phrase, as IIS answers
+    (``Service Unavailable``); none for a status that has none."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def act(action: Action, rule: Rule) -> tuple[Decision, Response | None]:
     """A rule's final action: the decision for the journal, and the response to send (None:
     answer the decision's code)."""
@@ -421,7 +431,7 @@ def act(action: Action, rule: Rule) -> tuple[Decision, Response | None]:
     if action.code is not None:
         return Decision(action.code, f"answered {action.code} by rule {rule.label}", by), None
     if action.http_status is not None:
-        body = action.body if action.body is not None else ""
+        body = action.body if action.body is not None else _reason_phrase(action.http_status)
         response = Response(
             body, status_code=action.http_status, media_type=action.content_type or "text/html"
         )

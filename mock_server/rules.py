@@ -38,8 +38,10 @@ from client.segments import count
 from client.validation import parse_push_datetime
 from mock_server.params import Params
 
-DEFAULT_HANG_MS: Final = 60_000
 MAX_DELAY_MS: Final = 600_000
+DEFAULT_HANG_MS: Final = MAX_DELAY_MS
+"""A ``hang`` without ``hang_ms`` outlasts any client's timeout (.NET's HttpClient waits 100 s
+by default, ``requests`` for ever): ten minutes, or until the server stops."""
 
 
 class RuleError(ValueError):

@@ -49,6 +49,21 @@ def test_http_status_with_body(ismart_mock: IsmartMock) -> None:
     assert ismart_mock.requests()[0]["http_status"] == 503
 
 
+def test_http_status_without_body_answers_its_reason_phrase(ismart_mock: IsmartMock) -> None:
+    ismart_mock.add_rule({"http_status": 503}, times=1)
+    ismart_mock.add_rule({"http_status": 599}, {"mobile_prefix": "96891"}, times=1)
+    response = post(ismart_mock)
+    assert (response.status_code, response.text) == (503, "Service Unavailable")
+    response = post(ismart_mock, MobileNo="96891234567")  # no phrase for 599: an empty body
+    assert (response.status_code, response.text) == (599, "")
+
+
+def test_hang_without_hang_ms_outlasts_any_client_timeout(ismart_mock: IsmartMock) -> None:
+    added = ismart_mock.add_rule({"hang": True})
+    (rule,) = [r for r in ismart_mock.rules() if r["id"] == added]
+    assert rule["action"]["hang_ms"] == 600_000  # .NET's HttpClient gives up after 100 s
+
+
 def test_raw_body(ismart_mock: IsmartMock) -> None:
     ismart_mock.add_rule({"body": "OK\r\n", "content_type": "text/plain"})
     response = post(ismart_mock)
