@@ -124,19 +124,22 @@ def _message_id(request: Request) -> int | None:
     return raw if 0 < raw < 2**62 else None
 
 
-async def get_message(request: Request) -> Response:
-    backend = _backend(request)
+def _find_message(request: Request) -> Message | None:
+    """The message the path names, if the call's scope (if any) has it."""
     message_id = _message_id(request)
-    found = (
-        backend.storage.find_messages(
-            MessageQuery(after=message_id - 1, limit=1, oldest_first=True)
-        )
-        if message_id
-        else []
+    if not message_id:
+        return None
+    found = _backend(request).storage.find_messages(
+        MessageQuery(after=message_id - 1, limit=1, oldest_first=True, scope=request_scope(request))
     )
-    if not found or found[0].id != message_id:
-        return error(404, f"no message {message_id}")
-    return JSONResponse(message_json(backend, found[0]))
+    return found[0] if found and found[0].id == message_id else None
+
+
+async def get_message(request: Request) -> Response:
+    message = _find_message(request)
+    if message is None:
+        return error(404, f"no message {request.path_params['message_id']}")
+    return JSONResponse(message_json(_backend(request), message))
 
 
 async def patch_message(request: Request) -> Response:
@@ -151,10 +154,8 @@ async def patch_message(request: Request) -> Response:
     status = body["status"]
     if status not in FIXED_DELIVERY_STATES:
         return error(422, f"status must be one of {', '.join(FIXED_DELIVERY_STATES)}", "status")
-    message_id = _message_id(request)
-    message = (
-        backend.storage.set_delivery(message_id, status, backend.clock()) if message_id else None
-    )
+    found = _find_message(request)  # in the call's scope, if it has one
+    message = backend.storage.set_delivery(found.id, status, backend.clock()) if found else None
     if message is None:
         return error(404, f"no message {request.path_params['message_id']}")
     return JSONResponse(message_json(backend, message))

@@ -478,13 +478,18 @@ async def delivery_report_route(request: Request) -> Response:
         decision = internal_failure(delivery.NAME, exc)
         body = str(decision.code)
     try:
+        scope = request.headers.get(SCOPE_HEADER, "")
+        user_id = params.get("UserId")
+        if not scope and user_id:  # as for a send: the account's scope, if it has one
+            account = backend.storage.account(user_id)
+            scope = account.scope if account is not None else ""
         backend.commit(
             decision,
             method=request.method,
             endpoint=delivery.NAME,
             client_ip=client_ip,
             params=params.items(),
-            scope=request.headers.get(SCOPE_HEADER, ""),
+            scope=scope,
         )
     except Exception as exc:
         internal_failure(delivery.NAME, exc)

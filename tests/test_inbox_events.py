@@ -164,6 +164,37 @@ def test_a_new_stream_starts_with_what_arrives_from_then_on(emulator: Emulator) 
     assert texts == ["after the stream opened"]
 
 
+def test_a_scoped_stream_sends_only_its_scopes_messages_and_requests(emulator: Emulator) -> None:
+    def scoped_send(scope: str, text: str) -> None:
+        data = {**SAMPLE, "PushDateTime": "", "Message": text}
+        headers = {"X-Mock-Scope": scope}
+        assert requests.post(emulator.send_url, data=data, headers=headers, timeout=10).text == "1"
+
+    scoped_send("run-a", "a before")
+    with (
+        EventStream(emulator.url, params={"scope": "run-a"}) as a,
+        EventStream(emulator.url, headers={"X-Mock-Scope": "run-b"}) as b,
+    ):
+        scoped_send("run-b", "b 1")
+        send(emulator.url, Message="unscoped")
+        scoped_send("run-a", "a 1")
+        seen_a = a.until(is_message("a 1"))
+        seen_b = b.until(is_message("b 1"))
+        # resuming a scoped stream from its last id: the scope's next message, not b's
+        resumed = EventStream(
+            emulator.url, params={"scope": "run-a"}, headers={"Last-Event-ID": seen_a[-1].id or ""}
+        )
+        scoped_send("run-b", "b 2")
+        scoped_send("run-a", "a 2")
+        with resumed:
+            assert [
+                e.data["text"] for e in resumed.until(is_message("a 2")) if e.event == "message"
+            ] == ["a 2"]
+    assert [e.data["text"] for e in seen_a if e.event == "message"] == ["a 1"]
+    assert {e.data["scope"] for e in seen_a if e.event in ("message", "request")} == {"run-a"}
+    assert [e.data["text"] for e in seen_b if e.event == "message"] == ["b 1"]
+
+
 def test_arabic_text_arrives_intact(emulator: Emulator) -> None:
     arabic = "مرحبا، رمز التحقق الخاص بك هو 4821"
     with EventStream(emulator.url) as stream:

@@ -7,6 +7,7 @@ import threading
 import requests
 
 from client.mock_admin import MockAdmin
+from client.protocol import DELIVERY_REPORT_PATH
 from mock_server.pytest_plugin import IsmartMock
 from tests.conftest import SAMPLE
 
@@ -69,4 +70,34 @@ def test_file_rules_apply_to_every_scope_run_time_rules_to_their_own(
     scoped = ismart_mock.scoped("x")
     assert send(scoped) == "1"  # an unscoped run-time rule is not the scope's
     assert send(ismart_mock) == "7"
+    scoped.close()
+
+
+def test_one_message_by_id_is_seen_and_set_only_in_its_scope(ismart_mock: IsmartMock) -> None:
+    a, b = ismart_mock.scoped("run-a"), ismart_mock.scoped("run-b")
+    assert send(a) == "1"
+    (message,) = a.messages()
+    path = f"{ismart_mock.url}/_mock/api/messages/{message['id']}"
+    assert b.http.get(path, timeout=5).status_code == 404
+    response = b.http.patch(path, json={"status": "failed"}, timeout=5)
+    assert response.status_code == 404
+    assert a.http.get(path, timeout=5).json()["status"] != "failed"  # b changed nothing
+    assert a.set_delivery(message["id"], "failed")["status"] == "failed"
+    assert ismart_mock.http.get(path, timeout=5).json()["scope"] == "run-a"  # unscoped: all
+    a.close()
+    b.close()
+
+
+def test_a_delivery_report_request_lands_in_its_accounts_scope(ismart_mock: IsmartMock) -> None:
+    ismart_mock.patch_account("demo", scope="team-demo")
+    scoped = ismart_mock.scoped("team-demo")
+    answer = requests.get(
+        ismart_mock.url + DELIVERY_REPORT_PATH,
+        params={"UserId": "demo", "Password": "demo", "referenceIds": "100001"},
+        timeout=10,
+    ).text
+    assert answer == "33"  # no message of demo has that reference id
+    assert [(e["endpoint"], e["scope"]) for e in scoped.requests()] == [
+        ("SMSDeliveryReportAPI", "team-demo")
+    ]
     scoped.close()

@@ -4,7 +4,8 @@ Each new message is one ``event: message`` and each new journal entry one ``even
 their ``data:`` the same JSON as ``/_mock/api/messages`` and ``/_mock/api/requests``. Also
 ``event: health`` (``{"rules_errors": {...}}``) at the start and whenever a rules file breaks
 or is mended, and ``event: cleared`` (``{"messages": bool, "requests": bool}``) when a reset
-or a delete emptied what the client had been sent.
+or a delete emptied what the client had been sent. With ``X-Mock-Scope`` or ``?scope=``, only
+that scope's messages and journal entries.
 
 Every event carries ``id: M-R``: the last message and the last journal entry sent. A browser's
 EventSource sends it back as ``Last-Event-ID`` when it reconnects and the stream resumes right
@@ -38,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from mock_server.admin import request_scope
 from mock_server.backend import Backend
 from mock_server.store import JournalEntry, Message, MessageQuery, RequestQuery
 from mock_server.transport import SHUTDOWN_EXTENSION
@@ -66,19 +68,24 @@ def read_after(
     the query starts at the last id sent to see whether it is still there.
     """
     storage = backend.storage
+    scope = cursor.scope
     messages = storage.find_messages(
-        MessageQuery(after=max(cursor.message - 1, 0), limit=BATCH + 1, oldest_first=True)
+        MessageQuery(
+            after=max(cursor.message - 1, 0), limit=BATCH + 1, oldest_first=True, scope=scope
+        )
     )
     entries = storage.find_requests(
-        RequestQuery(after=max(cursor.request - 1, 0), limit=BATCH + 1, oldest_first=True)
+        RequestQuery(
+            after=max(cursor.request - 1, 0), limit=BATCH + 1, oldest_first=True, scope=scope
+        )
     )
     messages_gone, entries_gone = _gone(messages, cursor.message), _gone(entries, cursor.request)
     if messages_gone:
-        messages = storage.find_messages(MessageQuery(limit=BATCH, oldest_first=True))
+        messages = storage.find_messages(MessageQuery(limit=BATCH, oldest_first=True, scope=scope))
     elif cursor.message:
         messages = messages[1:]
     if entries_gone:
-        entries = storage.find_requests(RequestQuery(limit=BATCH, oldest_first=True))
+        entries = storage.find_requests(RequestQuery(limit=BATCH, oldest_first=True, scope=scope))
     elif cursor.request:
         entries = entries[1:]
     return messages[:BATCH], messages_gone, entries[:BATCH], entries_gone
@@ -86,32 +93,35 @@ def read_after(
 
 @dataclass
 class Cursor:
-    """What one stream has sent: the ids of the last message and the last journal entry."""
+    """What one stream has sent: the ids of the last message and the last journal entry (of
+    ``scope`` only, when the stream has one)."""
 
     message: int = 0
     request: int = 0
     rules_errors: dict[str, str] | None = field(default=None, compare=False)
+    scope: str | None = field(default=None, compare=False)
 
     @property
     def event_id(self) -> str:
         return f"{self.message}-{self.request}"
 
     @classmethod
-    def parse(cls, raw: str) -> Cursor:
+    def parse(cls, raw: str, scope: str | None = None) -> Cursor:
         message, sep, request = raw.strip().partition("-")
         if not sep or not message.isdigit() or not request.isdigit():
             raise ValueError(f"{raw!r} is not an event id (MESSAGE_ID-REQUEST_ID, e.g. 12-40)")
-        return cls(int(message), int(request))
+        return cls(int(message), int(request), scope=scope)
 
     @classmethod
-    def at_end(cls, backend: Backend) -> Cursor:
+    def at_end(cls, backend: Backend, scope: str | None = None) -> Cursor:
         """A cursor after everything stored now: only what arrives later is sent."""
         storage = backend.storage
-        newest_message = storage.find_messages(MessageQuery(limit=1))
-        newest_entry = storage.find_requests(RequestQuery(limit=1))
+        newest_message = storage.find_messages(MessageQuery(limit=1, scope=scope))
+        newest_entry = storage.find_requests(RequestQuery(limit=1, scope=scope))
         return cls(
             newest_message[0].id if newest_message else 0,
             newest_entry[0].id if newest_entry else 0,
+            scope=scope,
         )
 
 
@@ -169,14 +179,15 @@ async def stream(
 
 async def events(request: Request) -> Response:
     backend: Backend = request.app.state.backend
+    scope = request_scope(request)  # X-Mock-Scope or ?scope= (an EventSource sets no header)
     raw = request.headers.get("last-event-id") or request.query_params.get("after")
     if raw:
         try:
-            cursor = Cursor.parse(raw)
+            cursor = Cursor.parse(raw, scope)
         except ValueError as exc:
             return JSONResponse({"error": str(exc), "field": "after"}, status_code=400)
     else:
-        cursor = Cursor.at_end(backend)
+        cursor = Cursor.at_end(backend, scope)
     shutdown = request.scope.get("extensions", {}).get(SHUTDOWN_EXTENSION)
     return StreamingResponse(
         stream(backend, cursor, shutdown if isinstance(shutdown, asyncio.Event) else None),
