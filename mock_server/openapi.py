@@ -274,7 +274,36 @@ def document() -> dict[str, Any]:
             },
             f"{api}/rules/{{rule_id}}": {
                 "delete": _op(
-                    "Remove one rule", {**_NO_CONTENT, "404": _ERROR}, parameters=[_RULE_ID]
+                    "Remove one rule added at run time (409: a file's rule, which stays)",
+                    {**_NO_CONTENT, "404": _ERROR, "409": _ERROR},
+                    parameters=[_RULE_ID],
+                )
+            },
+            f"{api}/events": {
+                "get": _op(
+                    "The inbox's live feed: server-sent events (message, request, health, "
+                    "cleared), each with the id M-R of the last message and journal entry sent",
+                    {
+                        "200": {
+                            "description": "An endless text/event-stream",
+                            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                        },
+                        "400": _ERROR,
+                    },
+                    parameters=[
+                        _query(
+                            "after",
+                            {"type": "string"},
+                            "start after this event id, M-R (as Last-Event-ID does)",
+                        ),
+                        _query("scope", {"type": "string"}, "only this scope (as X-Mock-Scope)"),
+                        {
+                            "name": "Last-Event-ID",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        },
+                    ],
                 )
             },
             f"{api}/accounts": {

@@ -40,8 +40,20 @@ async def add_rule(request: Request) -> Response:
 
 
 async def delete_rule(request: Request) -> Response:
+    """Remove a rule added at run time (in the call's scope, if it has one). A file's rule
+    stays, as with ``DELETE /rules``: removing it here would change every scope's answers
+    until the next reset; edit the file instead (it is reloaded)."""
     raw: int = request.path_params["rule_id"]
-    if not _backend(request).rules.remove(raw, request_scope(request)):
+    rules = _backend(request).rules
+    scope = request_scope(request)
+    for rule in rules.all(scope):
+        if rule.id == raw and rule.scope is None:
+            return error(
+                409,
+                f"rule {raw} comes from {rule.source}: edit that file to change it "
+                "(it is reloaded); only rules added at run time can be removed here",
+            )
+    if not rules.remove(raw, scope):
         return error(404, f"no rule {raw}")
     return Response(status_code=204)
 

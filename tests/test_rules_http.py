@@ -134,6 +134,22 @@ def run_sequence(rules_file: Path, seed: int, n: int) -> list[str]:
         ]
 
 
+def test_a_files_rule_cannot_be_removed_through_the_api(tmp_path: Path) -> None:
+    """The files' rules stay (as with DELETE /rules): removing one would change every scope's
+    answers until a reset. The API says so with 409, and the rule still applies."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - {name: from-file, action: {code: 7}}\n", encoding="utf-8")
+    with ServerThread(create_app(load_rules_file(rules, Config(seed=1)))) as server:
+        (rule,) = requests.get(server.url + "/_mock/api/rules", timeout=5).json()
+        for headers in ({}, {"X-Mock-Scope": "run-a"}):
+            response = requests.delete(
+                f"{server.url}/_mock/api/rules/{rule['id']}", headers=headers, timeout=5
+            )
+            assert response.status_code == 409
+            assert str(rules) in response.json()["error"]
+        assert requests.post(server.url + SEND_PATH, data=SAMPLE, timeout=5).text == "7"
+
+
 def test_same_seed_same_answers_one_in_five_fails() -> None:
     flaky = Path(__file__).parent.parent / "fixtures" / "rules" / "flaky.yaml"
     first = run_sequence(flaky, 7, 100)
