@@ -21,6 +21,7 @@ from client.protocol import SEND_PATH
 from mock_server.app import create_app
 from mock_server.backend import Backend
 from mock_server.config import (
+    ENDPOINT_SETTINGS,
     SETTINGS,
     Config,
     ConfigError,
@@ -42,6 +43,9 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 def build_parser() -> argparse.ArgumentParser:
     settings_help = "\n".join(f"  {s.name} (default {s.default!r}): {s.help}" for s in SETTINGS)
+    endpoint_help = "\n".join(
+        f"  {s.name} (default {s.default!r}): {s.help}" for s in ENDPOINT_SETTINGS
+    )
     parser = argparse.ArgumentParser(
         prog="ismart-mock",
         description="Emulator of the iSmart SMS bulk gateway (Infocomm, Oman).",
@@ -51,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
             "(ISMART_MOCK_PORT=9000); options on the command line win.\n\n"
             "Settings (in a --config file under 'settings:', or ISMART_MOCK_<NAME>):\n"
             + settings_help
+            + "\n\nPer-endpoint settings (in a --config file only, under 'endpoints:' then "
+            "SMSDynamicRefIntlAPI or SMSDynamicAPI; the README gives each endpoint's "
+            "defaults):\n" + endpoint_help
         ),
     )
     parser.add_argument(
@@ -64,14 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", default=_env("CONFIG"), metavar="FILE", help="YAML config (see README)"
     )
-    rules_env = _env("RULES")
     parser.add_argument(
         "--rules",
         action="append",
-        default=rules_env.split(os.pathsep) if rules_env else [],
+        default=None,  # then ISMART_MOCK_RULES (see rule_files): the command line wins
         metavar="FILE",
         help="YAML file of fault rules (repeatable; ISMART_MOCK_RULES takes a "
-        f"{os.pathsep!r}-separated list)",
+        f"{os.pathsep!r}-separated list, used when no --rules is given)",
     )
     seed = _env("SEED")
     parser.add_argument(
@@ -134,11 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def rule_files(args: argparse.Namespace) -> list[str]:
+    """``--rules`` files if any were given, else those of ``ISMART_MOCK_RULES``: like every
+    option, the command line wins over the environment (it does not add to it)."""
+    if args.rules is not None:
+        return list(args.rules)
+    rules_env = _env("RULES")
+    return [path for path in rules_env.split(os.pathsep) if path] if rules_env else []
+
+
 def load_config(args: argparse.Namespace) -> Config:
     config = Config()
     if args.config:
         load_file(args.config, config)
-    for path in args.rules:
+    for path in rule_files(args):
         load_rules_file(path, config)
     apply_environment(config)
     config.seed = args.seed

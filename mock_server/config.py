@@ -84,7 +84,12 @@ SETTINGS: Final = (
     Setting("max_body_bytes", 65_536, "largest request body read; a larger one answers 15", int),
     Setting("message_cap", 10_000, "messages kept in the store (oldest dropped first)", int),
     Setting("journal_cap", 10_000, "requests kept in the journal (oldest dropped first)", int),
-    Setting("magic_numbers", True, "968000000NN answers code NN (02..20) with no setup", bool),
+    Setting(
+        "magic_numbers",
+        True,
+        "968000000NN answers code NN (02..25, 99: a failed delivery) with no setup",
+        bool,
+    ),
     Setting("magic_prefix", "968000000", "the 9-digit prefix of the magic numbers", str),
     Setting(
         "rules_reload_ms", 500, "how often --rules files are checked for changes; 0 = never", int

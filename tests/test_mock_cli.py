@@ -18,6 +18,23 @@ def test_help_lists_the_options() -> None:
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         for option in ("--host", "--port", "--config", "--seed"):
             assert option in out
+        # the settings a config file can change, the per-endpoint ones too
+        for setting in ("message_cap", "magic_numbers", "reference_ids_required", "flash"):
+            assert f"\n  {setting} (default " in out
+        assert "02..25" in out
+
+
+def test_rules_on_the_command_line_replace_those_of_the_environment(tmp_path: Path) -> None:
+    from_env, from_cli = tmp_path / "env.yaml", tmp_path / "cli.yaml"
+    from_env.write_text("rules: [{name: env, action: {code: 7}}]\n", encoding="utf-8")
+    from_cli.write_text("rules: [{name: cli, action: {code: 8}}]\n", encoding="utf-8")
+    env = {"ISMART_MOCK_RULES": str(from_env)}
+    with running(env=env) as mock:
+        assert requests.post(mock.url + SEND_PATH, data=SAMPLE, timeout=5).text == "7"
+    with running("--rules", str(from_cli), env=env) as mock:
+        assert requests.post(mock.url + SEND_PATH, data=SAMPLE, timeout=5).text == "8"
+        names = [r["name"] for r in requests.get(mock.url + "/_mock/api/rules", timeout=5).json()]
+        assert names == ["cli"]
 
 
 def test_the_command_serves_the_vendor_sample_and_prints_the_seed() -> None:
