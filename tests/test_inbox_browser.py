@@ -129,7 +129,9 @@ class Inbox:
 
 
 @contextlib.contextmanager
-def open_inbox(browser: Browser, url: str, *, height: int = 860) -> Iterator[Inbox]:
+def open_inbox(
+    browser: Browser, url: str, *, height: int = 860, path: str = "/_mock/"
+) -> Iterator[Inbox]:
     context = browser.new_context(
         viewport={"width": 1200, "height": height},
         timezone_id="Asia/Muscat",  # the gateway's clock, UTC+4
@@ -151,7 +153,7 @@ def open_inbox(browser: Browser, url: str, *, height: int = 860) -> Iterator[Inb
     page.on("console", on_console)
     page.on("dialog", on_dialog)
     try:
-        page.goto(url + "/_mock/")
+        page.goto(url + path)
         expect(page.locator("#live")).to_have_attribute("data-state", "live")
         yield inbox
         assert inbox.console_errors == []
@@ -187,6 +189,42 @@ def push_datetime(when: datetime) -> str:
 
 
 # --- live messages -----------------------------------------------------------------------------
+
+
+def test_an_inbox_with_a_scope_shows_that_scope_only(
+    browser: Browser, server: ServerThread
+) -> None:
+    """``/_mock/?scope=NAME``: the messages and requests of one scope (as X-Mock-Scope gives
+    them), at load and live; the filters keep the scope in the address."""
+    app: Starlette = server.app  # type: ignore[assignment]
+    app.state.backend.reset()
+
+    def scoped(scope: str, text: str) -> None:
+        data = {**SAMPLE, "Message": text}
+        headers = {"X-Mock-Scope": scope} if scope else {}
+        answer = requests.post(server.url + SEND_PATH, data=data, headers=headers, timeout=10)
+        assert answer.text == "1"
+
+    scoped("run-a", "a before the page")
+    scoped("run-b", "b before the page")
+    with open_inbox(browser, server.url, path="/_mock/?scope=run-a") as inbox:
+        page = inbox.page
+        expect(page.locator("[data-field=page-scope]")).to_have_text("scope run-a")
+        expect(inbox.messages).to_have_count(1)
+        expect(inbox.messages.first.locator("[data-field=text]")).to_have_text("a before the page")
+        mark = mark_page(page)
+        scoped("run-b", "b live")
+        scoped("", "unscoped live")
+        scoped("run-a", "a live")
+        expect(inbox.messages.first.locator("[data-field=text]")).to_have_text("a live")
+        expect(inbox.messages).to_have_count(2)
+        expect(page.locator("#count-requests")).to_have_text("2")
+        page.locator("#filter-text").fill("live")
+        expect(inbox.messages).to_have_count(1)
+        assert "scope=run-a" in page.url and "text=live" in page.url
+        json_link = page.locator(".links a").first.get_attribute("href")
+        assert json_link is not None and json_link.endswith("scope=run-a")
+        assert_not_reloaded(page, mark)
 
 
 def test_the_root_redirects_to_the_inbox(inbox: Inbox) -> None:

@@ -12,6 +12,14 @@
   const ENCODINGS = { GSM7: "GSM-7", UCS2: "UCS-2" };
   const TABS = ["messages", "rejected", "requests"];
   const REFRESH_MS = 2000;
+  // ?scope=NAME: the inbox of one scope (X-Mock-Scope), as every admin call with ?scope= sees it.
+  const SCOPE = new URLSearchParams(location.search).get("scope") || "";
+
+  // An admin API path, limited to the page's scope if it has one.
+  function api(path) {
+    if (!SCOPE) return path;
+    return `${path}${path.includes("?") ? "&" : "?"}scope=${encodeURIComponent(SCOPE)}`;
+  }
 
   const state = {
     messages: [], // newest first
@@ -192,7 +200,9 @@
         h(
           "pre",
           null,
-          `curl -s ${url} \\\n  -d UserId=ismartsms -d Password=ismartsms -d MobileNo=96899123456 \\\n` +
+          `curl -s ${url} \\\n` +
+            (SCOPE ? `  -H 'X-Mock-Scope: ${SCOPE}' \\\n` : "") +
+            "  -d UserId=ismartsms -d Password=ismartsms -d MobileNo=96899123456 \\\n" +
             "  -d Message=TestMessage -d Lang=0 -d Header=AnyHeader",
         ),
       );
@@ -339,6 +349,7 @@
   function readFilter() {
     state.filter = { to: $("filter-to").value.trim(), header: $("filter-header").value.trim(), text: $("filter-text").value };
     const query = new URLSearchParams();
+    if (SCOPE) query.set("scope", SCOPE);
     for (const [key, value] of Object.entries(state.filter)) if (value) query.set(key, value);
     const search = query.toString() ? `?${query}` : "";
     history.replaceState(null, "", `${location.pathname}${search}${location.hash}`);
@@ -394,7 +405,7 @@
 
   function connect() {
     clearTimeout(state.retryTimer);
-    const source = new EventSource(`api/events?after=${state.cursor.message}-${state.cursor.request}`);
+    const source = new EventSource(api(`api/events?after=${state.cursor.message}-${state.cursor.request}`));
     state.source = source;
     source.addEventListener("open", () => setLive("live"));
     source.addEventListener("error", () => {
@@ -423,7 +434,7 @@
     const oldest = Math.min(...waiting.map((m) => m.id));
     let fresh;
     try {
-      fresh = await getJSON(`api/messages?after=${oldest - 1}&limit=${LOAD_LIMIT}`);
+      fresh = await getJSON(api(`api/messages?after=${oldest - 1}&limit=${LOAD_LIMIT}`));
     } catch (error) {
       return; // the stream's own reconnecting shows a server that is gone
     }
@@ -437,15 +448,25 @@
     });
   }
 
+  function showScope() {
+    if (!SCOPE) return;
+    const badge = $("scope");
+    badge.textContent = `scope ${SCOPE}`;
+    badge.hidden = false;
+    document.title = `Inbox · ${SCOPE} · iSmart SMS emulator`;
+    for (const link of document.querySelectorAll(".links a")) link.href = api(link.getAttribute("href"));
+  }
+
   async function load() {
+    showScope();
     wireControls();
     setInterval(refreshUnsettled, REFRESH_MS);
     setLive("connecting");
     try {
       const [health, messages, requests] = await Promise.all([
         getJSON("api/health"),
-        getJSON(`api/messages?limit=${LOAD_LIMIT}`),
-        getJSON(`api/requests?limit=${LOAD_LIMIT}`),
+        getJSON(api(`api/messages?limit=${LOAD_LIMIT}`)),
+        getJSON(api(`api/requests?limit=${LOAD_LIMIT}`)),
       ]);
       showHealth(health);
       for (const m of messages.slice().reverse()) {
