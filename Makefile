@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help serve test contract-live lint format typecheck clean bench bench-soak wrk
+.PHONY: help serve test test-oldest contract-live lint format typecheck clean bench bench-soak wrk
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,15 @@ test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test (uni
 	$(VENV)/bin/mypy
 	env -u ISMART_URL ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(ARGS)
 
+# The oldest Python the project supports (requires-python >= 3.10): pyenv's when there is one
+# (its python3.10 shim answers only when 3.10 is pyenv's global version), else python3.10.
+OLDEST_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) python3.10)
+
+test-oldest: ## make test again on Python 3.10 (in .venv-py310), the oldest supported; skipped if absent
+	@if $(OLDEST_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+		$(MAKE) --no-print-directory test PYTHON=$(OLDEST_PYTHON) VENV=.venv-py310; \
+	else echo "make test-oldest: no Python 3.10 ($(OLDEST_PYTHON)); skipped"; fi
+
 contract-live: $(VENV)/.installed ## the contract kit against ISMART_URL, live-safe (needs ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)
 	@if [ -z "$$ISMART_URL" ]; then echo "make contract-live: set ISMART_URL (and ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)" >&2; exit 2; fi
 	$(PY) -m pytest contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
@@ -61,4 +70,4 @@ bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS ever
 	$(PY) -m benchmarks.soak $(ARGS)
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-py310 .pytest_cache .mypy_cache .ruff_cache .hypothesis
