@@ -96,6 +96,8 @@ _MESSAGE_INSERT: Final = (
     "lang, encoding, parts, units, endpoint, flash, scope, delivery, delivered_at, id, request_id) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
+_REMOVED: Final = "removed"
+"""The prefix of the ``meta`` keys that count resets and deletes (``removals``)."""
 CHECKPOINT_EVERY_S: Final = 0.05
 """A process that writes checkpoints the WAL after its turn if it has not for this long."""
 WAL_RESTART_FRAMES: Final = 1024
@@ -724,8 +726,40 @@ class SqliteStorage:
             rows = self._db.execute("SELECT key, n FROM counters").fetchall()
         return {tuple(key.split(_KEY_SEPARATOR)): int(n) for key, n in rows}
 
+    def removals(self, scope: str | None = None) -> tuple[int, int]:
+        """Kept in ``meta`` (``removed:KIND`` and ``removed:KIND:SCOPE``), so that a reset
+        served by one worker reaches the event streams of every worker."""
+
+        def count(kind: str) -> int:
+            key = f"{_REMOVED}:{kind}"
+            if scope is None:
+                row = self._db.execute(
+                    "SELECT SUM(CAST(value AS INTEGER)) FROM meta "
+                    "WHERE key = ? OR substr(key, 1, ?) = ?",
+                    (key, len(key) + 1, key + ":"),
+                ).fetchone()
+            else:
+                row = self._db.execute(
+                    "SELECT SUM(CAST(value AS INTEGER)) FROM meta WHERE key IN (?, ?)",
+                    (key, f"{key}:{scope}"),
+                ).fetchone()
+            return int(row[0] or 0)
+
+        with self._lock:
+            return count("messages"), count("journal")
+
+    def _removed(self, kind: str, scope: str | None) -> None:
+        """Count a removal, within the caller's transaction (see :meth:`removals`)."""
+        key = f"{_REMOVED}:{kind}" + ("" if scope is None else f":{scope}")
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            (key,),
+        )
+
     def clear_messages(self, scope: str | None = None) -> None:
         with self.transaction():
+            self._removed("messages", scope)
             if scope is None:
                 self._db.execute("DELETE FROM messages")
             else:
@@ -733,6 +767,8 @@ class SqliteStorage:
 
     def reset(self, scope: str | None = None) -> None:
         with self.transaction():
+            self._removed("messages", scope)
+            self._removed("journal", scope)
             if scope is not None:
                 self._db.execute("DELETE FROM messages WHERE scope = ?", (scope,))
                 self._db.execute("DELETE FROM journal WHERE scope = ?", (scope,))

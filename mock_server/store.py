@@ -258,6 +258,12 @@ class Storage(Protocol):
         """Back to the start: accounts as configured, nothing captured (``scope``: only that
         scope's messages and journal; accounts are shared and stay)."""
 
+    def removals(self, scope: str | None = None) -> tuple[int, int]:
+        """How many resets and deletes (:meth:`reset`, :meth:`clear_messages`) have removed
+        messages, and journal entries, that a view of ``scope`` shows (None: every scope):
+        those of the whole state and those of that scope. The event stream tells its client to
+        start again when one changes."""
+
     def close(self) -> None: ...
 
 
@@ -343,8 +349,11 @@ class MemoryStorage:
         self._next_message_id = 1
         self._next_request_id = 1
         self._counters: dict[CounterKey, int] = {}
+        self._removals: dict[tuple[str, str | None], int] = {}
+        """Resets and deletes by (``messages`` or ``journal``, scope or None): ``removals``."""
         self._tx = _MemoryTransaction(self)
         self.reset()
+        self._removals.clear()  # that reset only set the start state up: it removed nothing
 
     # accounts ---------------------------------------------------------------------------------
     def account(self, user_id: str) -> Account | None:
@@ -401,7 +410,21 @@ class MemoryStorage:
     def counters(self) -> dict[CounterKey, int]:
         return dict(self._counters)
 
+    def removals(self, scope: str | None = None) -> tuple[int, int]:
+        def count(kind: str) -> int:
+            return sum(
+                n
+                for (k, s), n in self._removals.items()
+                if k == kind and (scope is None or s is None or s == scope)
+            )
+
+        return count("messages"), count("journal")
+
+    def _removed(self, kind: str, scope: str | None) -> None:
+        self._removals[kind, scope] = self._removals.get((kind, scope), 0) + 1
+
     def clear_messages(self, scope: str | None = None) -> None:
+        self._removed("messages", scope)
         if scope is None:
             self._messages.clear()
         else:
@@ -412,10 +435,13 @@ class MemoryStorage:
     def reset(self, scope: str | None = None) -> None:
         if scope is not None:
             self.clear_messages(scope)
+            self._removed("journal", scope)
             kept = [e for e in self._journal if e.scope != scope]
             self._journal.clear()
             self._journal.extend(kept)
             return
+        self._removed("messages", None)
+        self._removed("journal", None)
         self._accounts = {a.user_id: a.copy() for a in self._initial_accounts}
         self._messages.clear()
         self._journal.clear()

@@ -227,6 +227,21 @@ def test_an_inbox_with_a_scope_shows_that_scope_only(
         assert_not_reloaded(page, mark)
 
 
+def test_a_scopes_reset_leaves_the_unscoped_inbox_with_what_is_left(inbox: Inbox) -> None:
+    page = inbox.page
+    mark = mark_page(page)
+    for scope in ("run-a", "run-b"):
+        data = {**SAMPLE, "Message": f"from {scope}"}
+        headers = {"X-Mock-Scope": scope}
+        assert requests.post(inbox.url + SEND_PATH, data=data, headers=headers, timeout=10).ok
+    expect(inbox.messages).to_have_count(2)
+    inbox.api("POST", "/reset", headers={"X-Mock-Scope": "run-a"})
+    expect(inbox.messages).to_have_count(1)
+    expect(inbox.messages.first.locator("[data-field=text]")).to_have_text("from run-b")
+    expect(page.locator("#count-requests")).to_have_text("1")
+    assert_not_reloaded(page, mark)
+
+
 def test_the_root_redirects_to_the_inbox(inbox: Inbox) -> None:
     inbox.page.goto(inbox.url + "/")
     assert inbox.page.url == inbox.url + "/_mock/"

@@ -305,6 +305,31 @@ def test_a_reset_tells_the_client_to_clear_then_goes_on(emulator: Emulator) -> N
     assert seen.index(cleared[0]) < len(seen) - 1
 
 
+def test_a_scopes_reset_clears_an_unscoped_stream_and_resends_what_is_left(
+    emulator: Emulator,
+) -> None:
+    """The last thing the unscoped stream got is another scope's, so it is not gone; what the
+    reset removed is in the client's lists all the same: it is told to clear, then gets the
+    newest of what is left."""
+
+    def scoped(scope: str, text: str) -> None:
+        data = {**SAMPLE, "PushDateTime": "", "Message": text}
+        headers = {"X-Mock-Scope": scope}
+        assert requests.post(emulator.send_url, data=data, headers=headers, timeout=10).text == "1"
+
+    with EventStream(emulator.url) as stream:
+        scoped("run-a", "a's")
+        scoped("run-b", "b's")
+        stream.until(lambda e: e.event == "request" and e.data["scope"] == "run-b")
+        emulator.session.post(
+            emulator.url + "/_mock/api/reset", headers={"X-Mock-Scope": "run-a"}, timeout=5
+        )
+        seen = stream.until(lambda e: e.event == "request")
+    assert [e.event for e in seen] == ["cleared", "message", "request"]
+    assert seen[0].data == {"messages": True, "requests": True}
+    assert seen[1].data["text"] == "b's" and seen[2].data["scope"] == "run-b"
+
+
 def test_deleting_the_messages_clears_only_the_messages(emulator: Emulator) -> None:
     with EventStream(emulator.url) as stream:
         send(emulator.url, Message="soon gone")

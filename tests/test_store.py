@@ -144,6 +144,25 @@ def test_scoped_reset_keeps_other_scopes_and_accounts(storage: Storage) -> None:
     assert storage.messages() == [] and account is not None and account.credit == 1_000_000
 
 
+def test_removals_count_what_each_view_lost(storage: Storage) -> None:
+    """(messages, journal) removals as a view of a scope (None: every scope) sees them."""
+    assert storage.removals() == storage.removals("a") == (0, 0)
+    storage.reset("a")
+    assert (storage.removals(), storage.removals("a"), storage.removals("b")) == (
+        (1, 1), (1, 1), (0, 0),
+    )  # fmt: skip
+    storage.clear_messages("b")
+    assert (storage.removals(), storage.removals("a"), storage.removals("b")) == (
+        (2, 1), (1, 1), (1, 0),
+    )  # fmt: skip
+    storage.reset()  # the whole state: every view
+    assert (storage.removals(), storage.removals("a"), storage.removals("b")) == (
+        (3, 2), (2, 2), (2, 1),
+    )  # fmt: skip
+    storage.clear_messages()
+    assert storage.removals("c") == (2, 1)
+
+
 def test_ids_keep_growing_across_resets(storage: Storage) -> None:
     first = send(storage, message())
     storage.reset()

@@ -15,7 +15,10 @@ starts with what arrives from now on.
 
 Ids grow in the order things are stored, across resets too, so resuming is "send what has an
 id above the last one sent". When the last one sent is gone (a reset, a delete, a restarted
-server with memory state) the client is told to clear, then gets everything there is.
+server with memory state) the client is told to clear, then gets everything there is. A reset
+or a delete that leaves the last one sent but removes others (another scope's reset, seen by an
+unscoped stream) is seen by ``Storage.removals``: the client is told to clear what it lost
+(messages, requests or both), then gets the newest ``BATCH`` of what is left.
 
 The stream wakes at once when this process stores a message or journals a request
 (``backend.listeners``) and also looks every ``POLL_S`` seconds, which covers another worker
@@ -100,6 +103,8 @@ class Cursor:
     request: int = 0
     rules_errors: dict[str, str] | None = field(default=None, compare=False)
     scope: str | None = field(default=None, compare=False)
+    removals: tuple[int, int] | None = field(default=None, compare=False)
+    """``Storage.removals`` at the last look (None: not looked yet)."""
 
     @property
     def event_id(self) -> str:
@@ -130,10 +135,38 @@ def sse(event: str, data: Any, event_id: str) -> str:
     return f"event: {event}\nid: {event_id}\ndata: {payload}\n\n"
 
 
+def newest(
+    backend: Backend, scope: str | None, messages: bool, entries: bool
+) -> tuple[list[Message], list[JournalEntry]]:
+    """The newest ``BATCH`` messages and/or journal entries (of ``scope``), oldest first: what
+    a client that starts again gets, rather than the whole capped state."""
+    storage = backend.storage
+    found = storage.find_messages(MessageQuery(limit=BATCH, scope=scope)) if messages else []
+    logged = storage.find_requests(RequestQuery(limit=BATCH, scope=scope)) if entries else []
+    return found[::-1], logged[::-1]
+
+
 def advance(cursor: Cursor, backend: Backend) -> list[str]:
-    """The events for what changed since ``cursor`` (which moves past them)."""
-    new_messages, messages_gone, new_entries, entries_gone = read_after(backend, cursor)
+    """The events for what changed since ``cursor`` (which moves past them).
+
+    A reset or a delete since the last look (``Storage.removals``, shared by the workers) may
+    have removed anything the client shows, not only the last thing it was sent (a scope's
+    reset seen from an unscoped stream, say): the client is told to clear, and gets the newest
+    ``BATCH`` of what is left."""
     out: list[str] = []
+    removals = backend.storage.removals(cursor.scope)
+    new_messages, messages_gone, new_entries, entries_gone = read_after(backend, cursor)
+    if cursor.removals is not None and removals != cursor.removals:
+        messages_removed = removals[0] != cursor.removals[0]
+        entries_removed = removals[1] != cursor.removals[1]
+        fresh_messages, fresh_entries = newest(
+            backend, cursor.scope, messages_removed, entries_removed
+        )
+        if messages_removed:
+            new_messages, messages_gone = fresh_messages, True
+        if entries_removed:
+            new_entries, entries_gone = fresh_entries, True
+    cursor.removals = removals
     if messages_gone or entries_gone:
         cursor.message = 0 if messages_gone else cursor.message
         cursor.request = 0 if entries_gone else cursor.request
@@ -188,6 +221,7 @@ async def events(request: Request) -> Response:
             return JSONResponse({"error": str(exc), "field": "after"}, status_code=400)
     else:
         cursor = Cursor.at_end(backend, scope)
+    cursor.removals = backend.storage.removals(scope)
     shutdown = request.scope.get("extensions", {}).get(SHUTDOWN_EXTENSION)
     return StreamingResponse(
         stream(backend, cursor, shutdown if isinstance(shutdown, asyncio.Event) else None),
