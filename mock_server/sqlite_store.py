@@ -46,6 +46,7 @@ from mock_server.accounts import DATETIME_FIELDS, Account, apply_patch
 from mock_server.store import (
     DEFAULT_JOURNAL_CAP,
     DEFAULT_MESSAGE_CAP,
+    REMOVAL_KINDS,
     REPORTED,
     CounterKey,
     JournalEntry,
@@ -746,7 +747,8 @@ class SqliteStorage:
             return int(row[0] or 0)
 
         with self._lock:
-            return count("messages"), count("journal")
+            messages, journal = (count(kind) for kind in REMOVAL_KINDS)
+            return messages, journal
 
     def _removed(self, kind: str, scope: str | None) -> None:
         """Count a removal, within the caller's transaction (see :meth:`removals`)."""
@@ -767,12 +769,24 @@ class SqliteStorage:
 
     def reset(self, scope: str | None = None) -> None:
         with self.transaction():
-            self._removed("messages", scope)
-            self._removed("journal", scope)
             if scope is not None:
+                self._removed("messages", scope)
+                self._removed("journal", scope)
                 self._db.execute("DELETE FROM messages WHERE scope = ?", (scope,))
                 self._db.execute("DELETE FROM journal WHERE scope = ?", (scope,))
                 return
+            # every view loses everything: one count per kind is enough from here on (it only
+            # has to change), so the scopes' counts are folded into it and do not pile up
+            counts = self.removals()
+            prefix = f"{_REMOVED}:"
+            self._db.execute("DELETE FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+            self._db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [
+                    (f"{_REMOVED}:{kind}", str(n + 1))
+                    for kind, n in zip(REMOVAL_KINDS, counts, strict=True)
+                ],
+            )
             self._db.execute("DELETE FROM messages")
             self._db.execute("DELETE FROM journal")
             revs = dict(self._db.execute("SELECT user_id, rev FROM accounts").fetchall())

@@ -327,6 +327,10 @@ def _select(items: Iterable[Any], limit: int) -> list[Any]:
     return out
 
 
+REMOVAL_KINDS: Final = ("messages", "journal")
+"""What :meth:`Storage.removals` counts, in its order."""
+
+
 class MemoryStorage:
     """All state in this process. No method awaits, so on the event loop each transaction is
     atomic: credit can never be spent twice."""
@@ -418,7 +422,8 @@ class MemoryStorage:
                 if k == kind and (scope is None or s is None or s == scope)
             )
 
-        return count("messages"), count("journal")
+        messages, journal = (count(kind) for kind in REMOVAL_KINDS)
+        return messages, journal
 
     def _removed(self, kind: str, scope: str | None) -> None:
         self._removals[kind, scope] = self._removals.get((kind, scope), 0) + 1
@@ -440,8 +445,11 @@ class MemoryStorage:
             self._journal.clear()
             self._journal.extend(kept)
             return
-        self._removed("messages", None)
-        self._removed("journal", None)
+        # every view loses everything: one count per kind is enough from here on (it only has
+        # to change), so the scopes' counts are folded into it and do not pile up
+        self._removals = {
+            (kind, None): n + 1 for kind, n in zip(REMOVAL_KINDS, self.removals(), strict=True)
+        }
         self._accounts = {a.user_id: a.copy() for a in self._initial_accounts}
         self._messages.clear()
         self._journal.clear()

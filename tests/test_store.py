@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -155,12 +156,30 @@ def test_removals_count_what_each_view_lost(storage: Storage) -> None:
     assert (storage.removals(), storage.removals("a"), storage.removals("b")) == (
         (2, 1), (1, 1), (1, 0),
     )  # fmt: skip
-    storage.reset()  # the whole state: every view
+    storage.reset()  # the whole state: every view (and the counts are folded, see below)
     assert (storage.removals(), storage.removals("a"), storage.removals("b")) == (
-        (3, 2), (2, 2), (2, 1),
+        (3, 2), (3, 2), (3, 2),
     )  # fmt: skip
     storage.clear_messages()
-    assert storage.removals("c") == (2, 1)
+    assert storage.removals("c") == (4, 2)
+
+
+def test_a_full_reset_folds_the_scopes_removal_counts(storage: Storage) -> None:
+    """Counts only need to change: after a full reset one count per kind remains, so resets
+    of many distinct scopes do not pile up, and every view still sees each later removal."""
+    for i in range(50):
+        storage.reset(f"run-{i}")
+    before = {scope: storage.removals(scope) for scope in (None, "run-1", "other")}
+    storage.reset()
+    after = {scope: storage.removals(scope) for scope in (None, "run-1", "other")}
+    assert all(after[s][0] > before[s][0] and after[s][1] > before[s][1] for s in before)
+    assert len(set(after.values())) == 1  # no scope's count is left apart
+    storage.reset("run-1")
+    assert storage.removals("run-1") != storage.removals("other") == after["other"]
+    if isinstance(storage, SqliteStorage):
+        with sqlite3.connect(storage.path) as db:
+            (rows,) = db.execute("SELECT COUNT(*) FROM meta WHERE key LIKE 'removed:%'").fetchone()
+        assert rows == 4  # the two kinds, and run-1's two since the full reset
 
 
 def test_ids_keep_growing_across_resets(storage: Storage) -> None:
