@@ -102,9 +102,11 @@ class EventStream:
         self.close()
 
 
-def send(base_url: str, **overrides: str) -> str:
+def send(base_url: str, *, scope: str = "", **overrides: str) -> str:
+    """The sample sent now with ``overrides``, in ``scope`` (``X-Mock-Scope``) if given."""
     data = {**SAMPLE, "PushDateTime": "", **overrides}
-    return requests.post(base_url + SEND_PATH, data=data, timeout=10).text
+    headers = {"X-Mock-Scope": scope} if scope else {}
+    return requests.post(base_url + SEND_PATH, data=data, headers=headers, timeout=10).text
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10) -> None:
@@ -165,27 +167,22 @@ def test_a_new_stream_starts_with_what_arrives_from_then_on(emulator: Emulator) 
 
 
 def test_a_scoped_stream_sends_only_its_scopes_messages_and_requests(emulator: Emulator) -> None:
-    def scoped_send(scope: str, text: str) -> None:
-        data = {**SAMPLE, "PushDateTime": "", "Message": text}
-        headers = {"X-Mock-Scope": scope}
-        assert requests.post(emulator.send_url, data=data, headers=headers, timeout=10).text == "1"
-
-    scoped_send("run-a", "a before")
+    assert send(emulator.url, scope="run-a", Message="a before") == "1"
     with (
         EventStream(emulator.url, params={"scope": "run-a"}) as a,
         EventStream(emulator.url, headers={"X-Mock-Scope": "run-b"}) as b,
     ):
-        scoped_send("run-b", "b 1")
+        assert send(emulator.url, scope="run-b", Message="b 1") == "1"
         send(emulator.url, Message="unscoped")
-        scoped_send("run-a", "a 1")
+        assert send(emulator.url, scope="run-a", Message="a 1") == "1"
         seen_a = a.until(is_message("a 1"))
         seen_b = b.until(is_message("b 1"))
         # resuming a scoped stream from its last id: the scope's next message, not b's
         resumed = EventStream(
             emulator.url, params={"scope": "run-a"}, headers={"Last-Event-ID": seen_a[-1].id or ""}
         )
-        scoped_send("run-b", "b 2")
-        scoped_send("run-a", "a 2")
+        assert send(emulator.url, scope="run-b", Message="b 2") == "1"
+        assert send(emulator.url, scope="run-a", Message="a 2") == "1"
         with resumed:
             assert [
                 e.data["text"] for e in resumed.until(is_message("a 2")) if e.event == "message"
@@ -312,14 +309,9 @@ def test_a_scopes_reset_clears_an_unscoped_stream_and_resends_what_is_left(
     reset removed is in the client's lists all the same: it is told to clear, then gets the
     newest of what is left."""
 
-    def scoped(scope: str, text: str) -> None:
-        data = {**SAMPLE, "PushDateTime": "", "Message": text}
-        headers = {"X-Mock-Scope": scope}
-        assert requests.post(emulator.send_url, data=data, headers=headers, timeout=10).text == "1"
-
     with EventStream(emulator.url) as stream:
-        scoped("run-a", "a's")
-        scoped("run-b", "b's")
+        assert send(emulator.url, scope="run-a", Message="a's") == "1"
+        assert send(emulator.url, scope="run-b", Message="b's") == "1"
         stream.until(lambda e: e.event == "request" and e.data["scope"] == "run-b")
         emulator.session.post(
             emulator.url + "/_mock/api/reset", headers={"X-Mock-Scope": "run-a"}, timeout=5
