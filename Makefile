@@ -48,7 +48,7 @@ test-oldest: ## make test again on Python 3.10 (in .venv-py310), the oldest supp
 
 contract-live: $(VENV)/.installed ## the contract kit against ISMART_URL, live-safe (needs ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)
 	@if [ -z "$$ISMART_URL" ]; then echo "make contract-live: set ISMART_URL (and ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)" >&2; exit 2; fi
-	$(PY) -m pytest contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
+	$(PY) -m pytest ismart_sms_kit/contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check .

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mock_server.server import free_port
+from ismart_sms_kit.mock_server.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "benchmarks"
@@ -225,7 +225,15 @@ class Server:
 
 
 def emulator(name: str, *args: str, cpus: str | None = None) -> Server:
-    argv = [sys.executable, "-m", "mock_server", "--port", "{port}", "--log-level", "warning"]
+    argv = [
+        sys.executable,
+        "-m",
+        "ismart_sms_kit.mock_server",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+    ]
     return Server(name, [*argv, *args], cpus=cpus)
 
 

@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from client.segments import Encoding, count
-from client.validation import CheckedRequest, check
-from mock_server.backend import Backend
-from mock_server.config import Config
-from mock_server.gateway import GatewayCall
-from mock_server.params import parse_urlencoded
+from ismart_sms_kit.client.segments import Encoding, count
+from ismart_sms_kit.client.validation import CheckedRequest, check
+from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.gateway import GatewayCall
+from ismart_sms_kit.mock_server.params import parse_urlencoded
 
 SAMPLE = (
     "UserId=ismartsms&Password=ismartsms&MobileNo=96899123456&Message=TestMessage"

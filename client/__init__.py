@@ -1,6 +1,6 @@
 """Client side of the iSmart SMS gateway: the protocol, segmenting, validation, the HTTP client.
 
-    from client import IsmartClient
+    from ismart_sms_kit.client import IsmartClient
 
     with IsmartClient("user", "secret", header="AnyHeader") as sms:
         result = sms.send("+968 9912 3456", "Your code is 1234")
@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from client.errors import (
+    from ismart_sms_kit.client.errors import (
         AuthError,
         CreditError,
         GatewayError,
@@ -26,40 +26,42 @@ if TYPE_CHECKING:
         error_class,
         raise_for_code,
     )
-    from client.http import DEFAULT_TIMEOUT, IsmartClient, send_url
-    from client.numbers import normalize_number, normalize_numbers
-    from client.prepare import MUSCAT, CheckResult, Chunk, check, format_push_at
-    from client.protocol import ReturnCode, describe
-    from client.results import ChunkResult, Outcome, SendResult
-    from client.retry import HTTP_5XX, RetryPolicy
-    from client.segments import Encoding, Segments
-    from client.segments import count as count_segments
-    from client.validation import Limits
+    from ismart_sms_kit.client.http import DEFAULT_TIMEOUT, IsmartClient, send_url
+    from ismart_sms_kit.client.numbers import normalize_number, normalize_numbers
+    from ismart_sms_kit.client.prepare import MUSCAT, CheckResult, Chunk, check, format_push_at
+    from ismart_sms_kit.client.protocol import ReturnCode, describe
+    from ismart_sms_kit.client.results import ChunkResult, Outcome, SendResult
+    from ismart_sms_kit.client.retry import HTTP_5XX, RetryPolicy
+    from ismart_sms_kit.client.segments import Encoding, Segments
+    from ismart_sms_kit.client.segments import count as count_segments
+    from ismart_sms_kit.client.validation import Limits
 
-# Loaded on first use (PEP 562): the emulator imports ``client.protocol`` and friends and
+# Loaded on first use (PEP 562): the emulator imports ``ismart_sms_kit.client.protocol`` and
+# friends and
 # should not pay for ``requests`` at start-up.
 _WHERE = {
     **dict.fromkeys(
         ("AuthError", "CreditError", "GatewayError", "InvalidRequestError", "IsmartError",
          "OptedOutError", "TransportError", "error_class", "raise_for_code"),
-        "client.errors",
+        "ismart_sms_kit.client.errors",
     ),
-    **dict.fromkeys(("DEFAULT_TIMEOUT", "IsmartClient", "send_url"), "client.http"),
-    **dict.fromkeys(("normalize_number", "normalize_numbers"), "client.numbers"),
+    **dict.fromkeys(("DEFAULT_TIMEOUT", "IsmartClient", "send_url"), "ismart_sms_kit.client.http"),
+    **dict.fromkeys(("normalize_number", "normalize_numbers"), "ismart_sms_kit.client.numbers"),
     **dict.fromkeys(
-        ("MUSCAT", "CheckResult", "Chunk", "check", "format_push_at"), "client.prepare"
+        ("MUSCAT", "CheckResult", "Chunk", "check", "format_push_at"),
+          "ismart_sms_kit.client.prepare"
     ),
-    **dict.fromkeys(("ReturnCode", "describe"), "client.protocol"),
-    **dict.fromkeys(("ChunkResult", "Outcome", "SendResult"), "client.results"),
-    **dict.fromkeys(("HTTP_5XX", "RetryPolicy"), "client.retry"),
-    **dict.fromkeys(("Encoding", "Segments"), "client.segments"),
-    "Limits": "client.validation",
+    **dict.fromkeys(("ReturnCode", "describe"), "ismart_sms_kit.client.protocol"),
+    **dict.fromkeys(("ChunkResult", "Outcome", "SendResult"), "ismart_sms_kit.client.results"),
+    **dict.fromkeys(("HTTP_5XX", "RetryPolicy"), "ismart_sms_kit.client.retry"),
+    **dict.fromkeys(("Encoding", "Segments"), "ismart_sms_kit.client.segments"),
+    "Limits": "ismart_sms_kit.client.validation",
 }  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
     if name == "count_segments":
-        return importlib.import_module("client.segments").count
+        return importlib.import_module("ismart_sms_kit.client.segments").count
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'client' has no attribute {name!r}")

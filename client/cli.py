@@ -25,13 +25,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Final, TextIO
 
-from client.http import DEFAULT_TIMEOUT, IsmartClient
-from client.numbers import check_country_code
-from client.prepare import GATEWAY_TIMEZONE, CheckResult, check
-from client.protocol import LIVE_BASE_URL, ReturnCode
-from client.results import Outcome, SendResult
-from client.retry import HTTP_5XX, RetryPolicy
-from client.segments import Segments, count
+from ismart_sms_kit.client.http import DEFAULT_TIMEOUT, IsmartClient
+from ismart_sms_kit.client.numbers import check_country_code
+from ismart_sms_kit.client.prepare import GATEWAY_TIMEZONE, CheckResult, check
+from ismart_sms_kit.client.protocol import LIVE_BASE_URL, ReturnCode
+from ismart_sms_kit.client.results import Outcome, SendResult
+from ismart_sms_kit.client.retry import HTTP_5XX, RetryPolicy
+from ismart_sms_kit.client.segments import Segments, count
 
 PROG: Final = "ismart-sms"
 EXIT_OK: Final = 0

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from client.protocol import ReturnCode, describe
+from ismart_sms_kit.client.protocol import ReturnCode, describe
 
 if TYPE_CHECKING:
-    from client.results import SendResult
+    from ismart_sms_kit.client.results import SendResult
 
 
 class IsmartError(Exception):

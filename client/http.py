@@ -6,8 +6,10 @@
         print(result.code, result.description)
 
 One ``requests.Session`` is reused (keep-alive, the gateway's ``ASP.NET_SessionId`` cookie).
-Every request is checked first with the emulator's own rules (:mod:`client.prepare`); more than
-50 numbers are sent in chunks of 50; retries follow :mod:`client.retry` (never a double send).
+Every request is checked first with the emulator's own rules
+(:mod:`ismart_sms_kit.client.prepare`); more than
+50 numbers are sent in chunks of 50; retries follow :mod:`ismart_sms_kit.client.retry` (never a
+double send).
 The password goes only into the POST body: never into a URL, a ``repr``, a log line or an
 exception.
 """
@@ -27,9 +29,15 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError
 
-from client.numbers import check_country_code
-from client.prepare import GATEWAY_TIMEZONE, CheckResult, Chunk, check, resolve_timezone
-from client.protocol import (
+from ismart_sms_kit.client.numbers import check_country_code
+from ismart_sms_kit.client.prepare import (
+    GATEWAY_TIMEZONE,
+    CheckResult,
+    Chunk,
+    check,
+    resolve_timezone,
+)
+from ismart_sms_kit.client.protocol import (
     LIVE_BASE_URL,
     P_FLASH,
     P_HEADER,
@@ -44,10 +52,10 @@ from client.protocol import (
     ReturnCode,
     describe,
 )
-from client.results import ChunkResult, Outcome, SendResult, skipped
-from client.retry import RetryPolicy, attempts
-from client.segments import Segments, count
-from client.validation import DEFAULT_LIMITS, Limits
+from ismart_sms_kit.client.results import ChunkResult, Outcome, SendResult, skipped
+from ismart_sms_kit.client.retry import RetryPolicy, attempts
+from ismart_sms_kit.client.segments import Segments, count
+from ismart_sms_kit.client.validation import DEFAULT_LIMITS, Limits
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +90,12 @@ def limits_for(url: str) -> Limits:
 class IsmartClient:
     """A client for one account of the iSmart gateway.
 
-    ``raise_on_error`` makes :meth:`send` raise the :mod:`client.errors` exception of any
+    ``raise_on_error`` makes :meth:`send` raise the :mod:`ismart_sms_kit.client.errors` exception
+    of any
     answer but 1; otherwise :meth:`send` returns the :class:`SendResult` and
     ``result.raise_for_code()`` raises on demand. ``default_country`` (e.g. ``"968"``) is put
-    in front of local numbers (:mod:`client.numbers`); ``timezone`` is the gateway's clock
+    in front of local numbers (:mod:`ismart_sms_kit.client.numbers`); ``timezone`` is the gateway's
+    clock
     for ``push_at`` (Asia/Muscat, UTC+4); ``limits`` mirrors the endpoint's rules (by default
     :func:`limits_for` the URL: the documented ``SMSDynamicRefIntlAPI.aspx`` needs reference
     ids, so :meth:`send` makes them up when none are given).
@@ -154,7 +164,8 @@ class IsmartClient:
     # -- the API ------------------------------------------------------------------------------
     @staticmethod
     def segments(message: str, lang: int | None = None) -> Segments:
-        """What ``message`` costs: encoding, parts and units (see :mod:`client.segments`)."""
+        """What ``message`` costs: encoding, parts and units (see
+        :mod:`ismart_sms_kit.client.segments`)."""
         return count(message, lang)
 
     def check(

@@ -2,7 +2,8 @@
 
 :func:`check` turns what an app passes (numbers as people write them, a datetime, a list of
 reference ids) into the gateway's parameters, cuts more than 50 numbers into chunks whose
-reference ids stay aligned, and runs :func:`client.validation.check` -- the very checks the
+reference ids stay aligned, and runs :func:`ismart_sms_kit.client.validation.check` -- the very
+checks the
 emulator runs -- on every chunk. A request that fails gets the code the gateway would answer,
 and the client sends nothing.
 """
@@ -17,12 +18,12 @@ from random import SystemRandom
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from client.errors import error_for
-from client.numbers import normalize_numbers
-from client.protocol import LANG_ARABIC, LANG_ENGLISH, LANGUAGES, ReturnCode
-from client.segments import Encoding, Segments, SegmentsView, count, detect_encoding
-from client.validation import DEFAULT_LIMITS, Finding, Limits, format_push_datetime
-from client.validation import check as check_request
+from ismart_sms_kit.client.errors import error_for
+from ismart_sms_kit.client.numbers import normalize_numbers
+from ismart_sms_kit.client.protocol import LANG_ARABIC, LANG_ENGLISH, LANGUAGES, ReturnCode
+from ismart_sms_kit.client.segments import Encoding, Segments, SegmentsView, count, detect_encoding
+from ismart_sms_kit.client.validation import DEFAULT_LIMITS, Finding, Limits, format_push_datetime
+from ismart_sms_kit.client.validation import check as check_request
 
 MUSCAT: Final = _timezone(timedelta(hours=4), "Asia/Muscat")
 """The gateway's clock: Oman is UTC+4 all year (no daylight saving), so a fixed offset is

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from client.errors import GatewayError, IsmartError, TransportError, error_for
-from client.prepare import CheckResult
-from client.protocol import ReturnCode
-from client.segments import Segments, SegmentsView
+from ismart_sms_kit.client.errors import GatewayError, IsmartError, TransportError, error_for
+from ismart_sms_kit.client.prepare import CheckResult
+from ismart_sms_kit.client.protocol import ReturnCode
+from ismart_sms_kit.client.segments import Segments, SegmentsView
 
 
 class Outcome(str, Enum):

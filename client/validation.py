@@ -35,7 +35,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Final
 
-from client.protocol import (
+from ismart_sms_kit.client.protocol import (
     HEADER_MAX_LENGTH,
     LANGUAGES,
     MAX_NUMBERS,
@@ -44,7 +44,7 @@ from client.protocol import (
     REFERENCE_ID_MIN_DIGITS,
     ReturnCode,
 )
-from client.segments import Segments, count
+from ismart_sms_kit.client.segments import Segments, count
 
 # .NET, not Python: ASCII digits only ([0-9], never \d, which takes Arabic-Indic digits too),
 # and the white space .NET allows (int.Parse: ASCII only; IsNullOrWhiteSpace: Unicode's).

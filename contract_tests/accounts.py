@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Final
 
-from contract_tests.oracle import AccountFacts
+from ismart_sms_kit.contract_tests.oracle import AccountFacts
 
 NONEXISTENT_PREFIX: Final = "ctnouser"
 """Every user id the kit makes up starts with this; the live guard relies on it."""

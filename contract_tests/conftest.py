@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from contract_tests import profiles
-from contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
-from contract_tests.contract import Contract
-from contract_tests.oracle import AccountFacts, Oracle
-from contract_tests.replay import ReplayResult, score
-from contract_tests.safety import DeliveryBudget, Guard
-from contract_tests.settings import KitSettings, add_options
-from contract_tests.target import SEND_PATH, Admin, Capabilities, Target
-from contract_tests.transport import Recorder, Sender, public_url, read_recording
+from ismart_sms_kit.contract_tests import profiles
+from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import AccountFacts, Oracle
+from ismart_sms_kit.contract_tests.replay import ReplayResult, score
+from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
+from ismart_sms_kit.contract_tests.settings import KitSettings, add_options
+from ismart_sms_kit.contract_tests.target import SEND_PATH, Admin, Capabilities, Target
+from ismart_sms_kit.contract_tests.transport import Recorder, Sender, public_url, read_recording
 
 MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
@@ -141,7 +141,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def build_target(run: KitRun) -> Target:
     kit = run.settings
     if kit.url is None:
-        from contract_tests.harness import start_emulator
+        from ismart_sms_kit.contract_tests.harness import start_emulator
 
         run.emulator = start_emulator()
         url = run.emulator.url + SEND_PATH

@@ -1,6 +1,7 @@
 """What a contract test holds: one target, its sender, the oracle, and the comparison.
 
-A test builds request values (from ``contract_tests.strategies``) on top of :meth:`Contract.base`
+A test builds request values (from ``ismart_sms_kit.contract_tests.strategies``) on top of
+:meth:`Contract.base`
 and calls :meth:`Contract.check`, which
 
 1. on a live-safe target, adds a *sentinel* fault when the request has no delivery-proof fault
@@ -21,12 +22,16 @@ from typing import Any
 
 import pytest
 
-from contract_tests.accounts import DEMO_ACCOUNTS, STATE_ACCOUNTS, nonexistent_user_id
-from contract_tests.oracle import ACCOUNT_STEPS, Oracle, Request, Verdict
-from contract_tests.safety import DeliveryBudget, delivery_proof_faults
-from contract_tests.strategies import Changes, FaultKind, fault_kinds
-from contract_tests.target import Target
-from contract_tests.transport import Exchange, RequestCapReached, Sender
+from ismart_sms_kit.contract_tests.accounts import (
+    DEMO_ACCOUNTS,
+    STATE_ACCOUNTS,
+    nonexistent_user_id,
+)
+from ismart_sms_kit.contract_tests.oracle import ACCOUNT_STEPS, Oracle, Request, Verdict
+from ismart_sms_kit.contract_tests.safety import DeliveryBudget, delivery_proof_faults
+from ismart_sms_kit.contract_tests.strategies import Changes, FaultKind, fault_kinds
+from ismart_sms_kit.contract_tests.target import Target
+from ismart_sms_kit.contract_tests.transport import Exchange, RequestCapReached, Sender
 
 BASE_NUMBER = "96891234567"
 BASE_MESSAGE = "Contract test"

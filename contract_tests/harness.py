@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mock_server.app import create_app
-from mock_server.config import Config, apply_mapping
-from mock_server.server import ServerThread
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config, apply_mapping
+from ismart_sms_kit.mock_server.server import ServerThread
 
 
 @dataclass

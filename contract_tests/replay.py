@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from contract_tests.accounts import Credentials
-from contract_tests.oracle import Request, Verdict
-from contract_tests.transport import MASK, Exchange
+from ismart_sms_kit.contract_tests.accounts import Credentials
+from ismart_sms_kit.contract_tests.oracle import Request, Verdict
+from ismart_sms_kit.contract_tests.transport import MASK, Exchange
 
 DUMMY_PASSWORD: Final = "replay-not-the-password"
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from contract_tests.accounts import Credentials, is_nonexistent_user_id
-from contract_tests.oracle import Oracle, Request, split_numbers
+from ismart_sms_kit.contract_tests.accounts import Credentials, is_nonexistent_user_id
+from ismart_sms_kit.contract_tests.oracle import Oracle, Request, split_numbers
 
 ESSENTIAL_FIELDS: Final = ("UserId", "Password", "MobileNo", "Message")
 MIN_DIGITS_OF_A_NUMBER: Final = 4

@@ -8,9 +8,9 @@ from typing import Final
 
 import pytest
 
-from contract_tests.accounts import Credentials, is_nonexistent_user_id
-from contract_tests.oracle import DEFAULT_ORDER, number_problem, parse_order
-from contract_tests.target import is_live_host, send_url_for
+from ismart_sms_kit.contract_tests.accounts import Credentials, is_nonexistent_user_id
+from ismart_sms_kit.contract_tests.oracle import DEFAULT_ORDER, number_problem, parse_order
+from ismart_sms_kit.contract_tests.target import is_live_host, send_url_for
 
 DEFAULT_LIVE_RATE: Final = 1.0
 DEFAULT_LIVE_MAX_REQUESTS: Final = 200

@@ -1,7 +1,8 @@
 """Every Hypothesis strategy of the contract kit, as typed keyword-only factories.
 
 Strategies generate request *values* only; what the gateway must answer is the oracle's
-business (``contract_tests.oracle``), and sending is the transport's (``contract_tests.transport``),
+business (``ismart_sms_kit.contract_tests.oracle``), and sending is the transport's
+(``ismart_sms_kit.contract_tests.transport``),
 so that one generated case runs against any target. Nothing here knows the expected code.
 """
 
@@ -13,7 +14,7 @@ from typing import Final
 
 from hypothesis import strategies as st
 
-from contract_tests.oracle import (
+from ismart_sms_kit.contract_tests.oracle import (
     GSM7,
     GSM7_BASIC,
     GSM7_EXTENSION,
@@ -451,7 +452,7 @@ def _kind(name: str, strategy: st.SearchStrategy[Changes], *fields: str) -> Faul
 
 
 def nonexistent_user_ids() -> st.SearchStrategy[str]:
-    from contract_tests.accounts import nonexistent_user_id
+    from ismart_sms_kit.contract_tests.accounts import nonexistent_user_id
 
     return st.text("0123456789abcdef", min_size=12, max_size=12).map(nonexistent_user_id)
 

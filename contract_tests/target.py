@@ -5,7 +5,8 @@
 * ``emulator``: ``--ismart-url`` with ``--ismart-emulator``: the user vouches that the URL is an
   ``ismart-mock`` emulator (a container, a CI service). Same capabilities as ``started``.
 * ``external``: any other ``--ismart-url``, the live gateway above all: **live-safe**, so every
-  request must pass the guard (``contract_tests.safety``), tests that need the admin API or the
+  request must pass the guard (``ismart_sms_kit.contract_tests.safety``), tests that need the admin
+  API or the
   demo accounts are skipped, and sends are paced and capped.
 """
 
@@ -17,8 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from contract_tests.accounts import Credentials
-from contract_tests.oracle import AccountFacts
+from ismart_sms_kit.contract_tests.accounts import Credentials
+from ismart_sms_kit.contract_tests.oracle import AccountFacts
 
 SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
 """The documented endpoint (the vendor specification), added to a base URL."""

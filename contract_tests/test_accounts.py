@@ -13,11 +13,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from contract_tests import strategies as s
-from contract_tests.accounts import DEMO_ACCOUNTS, DEMO_CODES
-from contract_tests.contract import Contract
-from contract_tests.oracle import Request, message_length
-from contract_tests.target import Admin
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, DEMO_CODES
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import Request, message_length
+from ismart_sms_kit.contract_tests.target import Admin
 
 pytestmark = pytest.mark.needs_demo_accounts
 

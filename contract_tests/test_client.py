@@ -2,7 +2,8 @@
 
 Two kinds of check:
 
-* **Its pre-checks, offline.** ``client.validation.check`` refuses a request locally, with the
+* **Its pre-checks, offline.** ``ismart_sms_kit.client.validation.check`` refuses a request
+locally, with the
   code the gateway would answer, so that a faulty request is never sent. For requests broken
   in every way the kit knows (alone and in pairs), the first fault it finds must be the first
   fault the oracle finds among those a client can see (the request's own fields: not the
@@ -29,14 +30,21 @@ from hypothesis import strategies as st
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from client.http import IsmartClient, limits_for
-from client.results import SendResult
-from client.validation import CheckedRequest, check
-from contract_tests import strategies as s
-from contract_tests.accounts import nonexistent_user_id
-from contract_tests.contract import BASE_MESSAGE, BASE_NUMBER, Contract, apply
-from contract_tests.oracle import HEADER_MAX, Fault, Request, Verdict, is_blank, split_numbers
-from contract_tests.target import Admin
+from ismart_sms_kit.client.http import IsmartClient, limits_for
+from ismart_sms_kit.client.results import SendResult
+from ismart_sms_kit.client.validation import CheckedRequest, check
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.accounts import nonexistent_user_id
+from ismart_sms_kit.contract_tests.contract import BASE_MESSAGE, BASE_NUMBER, Contract, apply
+from ismart_sms_kit.contract_tests.oracle import (
+    HEADER_MAX,
+    Fault,
+    Request,
+    Verdict,
+    is_blank,
+    split_numbers,
+)
+from ismart_sms_kit.contract_tests.target import Admin
 
 CLIENT_STEPS = frozenset({"request", "mobile", "message_blank", "lang", "length", "push_datetime"})
 """The steps whose faults are in the request's own fields, which a client can check before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.contract import Contract
 
 pytestmark = pytest.mark.delivers
 

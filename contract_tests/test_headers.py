@@ -6,9 +6,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from contract_tests import strategies as s
-from contract_tests.contract import Contract
-from contract_tests.target import Admin
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.target import Admin
 
 
 def registered(contract: Contract) -> frozenset[str]:

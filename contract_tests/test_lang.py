@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from contract_tests import strategies as s
-from contract_tests.contract import Contract
-from contract_tests.oracle import parse_lang
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import parse_lang
 
 
 @given(lang=s.lang_values(valid=True))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import example, given
 
-from contract_tests import strategies as s
-from contract_tests.contract import Contract
-from contract_tests.oracle import SPEC_PART_LIMITS, message_length
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import SPEC_PART_LIMITS, message_length
 
 GSM_EXT = "{"
 EMOJI = "😀"

@@ -7,9 +7,9 @@ from collections import Counter
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from contract_tests import strategies as s
-from contract_tests.contract import Contract
-from contract_tests.oracle import split_numbers
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import split_numbers
 
 
 @given(numbers=s.valid_numbers(min_size=1, max_size=50), data=st.data())

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests import strategies as s
-from contract_tests.accounts import nonexistent_user_id
-from contract_tests.contract import Contract, apply
-from contract_tests.oracle import REQUIRED
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.accounts import nonexistent_user_id
+from ismart_sms_kit.contract_tests.contract import Contract, apply
+from ismart_sms_kit.contract_tests.oracle import REQUIRED
 
 
 @given(data=st.data())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from contract_tests import strategies as s
-from contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.contract import Contract
 
 
 @given(when=s.real_dates(min_year=2000, max_year=2020))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests import strategies as s
-from contract_tests.contract import Contract
-from contract_tests.oracle import split_numbers
+from ismart_sms_kit.contract_tests import strategies as s
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import split_numbers
 
 
 @given(refs=s.valid_reference_ids(), numbers=s.valid_numbers(min_size=1, max_size=5))

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from contract_tests.conftest import RUN
-from contract_tests.contract import Contract
-from contract_tests.replay import compare, replay_request
+from ismart_sms_kit.contract_tests.conftest import RUN
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.replay import compare, replay_request
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

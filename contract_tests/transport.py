@@ -2,7 +2,8 @@
 
 Every request of the suite to the gateway goes through :meth:`Sender.send`, in this order:
 the hard cap on requests (:class:`RequestCapReached`, nothing sent), the live-safety guard
-(:class:`contract_tests.safety.UnsafeRequest`, nothing sent), the pace (at most ``rate``
+(:class:`ismart_sms_kit.contract_tests.safety.UnsafeRequest`, nothing sent), the pace (at most
+``rate``
 requests per second), then one HTTP request; the exchange is written to the recording, if any,
 with every password masked.
 """
@@ -21,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from contract_tests.oracle import Request, Verdict
-from contract_tests.safety import Guard
+from ismart_sms_kit.contract_tests.oracle import Request, Verdict
+from ismart_sms_kit.contract_tests.safety import Guard
 
 MASK: Final = "***"
 SECRET_PARAMS: Final = frozenset({"password"})

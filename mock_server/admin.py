@@ -16,11 +16,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mock_server.accounts import AccountError
-from mock_server.backend import Backend
-from mock_server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from mock_server.metrics import render
-from mock_server.store import FIXED_DELIVERY_STATES, Message, MessageQuery, RequestQuery
+from ismart_sms_kit.mock_server.accounts import AccountError
+from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from ismart_sms_kit.mock_server.metrics import render
+from ismart_sms_kit.mock_server.store import (
+    FIXED_DELIVERY_STATES,
+    Message,
+    MessageQuery,
+    RequestQuery,
+)
 
 API: Final = "/_mock/api"
 SCOPE_HEADER: Final = "x-mock-scope"

@@ -23,17 +23,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from client.protocol import DELIVERY_REPORT_PATH, ReturnCode
-from mock_server import admin, delivery, inbox, openapi, rules_api, waiting
-from mock_server.accounts import Account
-from mock_server.auth import AdminTokenMiddleware
-from mock_server.backend import Backend, Clock, system_clock
-from mock_server.config import Config, EndpointConfig
-from mock_server.gateway import Decision, GatewayCall, GatewayFailure
-from mock_server.params import Params, from_pairs, parse_urlencoded
-from mock_server.rules import NO_OUTCOME, Action, Outcome, Rule, RuleContext
-from mock_server.store import Storage
-from mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
+from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH, ReturnCode
+from ismart_sms_kit.mock_server import admin, delivery, inbox, openapi, rules_api, waiting
+from ismart_sms_kit.mock_server.accounts import Account
+from ismart_sms_kit.mock_server.auth import AdminTokenMiddleware
+from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
+from ismart_sms_kit.mock_server.config import Config, EndpointConfig
+from ismart_sms_kit.mock_server.gateway import Decision, GatewayCall, GatewayFailure
+from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
+from ismart_sms_kit.mock_server.rules import NO_OUTCOME, Action, Outcome, Rule, RuleContext
+from ismart_sms_kit.mock_server.store import Storage
+from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 
 log = logging.getLogger("mock_server")
 

@@ -17,10 +17,10 @@ from starlette.applications import Starlette
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from client.protocol import SEND_PATH
-from mock_server.app import create_app
-from mock_server.backend import Backend
-from mock_server.config import (
+from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.config import (
     ENDPOINT_SETTINGS,
     SETTINGS,
     Config,
@@ -29,10 +29,10 @@ from mock_server.config import (
     load_file,
     load_rules_file,
 )
-from mock_server.logs import MaskPasswords, log_config
-from mock_server.rules import RuleError
-from mock_server.sqlite_store import StateFileError
-from mock_server.transport import DroppableHttpToolsProtocol, worker_listener
+from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
+from ismart_sms_kit.mock_server.rules import RuleError
+from ismart_sms_kit.mock_server.sqlite_store import StateFileError
+from ismart_sms_kit.mock_server.transport import DroppableHttpToolsProtocol, worker_listener
 
 ENV_PREFIX = "ISMART_MOCK_"
 
@@ -239,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.addFilter(MaskPasswords())
     ssl: dict[str, str] = {}
     if args.tls:
-        from mock_server.tls import prepare
+        from ismart_sms_kit.mock_server.tls import prepare
 
         files = prepare(args.tls_dir, args.host)
         ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
@@ -257,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker_args = [*(argv if argv is not None else sys.argv[1:]), "--seed", str(backend.seed)]
     os.environ[WORKER_ARGV] = json.dumps(worker_args)
     workers = uvicorn.Config(
-        "mock_server.cli:worker_app", factory=True, workers=args.workers, **options
+        "ismart_sms_kit.mock_server.cli:worker_app", factory=True, workers=args.workers, **options
     )
     try:  # uvicorn.run(..., workers=N), with a listening socket of their own for each worker
         sock = worker_listener(args.host, args.port)

@@ -25,9 +25,9 @@ from typing import Any, Final
 
 import yaml
 
-from client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
-from client.validation import Limits
-from mock_server.accounts import (
+from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from ismart_sms_kit.client.validation import Limits
+from ismart_sms_kit.mock_server.accounts import (
     DEMO_CLOSED_COMPANIES,
     Account,
     AccountError,

@@ -17,9 +17,9 @@ from functools import lru_cache
 from types import EllipsisType, MappingProxyType
 from typing import Any, Final, Generic, TypeVar, overload
 
-from client.protocol import ReturnCode
-from client.segments import Segments, count
-from client.validation import (
+from ismart_sms_kit.client.protocol import ReturnCode
+from ismart_sms_kit.client.segments import Segments, count
+from ismart_sms_kit.client.validation import (
     Finding,
     check_header,
     is_blank,
@@ -29,10 +29,10 @@ from client.validation import (
     parse_push_datetime,
     parse_reference_ids,
 )
-from mock_server.accounts import Account, IpNetwork
-from mock_server.config import EndpointConfig
-from mock_server.params import Params
-from mock_server.store import Message, Storage
+from ismart_sms_kit.mock_server.accounts import Account, IpNetwork
+from ismart_sms_kit.mock_server.config import EndpointConfig
+from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.store import Message, Storage
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)

@@ -9,11 +9,13 @@ Installed with the package (entry point ``pytest11``), so any test can ask for i
 
 One server per test session (it starts in a few tens of milliseconds); every test gets it back
 in its start state (accounts, rules from the config, no messages). The handle is a
-:class:`client.mock_admin.MockAdmin` (``add_rule``, ``messages``, ``latest``, ``wait_for``,
+:class:`ismart_sms_kit.client.mock_admin.MockAdmin` (``add_rule``, ``messages``, ``latest``,
+``wait_for``,
 ``requests``, ``reset``, ...). When a test using it fails, its report shows the journal of
 that test: every request, its answer and what decided it. To start it with other
 accounts or rules, override the session-scoped ``ismart_mock_config`` fixture in a conftest.py
-and return a :class:`mock_server.config.Config` (e.g. ``load_file("accounts.yaml")``).
+and return a :class:`ismart_sms_kit.mock_server.config.Config` (e.g.
+``load_file("accounts.yaml")``).
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-from client.mock_admin import MockAdmin
-from mock_server.app import create_app
-from mock_server.config import Config
-from mock_server.server import ServerThread
+from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.server import ServerThread
 
 
 class IsmartMock(MockAdmin):

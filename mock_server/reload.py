@@ -14,8 +14,8 @@ import asyncio
 import logging
 from pathlib import Path
 
-from mock_server.config import ConfigError, read_rules_file
-from mock_server.rules import RuleError, RuleSet
+from ismart_sms_kit.mock_server.config import ConfigError, read_rules_file
+from ismart_sms_kit.mock_server.rules import RuleError, RuleSet
 
 log = logging.getLogger("mock_server")
 

@@ -14,7 +14,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from mock_server.transport import DroppableHttpToolsProtocol
+from ismart_sms_kit.mock_server.transport import DroppableHttpToolsProtocol
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -14,8 +14,8 @@ from typing import Any
 
 import requests
 
-from client.protocol import SEND_PATH
-from mock_server.server import free_port
+from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.mock_server.server import free_port
 
 
 @dataclass
@@ -65,7 +65,7 @@ def start(
     port = port if port is not None else free_port()
     # process groups: --workers starts children that must go down with the parent
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), *args],
+        [sys.executable, "-m", "ismart_sms_kit.mock_server", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -9,10 +9,10 @@ import pytest
 import requests
 from starlette.routing import Route
 
-from client.mock_admin import MockAdmin
-from mock_server.app import create_app
-from mock_server.config import Config
-from mock_server.server import ServerThread
+from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.server import ServerThread
 from tests.conftest import SAMPLE
 
 TOKEN = "t0k3n-for-tests"

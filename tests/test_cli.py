@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from client.mock_admin import MockAdmin
-from mock_server.app import create_app
-from mock_server.server import ServerThread, free_port
+from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.server import ServerThread, free_port
 from tests.conftest import acme_config, fresh_admin
 
 SECRET = "cli-Pa55+w&rd"
@@ -44,7 +44,7 @@ def run(
     environ.update(env)
     environ["PYTHONIOENCODING"] = "utf-8"
     done = subprocess.run(
-        [sys.executable, "-m", "client.cli", *args],
+        [sys.executable, "-m", "ismart_sms_kit.client.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -250,7 +250,7 @@ def test_segments_for_people_and_with_a_language() -> None:
 
 def test_segments_refuses_input_that_is_not_utf8() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "client.cli", "segments", "--porcelain"],
+        [sys.executable, "-m", "ismart_sms_kit.client.cli", "segments", "--porcelain"],
         input=b"\xff\xfe",
         capture_output=True,
         cwd=ROOT,

@@ -7,11 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from client.errors import InvalidRequestError
-from client.prepare import MUSCAT, check, choose_lang, format_push_at, resolve_timezone
-from client.protocol import ReturnCode
-from client.segments import Encoding
-from client.validation import Limits
+from ismart_sms_kit.client.errors import InvalidRequestError
+from ismart_sms_kit.client.prepare import (
+    MUSCAT,
+    check,
+    choose_lang,
+    format_push_at,
+    resolve_timezone,
+)
+from ismart_sms_kit.client.protocol import ReturnCode
+from ismart_sms_kit.client.segments import Encoding
+from ismart_sms_kit.client.validation import Limits
 
 
 def numbers(n: int) -> list[str]:

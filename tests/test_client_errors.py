@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from client.errors import (
+from ismart_sms_kit.client.errors import (
     AuthError,
     CreditError,
     GatewayError,
@@ -16,7 +16,7 @@ from client.errors import (
     error_for,
     raise_for_code,
 )
-from client.protocol import ReturnCode
+from ismart_sms_kit.client.protocol import ReturnCode
 
 FAMILIES = {
     AuthError: {2, 3, 7, 12, 13, 17, 18, 20, 21, 25, 31},

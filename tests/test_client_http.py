@@ -11,7 +11,7 @@ import pytest
 import requests
 import yaml
 
-from client.errors import (
+from ismart_sms_kit.client.errors import (
     AuthError,
     CreditError,
     GatewayError,
@@ -20,11 +20,11 @@ from client.errors import (
     OptedOutError,
     error_class,
 )
-from client.http import IsmartClient, send_url
-from client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
-from client.results import Outcome
-from client.retry import RetryPolicy
-from mock_server.pytest_plugin import IsmartMock
+from ismart_sms_kit.client.http import IsmartClient, send_url
+from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from ismart_sms_kit.client.results import Outcome
+from ismart_sms_kit.client.retry import RetryPolicy
+from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
 
 RULES = Path(__file__).parent.parent / "fixtures" / "rules"
 OMAN = "96899123456"

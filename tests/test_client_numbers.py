@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from client.numbers import check_country_code, normalize_number, normalize_numbers
+from ismart_sms_kit.client.numbers import check_country_code, normalize_number, normalize_numbers
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,12 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from client.errors import IsmartError
-from client.http import IsmartClient
-from client.mock_admin import MockAdmin
-from client.retry import HTTP_5XX, RetryPolicy
-from mock_server.app import create_app
-from mock_server.server import ServerThread, free_port
+from ismart_sms_kit.client.errors import IsmartError
+from ismart_sms_kit.client.http import IsmartClient
+from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.client.retry import HTTP_5XX, RetryPolicy
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.server import ServerThread, free_port
 from tests.conftest import acme_config, fresh_admin
 
 SECRET = "Pa55+w&rd/S3cret="

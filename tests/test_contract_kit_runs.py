@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 import requests
 
-from contract_tests.harness import RunningEmulator, start_emulator
-from contract_tests.oracle import Request
-from contract_tests.safety import delivery_proof_faults
+from ismart_sms_kit.contract_tests.harness import RunningEmulator, start_emulator
+from ismart_sms_kit.contract_tests.oracle import Request
+from ismart_sms_kit.contract_tests.safety import delivery_proof_faults
 
 ROOT = Path(__file__).parent.parent
 LIVE_USER = "liveuser"
@@ -39,7 +39,9 @@ STAND_IN = {
 
 
 def run_kit(
-    *args: str, env: dict[str, str] | None = None, paths: tuple[str, ...] = ("contract_tests",)
+    *args: str,
+    env: dict[str, str] | None = None,
+    paths: tuple[str, ...] = ("ismart_sms_kit/contract_tests",),
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ISMART_", "PYTEST_"))}
     return subprocess.run(
@@ -162,7 +164,10 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
             "--ismart-max-sends=2",
             "-rs",
             env=live_env(stand_in.url),
-            paths=("contract_tests/test_delivery.py", "contract_tests/test_phone_numbers.py"),
+            paths=(
+                "ismart_sms_kit/contract_tests/test_delivery.py",
+                "ismart_sms_kit/contract_tests/test_phone_numbers.py",
+            ),
         )
         api = stand_in.url + "/_mock/api"
         messages = requests.get(api + "/messages", timeout=10).json()
@@ -212,11 +217,15 @@ def test_unsafe_or_wrong_options_are_refused_before_anything_is_sent(
     ("rule", "paths", "says"),
     [
         # accepts what must answer 6 (the whole suite, up to its first failure)
-        ({"match": {"min_parts": 6}, "action": {"code": 1}}, ("contract_tests",), "says 6"),
+        (
+            {"match": {"min_parts": 6}, "action": {"code": 1}},
+            ("ismart_sms_kit/contract_tests",),
+            "says 6",
+        ),
         # answers 9 for valid numbers of one range, which no fixed example uses
         (
             {"match": {"mobile_prefix": "9687"}, "action": {"code": 9}},
-            ("contract_tests/test_phone_numbers.py",),
+            ("ismart_sms_kit/contract_tests/test_phone_numbers.py",),
             "the contract says 1",
         ),
     ],
@@ -277,7 +286,7 @@ def test_another_validation_order_is_a_different_contract() -> None:
         "--ismart-order=request,message_blank",
         "-k",
         "unknown_user_answers_3",
-        paths=("contract_tests/test_precedence.py",),
+        paths=("ismart_sms_kit/contract_tests/test_precedence.py",),
     )
     assert result.returncode == 1, result.stdout[-3000:]
     assert "validation order: request,message_blank,client_ip" in result.stdout

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from client.protocol import DELIVERY_REPORT_PATH
-from mock_server.app import create_app
-from mock_server.config import Config
-from mock_server.pytest_plugin import IsmartMock
-from mock_server.server import ServerThread
+from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
+from ismart_sms_kit.mock_server.server import ServerThread
 from tests.conftest import SAMPLE
 
 RECORD = re.compile(

@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from client.protocol import LEGACY_SEND_PATH, SEND_PATH
-from mock_server.app import create_app
-from mock_server.config import Config, load_file
-from mock_server.server import ServerThread
+from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config, load_file
+from ismart_sms_kit.mock_server.server import ServerThread
 from tests.conftest import SAMPLE
 
 QUERY = urlencode(SAMPLE)
@@ -197,7 +197,7 @@ def test_push_date_times_seen_in_the_field(server: ServerThread, push: str, answ
 def test_push_date_times_leniently(tmp_path: object) -> None:
     """With ``push_datetime_lenient``, the same shapes parse as en-US ``DateTime.Parse``."""
     config = Config(seed=0)
-    from mock_server.config import build_endpoint
+    from ismart_sms_kit.mock_server.config import build_endpoint
 
     config.endpoints["SMSDynamicRefIntlAPI"] = build_endpoint(
         "SMSDynamicRefIntlAPI", {"push_datetime_lenient": True}, "test"

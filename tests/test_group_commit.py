@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from client.protocol import SEND_PATH
-from mock_server.accounts import Account, digest_password
-from mock_server.app import create_app
-from mock_server.backend import Backend
-from mock_server.config import Config
+from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.mock_server.accounts import Account, digest_password
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.config import Config
 from tests.conftest import SAMPLE
 
 
@@ -126,7 +126,7 @@ def test_one_failing_request_leaves_the_others_committed(
 ) -> None:
     app = sqlite_app(tmp_path)
     backend: Backend = app.state.backend
-    from mock_server import sqlite_store
+    from ismart_sms_kit.mock_server import sqlite_store
 
     original = sqlite_store._SqliteTransaction.record
 
@@ -206,7 +206,7 @@ def test_a_worker_waiting_for_the_write_turn_is_woken_when_it_ends(
 ) -> None:
     """The worker that ends its turn rings the state file's doorbell (a FIFO beside it); the
     waiting one wakes at once, not at its next try (set here to a minute)."""
-    from mock_server import backend as backend_module
+    from ismart_sms_kit.mock_server import backend as backend_module
 
     monkeypatch.setattr(backend_module, "_RETRY_S", 60.0)
     holder = sqlite_app(tmp_path)
@@ -236,7 +236,7 @@ def test_two_writers_keep_the_wal_bounded(
     """SQLite's own checkpoint is off (it would run inside the write turn); each writer
     checkpoints after its turn instead, so the WAL is reused and stays small. With the
     restart threshold at 1 frame every checkpoint is done again with the writers held off."""
-    from mock_server import sqlite_store
+    from ismart_sms_kit.mock_server import sqlite_store
 
     monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.0)
     monkeypatch.setattr(sqlite_store, "WAL_RESTART_FRAMES", restart_frames)

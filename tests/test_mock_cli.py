@@ -8,13 +8,13 @@ from pathlib import Path
 
 import requests
 
-from client.protocol import SEND_PATH
+from ismart_sms_kit.client.protocol import SEND_PATH
 from tests.conftest import SAMPLE
 from tests.processes import running
 
 
 def test_help_lists_the_options() -> None:
-    for command in ([sys.executable, "-m", "mock_server", "--help"],):
+    for command in ([sys.executable, "-m", "ismart_sms_kit.mock_server", "--help"],):
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         for option in ("--host", "--port", "--config", "--seed"):
             assert option in out
@@ -63,7 +63,7 @@ def test_a_config_mistake_is_refused_naming_file_item_and_field(tmp_path: Path) 
     config = tmp_path / "bad.yaml"
     config.write_text("accounts:\n  - {user_id: acme, password: pw, credit: lots}\n", "utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "mock_server", "--config", str(config)],
+        [sys.executable, "-m", "ismart_sms_kit.mock_server", "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=30,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mock_server.params import parse_urlencoded
+from ismart_sms_kit.mock_server.params import parse_urlencoded
 
 
 def test_names_are_case_insensitive() -> None:

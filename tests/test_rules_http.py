@@ -11,11 +11,11 @@ import pytest
 import requests
 import yaml
 
-from client.protocol import SEND_PATH
-from mock_server.app import create_app
-from mock_server.config import Config, load_rules_file
-from mock_server.pytest_plugin import IsmartMock
-from mock_server.server import ServerThread
+from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config, load_rules_file
+from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
+from ismart_sms_kit.mock_server.server import ServerThread
 from tests.conftest import SAMPLE
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "fixtures" / "rules").glob("*.yaml"))
@@ -204,7 +204,7 @@ def test_a_broken_rules_file_is_refused_at_start_up(tmp_path: Path) -> None:
         "utf-8",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mock_server", "--rules", str(bad), "--port", "0"],
+        [sys.executable, "-m", "ismart_sms_kit.mock_server", "--rules", str(bad), "--port", "0"],
         capture_output=True,
         text=True,
         timeout=30,

@@ -6,9 +6,9 @@ import threading
 
 import requests
 
-from client.mock_admin import MockAdmin
-from client.protocol import DELIVERY_REPORT_PATH
-from mock_server.pytest_plugin import IsmartMock
+from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH
+from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
 from tests.conftest import SAMPLE
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from client.segments import GSM7_EXTENSION, Encoding, count, detect_encoding, is_gsm7, split
+from ismart_sms_kit.client.segments import (
+    GSM7_EXTENSION,
+    Encoding,
+    count,
+    detect_encoding,
+    is_gsm7,
+    split,
+)
 
 # The vendor table: parts -> (English max chars, Arabic max chars).
 VENDOR_TABLE = {1: (160, 70), 2: (306, 134), 3: (459, 201), 4: (612, 268), 5: (765, 335)}

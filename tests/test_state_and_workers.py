@@ -141,7 +141,7 @@ def test_several_workers_need_shared_state() -> None:
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "mock_server", "--workers", "2"],
+        [sys.executable, "-m", "ismart_sms_kit.mock_server", "--workers", "2"],
         capture_output=True,
         text=True,
         timeout=30,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.accounts import demo_accounts
-from mock_server.sqlite_store import SqliteStorage, StateFileError
-from mock_server.store import (
+from ismart_sms_kit.mock_server.accounts import demo_accounts
+from ismart_sms_kit.mock_server.sqlite_store import SqliteStorage, StateFileError
+from ismart_sms_kit.mock_server.store import (
     JournalEntry,
     MemoryStorage,
     Message,

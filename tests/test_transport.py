@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from client.protocol import SEND_PATH
-from mock_server.app import create_app
-from mock_server.config import Config
-from mock_server.server import ServerThread
-from mock_server.transport import CoalescingTransport
+from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.mock_server.transport import CoalescingTransport
 
 
 class Recorder:
@@ -141,7 +141,7 @@ def test_gateway_answers_and_a_head_on_one_keep_alive_connection() -> None:
 def test_each_worker_gets_its_own_listening_socket_on_the_port() -> None:
     import pickle
 
-    from mock_server.transport import worker_listener
+    from ismart_sms_kit.mock_server.transport import worker_listener
 
     supervisor = worker_listener("127.0.0.1", 0)
     port = supervisor.getsockname()[1]

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from client.protocol import ReturnCode
-from client.validation import (
+from ismart_sms_kit.client.protocol import ReturnCode
+from ismart_sms_kit.client.validation import (
     Finding,
     Limits,
     check,
