@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Settings (in a --config file under 'settings:', or ISMART_MOCK_<NAME>):\n"
             + settings_help
             + "\n\nPer-endpoint settings (in a --config file only, under 'endpoints:' then "
-            "SMSDynamicRefIntlAPI or SMSDynamicAPI; the README gives each endpoint's "
-            "defaults):\n" + endpoint_help
+            "SMSDynamicRefIntlAPI or SMSDynamicAPI; docs/configuration.md gives each "
+            "endpoint's defaults):\n" + endpoint_help
         ),
     )
     parser.add_argument(
@@ -69,7 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=int(_env("PORT", "8080") or 8080), help="default 8080"
     )
     parser.add_argument(
-        "--config", default=_env("CONFIG"), metavar="FILE", help="YAML config (see README)"
+        "--config",
+        default=_env("CONFIG"),
+        metavar="FILE",
+        help="YAML config (see docs/configuration.md)",
     )
     parser.add_argument(
         "--rules",
