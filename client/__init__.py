@@ -6,7 +6,7 @@
         result = sms.send("+968 9912 3456", "Your code is 1234")
         result.raise_for_code()
 
-The README's section "The client" documents the API, the errors, the retries and the CLI.
+docs/client.md documents the API, the errors, the retries and the CLI.
 """
 
 from __future__ import annotations

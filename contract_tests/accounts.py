@@ -1,8 +1,8 @@
 """What the kit knows about the accounts it sends with.
 
-Against an emulator: the demo accounts, transcribed from the README's table (not imported from
-``mock_server``, so that the emulator's own defaults are under test too). Against any other
-target: the one account the user names (``ISMART_USER_ID``, ``ISMART_PASSWORD``,
+Against an emulator: the demo accounts, transcribed from the table of docs/emulator.md (not
+imported from ``mock_server``, so that the emulator's own defaults are under test too).
+Against any other target: the one account the user names (``ISMART_USER_ID``, ``ISMART_PASSWORD``,
 ``ISMART_HEADER``), assumed active with plenty of credit and only that header registered.
 Wrong credentials always use a user id that cannot exist (:func:`nonexistent_user_id`).
 """
@@ -64,8 +64,11 @@ DEMO_ACCOUNTS: Final = (
     _demo("noservice", web_service=False),
     _demo("noget", http_get=False),
     _demo("ipblocked", ip_allowed=False),
+    _demo("abroad", outside_oman=True),
+    _demo("apiexpired", api_expired=True),
+    _demo("nodlr"),
 )
-"""The README's "Demo accounts" table: every password equals its user id."""
+"""The "Demo accounts" table of docs/emulator.md: every password equals its user id."""
 
 DEMO_CODES: Final = {
     "ismartsms": 1,
@@ -81,6 +84,9 @@ DEMO_CODES: Final = {
     "noservice": 17,
     "noget": 1,
     "ipblocked": 20,
+    "abroad": 21,
+    "apiexpired": 25,
+    "nodlr": 1,
 }
 """The table's "a send answers" column, for a valid POST (the oracle must agree)."""
 
@@ -94,6 +100,8 @@ STATE_ACCOUNTS: Final = (
     "creditexpired",
     "noservice",
     "ipblocked",
+    "abroad",
+    "apiexpired",
 )
 """Demo accounts whose state alone refuses a POST send (faults for the precedence tests)."""
 

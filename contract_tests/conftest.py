@@ -1,8 +1,8 @@
 """The contract kit as a pytest plugin: options, the plan, the target, markers, the summary.
 
-``pytest contract_tests`` starts an emulator on a free loopback port and runs the whole suite
-against it; ``--ismart-url`` (or ``ISMART_URL``) points it at another target (see README,
-"The contract kit").
+``pytest --pyargs ismart_sms_kit.contract_tests`` starts an emulator on a free loopback port
+and runs the whole suite against it; ``--ismart-url`` (or ``ISMART_URL``) points it at another
+target (see docs/contract-kit.md).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ismart_sms_kit.contract_tests.transport import Recorder, Sender, public_url
 
 MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
-    "needs_demo_accounts: needs the README's demo accounts (skipped against an external target)",
+    "needs_demo_accounts: needs the documented demo accounts (skipped against an external target)",
     "delivers: sends fault-free requests (external target: only with --ismart-allow-delivery)",
     "emulator_deviation(reason): a known disagreement of the emulator with the contract; "
     "a strict xfail against an emulator, a normal test elsewhere",

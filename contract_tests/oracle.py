@@ -3,7 +3,7 @@
 This module is the contract, on purpose independent of ``client/`` and ``mock_server/``: it
 has its own GSM 03.38 tables, its own length arithmetic and its own reading of each parameter,
 all transcribed from ``shared/spec/ismart-http-post-api.md``. Where the specification is silent
-or ambiguous, the README's "Decisions on the specification's open questions" fill the gap; each
+or ambiguous, the decisions of docs/decisions.md fill the gap; each
 such decision is a named :class:`Assumption` (``ASSUMPTIONS``), and every :class:`Verdict` lists
 the assumptions it relied on, so that a run against the live gateway shows which decision
 production does not share.
@@ -30,7 +30,7 @@ class Assumption:
     id: str
     rule: str
     source: str
-    """Where the rule comes from: the README's decision row (or the field notes)."""
+    """Where the rule comes from: the decision row of docs/decisions.md (or the field notes)."""
 
 
 def _assumptions(*items: Assumption) -> dict[str, Assumption]:
@@ -41,13 +41,13 @@ ASSUMPTIONS: Final = _assumptions(
     Assumption(
         "A-ORDER",
         "several faults: the first failing check of the validation order answers",
-        "README: several faults at once -> the validation order",
+        "docs/decisions.md: several faults at once -> the validation order",
     ),
     Assumption(
         "A-MISSING-FIELD",
         "UserId, Password, MobileNo, Message, Lang or Header absent answers 15; present but "
         "empty gets the field's own code",
-        "README: missing parameter",
+        "docs/decisions.md: missing parameter",
     ),
     Assumption(
         "A-PARAM-NAMES",
@@ -57,19 +57,19 @@ ASSUMPTIONS: Final = _assumptions(
     Assumption(
         "A-UNKNOWN-USER",
         "an unknown (or empty) user id answers 3 at the first check that needs the account",
-        "README: unknown user id",
+        "docs/decisions.md: unknown user id",
     ),
     Assumption(
         "A-NUMBER-LENGTH",
         "a mobile number is exactly 11 ASCII digits (the 10-digit sample answers 9); the "
         "country code itself is not checked",
-        "README: 10-digit sample numbers vs 11 digits",
+        "docs/decisions.md: 10-digit sample numbers vs 11 digits",
     ),
     Assumption(
         "A-NUMBER-SPACES",
         "spaces around a number are ignored; '+', '00', letters, other separators and empty "
         "items (a,,b or a trailing comma) answer 9",
-        "README: spaces, +, 00, empty items",
+        "docs/decisions.md: spaces, +, 00, empty items",
     ),
     Assumption(
         "A-NUMBER-EMPTY",
@@ -79,88 +79,88 @@ ASSUMPTIONS: Final = _assumptions(
     Assumption(
         "A-BATCH-ALL-OR-NOTHING",
         "one invalid number in a batch makes the whole request answer 9; nothing is sent",
-        "README: one bad number in a batch",
+        "docs/decisions.md: one bad number in a batch",
     ),
     Assumption(
         "A-MAX-NUMBERS",
         "more than 50 numbers answers 9 on the documented endpoint",
-        "README: more than 50 numbers",
+        "docs/decisions.md: more than 50 numbers",
     ),
     Assumption(
         "A-DUPLICATES",
         "duplicate numbers are kept: each is sent and charged",
-        "README: duplicates",
+        "docs/decisions.md: duplicates",
     ),
     Assumption(
         "A-BLANK",
         "a Message that is empty or only white space answers 5",
-        "README: blank message",
+        "docs/decisions.md: blank message",
     ),
     Assumption(
         "A-LANG",
         "Lang follows .NET int.Parse (ASCII digits, optional sign, surrounding ASCII white "
         "space allowed) and must then be 0 or 64, else 10",
-        "README: Lang",
+        "docs/decisions.md: Lang",
     ),
     Assumption(
         "A-ENCODING",
         "Lang=64 is always UCS-2; with Lang=0 one character outside GSM 03.38 makes the whole "
         "message UCS-2 (70/67 per part)",
-        "README: non-GSM characters with Lang=0",
+        "docs/decisions.md: non-GSM characters with Lang=0",
     ),
     Assumption(
         "A-SEGMENTS",
         "an extension character (^{}\\[~]|EUR and form feed) costs two septets and is never split "
         "from its escape; a surrogate pair (emoji) costs two units and is never split",
-        "README: message length (GSM 03.38)",
+        "docs/decisions.md: message length (GSM 03.38)",
     ),
     Assumption(
         "A-PUSH-FORMAT",
         "PushDateTime is MM/DD/YYYY HH:mm:ss, 24-hour, two digits per field, a real calendar "
         "date, else 16",
-        "README: PushDateTime hh",
+        "docs/decisions.md: PushDateTime hh",
     ),
     Assumption(
         "A-PUSH-ABSENT",
         "PushDateTime absent or empty means now",
-        "spec note + README: PushDateTime",
+        "spec note + docs/decisions.md: PushDateTime",
     ),
     Assumption(
         "A-PUSH-PAST",
         "a PushDateTime in the past is accepted and sent now",
-        "README: PushDateTime",
+        "docs/decisions.md: PushDateTime",
     ),
     Assumption(
         "A-HEADER-LENGTH",
         "a header has at most 11 characters; longer, empty or blank answers 19",
-        "README: header 11 characters long",
+        "docs/decisions.md: header 11 characters long",
     ),
     Assumption(
         "A-HEADER-EXACT",
         "the header must be registered for the account, compared exactly (case-sensitive, "
         "no trimming), else 19",
-        "README: header; field notes: Go-Watt vs Go-watt",
+        "docs/decisions.md: header; field notes: Go-Watt vs Go-watt",
     ),
     Assumption(
         "A-REFIDS-REQUIRED",
         "referenceIds absent or blank answers 15 on SMSDynamicRefIntlAPI (the document says "
         "optional; the field reports 15 on the Ref endpoints)",
-        "README: referenceIds required?; field notes",
+        "docs/decisions.md: referenceIds required?; field notes",
     ),
     Assumption(
         "A-REFIDS-FORMAT",
         "each referenceIds item (spaces around it ignored) is 3 to 6 ASCII digits, else 15",
-        "README: referenceIds format",
+        "docs/decisions.md: referenceIds format",
     ),
     Assumption(
         "A-REFIDS-COUNT",
         "the count of referenceIds need not match the count of numbers",
-        "README: referenceIds count vs numbers",
+        "docs/decisions.md: referenceIds count vs numbers",
     ),
     Assumption(
         "A-CREDIT-COST",
         "a send costs parts x recipients credits; too few credits answers 4",
-        "README: demo account lowcredit",
+        "docs/emulator.md: demo account lowcredit",
     ),
 )
 
@@ -170,12 +170,14 @@ ASSUMPTIONS: Final = _assumptions(
 STEP_CODES: Final[dict[str, tuple[int, ...]]] = {
     "request": (15,),
     "client_ip": (20,),
+    "oman": (21,),
     "company": (2,),
     "web_service": (17,),
     "password": (3,),
     "blocked": (12,),
     "inactive": (7,),
     "account_expired": (13,),
+    "api_expired": (25,),
     "http_get": (18,),
     "mobile": (8, 9),
     "message_blank": (5,),
@@ -189,21 +191,25 @@ STEP_CODES: Final[dict[str, tuple[int, ...]]] = {
 """Each check of the order and the codes it can answer (the spec's return-code table)."""
 
 DEFAULT_ORDER: Final = (
-    "request", "client_ip", "company", "web_service", "password", "blocked", "inactive",
-    "account_expired", "http_get", "mobile", "message_blank", "lang", "length",
+    "request", "client_ip", "oman", "company", "web_service", "password", "blocked", "inactive",
+    "account_expired", "api_expired", "http_get", "mobile", "message_blank", "lang", "length",
     "push_datetime", "header", "credit_expired", "credit",
 )  # fmt: skip
-"""The README's validation order (an assumption, A-ORDER; ``--ismart-order`` changes it)."""
+"""The documented validation order (docs/emulator.md; an assumption, A-ORDER;
+``--ismart-order`` changes it). The kit keeps its own copy, so that the emulator's order is
+under test too; ``tests/test_docs.py`` holds it, the emulator's and the docs' to one another."""
 
 ACCOUNT_STEPS: Final = frozenset(
     {
         "client_ip",
+        "oman",
         "company",
         "web_service",
         "password",
         "blocked",
         "inactive",
         "account_expired",
+        "api_expired",
         "http_get",
         "header",
         "credit_expired",
@@ -469,6 +475,10 @@ class AccountFacts:
     credit: int | None = None
     """None: plenty (the oracle never predicts 4)."""
     ip_allowed: bool = True
+    outside_oman: bool = False
+    """An account for clients inside Oman only, used from outside (21)."""
+    api_expired: bool = False
+    """The account's SMS API subscription has ended (25)."""
     fails_inside: bool = False
     """The gateway fails on this account's sends: 11 (Un Known Error) where 1 was due."""
 
@@ -616,11 +626,13 @@ def _credit_problem(a: AccountFacts, r: _Reading) -> str | None:
 
 _ACCOUNT_PROBLEMS: Final[dict[str, Callable[[AccountFacts, _Reading], str | None]]] = {
     "client_ip": lambda a, r: None if a.ip_allowed else "client IP not allowed",
+    "oman": lambda a, r: "client IP outside Oman" if a.outside_oman else None,
     "company": lambda a, r: None if a.company_exists else "the company does not exist",
     "web_service": lambda a, r: None if a.web_service else "not a web-service user",
     "blocked": lambda a, r: "account blocked" if a.status == "blocked" else None,
     "inactive": lambda a, r: "account inactive" if a.status == "inactive" else None,
     "account_expired": lambda a, r: "account expired" if a.expired else None,
+    "api_expired": lambda a, r: "SMS API subscription expired" if a.api_expired else None,
     "http_get": lambda a, r: (
         "HTTP GET not allowed" if r.request.method == "GET" and not a.http_get else None
     ),
@@ -739,12 +751,14 @@ def _check_header(r: _Reading) -> Fault | None:
 _CHECKS: Final[dict[str, Callable[[_Reading], Fault | None]]] = {
     "request": _check_request,
     "client_ip": _account_step("client_ip", 20),
+    "oman": _account_step("oman", 21),
     "company": _account_step("company", 2),
     "web_service": _account_step("web_service", 17),
     "password": _check_password,
     "blocked": _account_step("blocked", 12),
     "inactive": _account_step("inactive", 7),
     "account_expired": _account_step("account_expired", 13),
+    "api_expired": _account_step("api_expired", 25),
     "http_get": _account_step("http_get", 18),
     "mobile": _check_mobile,
     "message_blank": _check_blank,

@@ -64,7 +64,9 @@ def add_options(parser: pytest.Parser) -> None:
         "--ismart-order",
         default=None,
         metavar="STEPS",
-        help="the validation order the oracle assumes, comma-separated (default: the README's)",
+        help="the validation order the oracle assumes, comma-separated (default: "
+        + ",".join(DEFAULT_ORDER)
+        + ")",
     )
     group.addoption("--ismart-record", default=None, metavar="FILE", help="write every exchange")
     group.addoption(

@@ -52,7 +52,7 @@ class Capabilities:
     admin: bool
     """The emulator's admin API (reset, accounts, rules, journal) is there."""
     demo_accounts: bool
-    """The README's demo accounts exist, with their passwords."""
+    """The documented demo accounts exist, with their passwords."""
     live_safe: bool
     """Every request must carry a delivery-proof fault (or fit the delivery budget)."""
 

@@ -254,7 +254,7 @@ _PAST: Final = datetime(2020, 1, 1, tzinfo=timezone.utc)
 def demo_accounts() -> list[Account]:
     """The accounts ``make serve`` starts with: each makes one code happen naturally.
 
-    Every password equals its user id. The README's table lists them.
+    Every password equals its user id. docs/emulator.md lists them.
     """
 
     def acct(user: str, **kw: Any) -> Account:
