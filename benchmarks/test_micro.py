@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from ismart_sms_kit.client.segments import Encoding, count
-from ismart_sms_kit.client.validation import CheckedRequest, check
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config
-from ismart_sms_kit.mock_server.gateway import GatewayCall
+from ismart_sms_kit.mock_server.gateway.decide import GatewayCall
 from ismart_sms_kit.mock_server.params import parse_urlencoded
+from ismart_sms_kit.protocol.segments import Encoding, count
+from ismart_sms_kit.protocol.validation import CheckedRequest, check
 
 SAMPLE = (
     "UserId=ismartsms&Password=ismartsms&MobileNo=96899123456&Message=TestMessage"

@@ -28,10 +28,10 @@ from typing import Final, TextIO
 from ismart_sms_kit.client.http import DEFAULT_TIMEOUT, IsmartClient
 from ismart_sms_kit.client.numbers import check_country_code
 from ismart_sms_kit.client.prepare import GATEWAY_TIMEZONE, CheckResult, check
-from ismart_sms_kit.client.protocol import LIVE_BASE_URL, ReturnCode
 from ismart_sms_kit.client.results import Outcome, SendResult
 from ismart_sms_kit.client.retry import HTTP_5XX, RetryPolicy
-from ismart_sms_kit.client.segments import Segments, count
+from ismart_sms_kit.protocol.segments import Segments, count
+from ismart_sms_kit.protocol.spec import LIVE_BASE_URL, ReturnCode
 
 PROG: Final = "ismart-sms"
 EXIT_OK: Final = 0

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from ismart_sms_kit.client.protocol import ReturnCode, describe
+from ismart_sms_kit.protocol.spec import ReturnCode, describe
 
 if TYPE_CHECKING:
     from ismart_sms_kit.client.results import SendResult

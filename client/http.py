@@ -37,7 +37,10 @@ from ismart_sms_kit.client.prepare import (
     check,
     resolve_timezone,
 )
-from ismart_sms_kit.client.protocol import (
+from ismart_sms_kit.client.results import ChunkResult, Outcome, SendResult, skipped
+from ismart_sms_kit.client.retry import RetryPolicy, attempts
+from ismart_sms_kit.protocol.segments import Segments, count
+from ismart_sms_kit.protocol.spec import (
     LIVE_BASE_URL,
     P_FLASH,
     P_HEADER,
@@ -52,10 +55,7 @@ from ismart_sms_kit.client.protocol import (
     ReturnCode,
     describe,
 )
-from ismart_sms_kit.client.results import ChunkResult, Outcome, SendResult, skipped
-from ismart_sms_kit.client.retry import RetryPolicy, attempts
-from ismart_sms_kit.client.segments import Segments, count
-from ismart_sms_kit.client.validation import DEFAULT_LIMITS, Limits
+from ismart_sms_kit.protocol.validation import DEFAULT_LIMITS, Limits
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class IsmartClient:
     @staticmethod
     def segments(message: str, lang: int | None = None) -> Segments:
         """What ``message`` costs: encoding, parts and units (see
-        :mod:`ismart_sms_kit.client.segments`)."""
+        :mod:`ismart_sms_kit.protocol.segments`)."""
         return count(message, lang)
 
     def check(

@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH
+from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH
 
 API = "/_mock/api"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from ismart_sms_kit.client.protocol import MOBILE_LENGTH
+from ismart_sms_kit.protocol.spec import MOBILE_LENGTH
 
 _SEPARATORS: Final = frozenset("-./()")
 

@@ -2,7 +2,7 @@
 
 :func:`check` turns what an app passes (numbers as people write them, a datetime, a list of
 reference ids) into the gateway's parameters, cuts more than 50 numbers into chunks whose
-reference ids stay aligned, and runs :func:`ismart_sms_kit.client.validation.check` -- the very
+reference ids stay aligned, and runs :func:`ismart_sms_kit.protocol.validation.check` -- the very
 checks the
 emulator runs -- on every chunk. A request that fails gets the code the gateway would answer,
 and the client sends nothing.
@@ -20,10 +20,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ismart_sms_kit.client.errors import error_for
 from ismart_sms_kit.client.numbers import normalize_numbers
-from ismart_sms_kit.client.protocol import LANG_ARABIC, LANG_ENGLISH, LANGUAGES, ReturnCode
-from ismart_sms_kit.client.segments import Encoding, Segments, SegmentsView, count, detect_encoding
-from ismart_sms_kit.client.validation import DEFAULT_LIMITS, Finding, Limits, format_push_datetime
-from ismart_sms_kit.client.validation import check as check_request
+from ismart_sms_kit.protocol.segments import (
+    Encoding,
+    Segments,
+    SegmentsView,
+    count,
+    detect_encoding,
+)
+from ismart_sms_kit.protocol.spec import LANG_ARABIC, LANG_ENGLISH, LANGUAGES, ReturnCode
+from ismart_sms_kit.protocol.validation import DEFAULT_LIMITS, Finding, Limits, format_push_datetime
+from ismart_sms_kit.protocol.validation import check as check_request
 
 MUSCAT: Final = _timezone(timedelta(hours=4), "Asia/Muscat")
 """The gateway's clock: Oman is UTC+4 all year (no daylight saving), so a fixed offset is

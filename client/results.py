@@ -14,8 +14,8 @@ from typing import Any
 
 from ismart_sms_kit.client.errors import GatewayError, IsmartError, TransportError, error_for
 from ismart_sms_kit.client.prepare import CheckResult
-from ismart_sms_kit.client.protocol import ReturnCode
-from ismart_sms_kit.client.segments import Segments, SegmentsView
+from ismart_sms_kit.protocol.segments import Segments, SegmentsView
+from ismart_sms_kit.protocol.spec import ReturnCode
 
 
 class Outcome(str, Enum):

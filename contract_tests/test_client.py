@@ -2,7 +2,7 @@
 
 Two kinds of check:
 
-* **Its pre-checks, offline.** ``ismart_sms_kit.client.validation.check`` refuses a request
+* **Its pre-checks, offline.** ``ismart_sms_kit.protocol.validation.check`` refuses a request
 locally, with the
   code the gateway would answer, so that a faulty request is never sent. For requests broken
   in every way the kit knows (alone and in pairs), the first fault it finds must be the first
@@ -32,7 +32,6 @@ from requests.structures import CaseInsensitiveDict
 
 from ismart_sms_kit.client.http import IsmartClient, limits_for
 from ismart_sms_kit.client.results import SendResult
-from ismart_sms_kit.client.validation import CheckedRequest, check
 from ismart_sms_kit.contract_tests import strategies as s
 from ismart_sms_kit.contract_tests.accounts import nonexistent_user_id
 from ismart_sms_kit.contract_tests.contract import BASE_MESSAGE, BASE_NUMBER, Contract, apply
@@ -45,6 +44,7 @@ from ismart_sms_kit.contract_tests.oracle import (
     split_numbers,
 )
 from ismart_sms_kit.contract_tests.target import Admin
+from ismart_sms_kit.protocol.validation import CheckedRequest, check
 
 CLIENT_STEPS = frozenset({"request", "mobile", "message_blank", "lang", "length", "push_datetime"})
 """The steps whose faults are in the request's own fields, which a client can check before

@@ -23,17 +23,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH, ReturnCode
-from ismart_sms_kit.mock_server import admin, delivery, inbox, openapi, rules_api, waiting
-from ismart_sms_kit.mock_server.accounts import Account
-from ismart_sms_kit.mock_server.auth import AdminTokenMiddleware
+from ismart_sms_kit.mock_server.admin import api as admin
+from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
+from ismart_sms_kit.mock_server.admin import rules as rules_api
+from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config, EndpointConfig
-from ismart_sms_kit.mock_server.gateway import Decision, GatewayCall, GatewayFailure
+from ismart_sms_kit.mock_server.endpoints import delivery
+from ismart_sms_kit.mock_server.gateway.decide import Decision, GatewayCall, GatewayFailure
 from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
-from ismart_sms_kit.mock_server.rules import NO_OUTCOME, Action, Outcome, Rule, RuleContext
-from ismart_sms_kit.mock_server.store import Storage
+from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Action, Outcome, Rule, RuleContext
+from ismart_sms_kit.mock_server.state.accounts import Account
+from ismart_sms_kit.mock_server.state.memory import Storage
 from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, ReturnCode
 
 log = logging.getLogger("mock_server")
 

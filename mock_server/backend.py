@@ -16,14 +16,19 @@ from datetime import datetime, timedelta, timezone
 from types import EllipsisType
 from typing import Any
 
-from ismart_sms_kit.client.protocol import ReturnCode
-from ismart_sms_kit.mock_server.accounts import Account
 from ismart_sms_kit.mock_server.config import Config, ConfigError
-from ismart_sms_kit.mock_server.gateway import Decision, GatewayCall, GatewayOptions, decide
+from ismart_sms_kit.mock_server.gateway.decide import Decision, GatewayCall, GatewayOptions, decide
 from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.mock_server.reload import RulesWatcher
-from ismart_sms_kit.mock_server.rules import RuleSet
-from ismart_sms_kit.mock_server.store import JournalEntry, MemoryStorage, Storage, mask_params
+from ismart_sms_kit.mock_server.rules.reload import RulesWatcher
+from ismart_sms_kit.mock_server.rules.ruleset import RuleSet
+from ismart_sms_kit.mock_server.state.accounts import Account
+from ismart_sms_kit.mock_server.state.memory import (
+    JournalEntry,
+    MemoryStorage,
+    Storage,
+    mask_params,
+)
+from ismart_sms_kit.protocol.spec import ReturnCode
 
 Clock = Callable[[], datetime]
 _Waiter = asyncio.Future[Decision]
@@ -55,7 +60,7 @@ def open_storage(config: Config) -> Storage:
         return MemoryStorage(config.accounts, config.closed_companies, **caps)
     kind, _, path = config.state.partition(":")
     if kind == "sqlite" and path:
-        from ismart_sms_kit.mock_server.sqlite_store import SqliteStorage
+        from ismart_sms_kit.mock_server.state.sqlite import SqliteStorage
 
         return SqliteStorage(path, config.accounts, config.closed_companies, **caps)
     raise ConfigError(f"state {config.state!r}: use memory or sqlite:PATH")

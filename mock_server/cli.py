@@ -17,7 +17,6 @@ from starlette.applications import Starlette
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import (
@@ -30,9 +29,10 @@ from ismart_sms_kit.mock_server.config import (
     load_rules_file,
 )
 from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
-from ismart_sms_kit.mock_server.rules import RuleError
-from ismart_sms_kit.mock_server.sqlite_store import StateFileError
+from ismart_sms_kit.mock_server.rules.ruleset import RuleError
+from ismart_sms_kit.mock_server.state.sqlite import StateFileError
 from ismart_sms_kit.mock_server.transport import DroppableHttpToolsProtocol, worker_listener
+from ismart_sms_kit.protocol.spec import SEND_PATH
 
 ENV_PREFIX = "ISMART_MOCK_"
 

@@ -25,15 +25,15 @@ from typing import Any, Final
 
 import yaml
 
-from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
-from ismart_sms_kit.client.validation import Limits
-from ismart_sms_kit.mock_server.accounts import (
+from ismart_sms_kit.mock_server.state.accounts import (
     DEMO_CLOSED_COMPANIES,
     Account,
     AccountError,
     account_from_mapping,
     demo_accounts,
 )
+from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from ismart_sms_kit.protocol.validation import Limits
 
 
 class ConfigError(ValueError):

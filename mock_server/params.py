@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
 
-from ismart_sms_kit.client import protocol
+from ismart_sms_kit.protocol import spec as protocol
 
 _SPELLINGS: Final = {
     name: name

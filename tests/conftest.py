@@ -10,11 +10,11 @@ import requests
 from starlette.applications import Starlette
 
 from ismart_sms_kit.client.mock_admin import MockAdmin
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config, apply_mapping
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import SEND_PATH
 
 SAMPLE = {
     "UserId": "ismartsms",

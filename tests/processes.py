@@ -14,8 +14,8 @@ from typing import Any
 
 import requests
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.server import free_port
+from ismart_sms_kit.protocol.spec import SEND_PATH
 
 
 @dataclass

@@ -15,9 +15,9 @@ from ismart_sms_kit.client.prepare import (
     format_push_at,
     resolve_timezone,
 )
-from ismart_sms_kit.client.protocol import ReturnCode
-from ismart_sms_kit.client.segments import Encoding
-from ismart_sms_kit.client.validation import Limits
+from ismart_sms_kit.protocol.segments import Encoding
+from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.protocol.validation import Limits
 
 
 def numbers(n: int) -> list[str]:

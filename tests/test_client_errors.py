@@ -16,7 +16,7 @@ from ismart_sms_kit.client.errors import (
     error_for,
     raise_for_code,
 )
-from ismart_sms_kit.client.protocol import ReturnCode
+from ismart_sms_kit.protocol.spec import ReturnCode
 
 FAMILIES = {
     AuthError: {2, 3, 7, 12, 13, 17, 18, 20, 21, 25, 31},

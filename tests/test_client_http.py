@@ -21,10 +21,10 @@ from ismart_sms_kit.client.errors import (
     error_class,
 )
 from ismart_sms_kit.client.http import IsmartClient, send_url
-from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
 from ismart_sms_kit.client.results import Outcome
 from ismart_sms_kit.client.retry import RetryPolicy
-from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
+from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from ismart_sms_kit.pytest_plugin import IsmartMock
 
 RULES = Path(__file__).parent.parent / "fixtures" / "rules"
 OMAN = "96899123456"

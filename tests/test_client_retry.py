@@ -15,12 +15,12 @@ import pytest
 from ismart_sms_kit.client.errors import GatewayError, TransportError
 from ismart_sms_kit.client.http import IsmartClient
 from ismart_sms_kit.client.mock_admin import MockAdmin
-from ismart_sms_kit.client.protocol import ReturnCode
 from ismart_sms_kit.client.results import Outcome
 from ismart_sms_kit.client.retry import HTTP_5XX, RetryPolicy
 from ismart_sms_kit.mock_server.app import create_app
-from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
 from ismart_sms_kit.mock_server.server import ServerThread, free_port
+from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.pytest_plugin import IsmartMock
 
 OMAN = "96899123456"
 FAST = {"backoff_factor": 0.01, "backoff_max": 0.05, "backoff_jitter": 0.01}

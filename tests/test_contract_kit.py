@@ -343,8 +343,9 @@ def test_a_base_url_gets_the_documented_path() -> None:
 
 def test_the_kit_does_not_import_the_code_it_judges() -> None:
     """Only the harness (which starts an emulator) may import mock_server, and only the
-    module that judges the client (test_client.py) imports client: the oracle, the
-    strategies and the transport import neither."""
+    module that judges the client (test_client.py) imports client and the protocol package
+    (the client's pre-checks live there): the oracle, the strategies and the transport import
+    none of them."""
     for path in (ROOT / "contract_tests").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         imports = {
@@ -354,5 +355,6 @@ def test_the_kit_does_not_import_the_code_it_judges() -> None:
         assert not {"client", "mock_server"} & imports, path.name  # the pre-namespace names
         if path.name != "test_client.py":
             assert "ismart_sms_kit.client" not in imports, path.name
+            assert "ismart_sms_kit.protocol" not in imports, path.name
         if path.name != "harness.py":
             assert "ismart_sms_kit.mock_server" not in imports, path.name

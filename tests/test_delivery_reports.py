@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
-from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH
+from ismart_sms_kit.pytest_plugin import IsmartMock
 from tests.conftest import SAMPLE
 
 RECORD = re.compile(

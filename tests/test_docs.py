@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 DOCUMENTED_PORT = "127.0.0.1:8080"
-PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "ismart_sms_kit.mock_server.pytest_plugin"]
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "ismart_sms_kit.pytest_plugin"]
 LEAN = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 """pytest in a subprocess with the kit's plugin alone: the other installed plugins (Hypothesis,
 schemathesis, Playwright, pytest-benchmark) cost seconds of start-up each time on a busy

@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config, load_file
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH
 from tests.conftest import SAMPLE
 
 QUERY = urlencode(SAMPLE)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import load_file
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import SEND_PATH
 
 TEAM = Path(__file__).parent.parent / "fixtures" / "accounts" / "team.yaml"
 

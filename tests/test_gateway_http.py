@@ -8,7 +8,7 @@ import socket
 import pytest
 import requests
 
-from ismart_sms_kit.client.protocol import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
 from tests.conftest import SAMPLE, Emulator
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from ismart_sms_kit.client.protocol import SEND_PATH
-from ismart_sms_kit.mock_server.accounts import Account, digest_password
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.state.accounts import Account, digest_password
+from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
 
 
@@ -126,7 +126,7 @@ def test_one_failing_request_leaves_the_others_committed(
 ) -> None:
     app = sqlite_app(tmp_path)
     backend: Backend = app.state.backend
-    from ismart_sms_kit.mock_server import sqlite_store
+    from ismart_sms_kit.mock_server.state import sqlite as sqlite_store
 
     original = sqlite_store._SqliteTransaction.record
 
@@ -236,7 +236,7 @@ def test_two_writers_keep_the_wal_bounded(
     """SQLite's own checkpoint is off (it would run inside the write turn); each writer
     checkpoints after its turn instead, so the WAL is reused and stays small. With the
     restart threshold at 1 frame every checkpoint is done again with the writers held off."""
-    from ismart_sms_kit.mock_server import sqlite_store
+    from ismart_sms_kit.mock_server.state import sqlite as sqlite_store
 
     monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.0)
     monkeypatch.setattr(sqlite_store, "WAL_RESTART_FRAMES", restart_frames)

@@ -12,8 +12,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from ismart_sms_kit.mock_server.admin.openapi import document
 from ismart_sms_kit.mock_server.app import create_app
-from ismart_sms_kit.mock_server.openapi import document
 from ismart_sms_kit.mock_server.server import ServerThread
 from tests.conftest import SAMPLE
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
 from tests.conftest import SAMPLE
 
 CAP = 65_536

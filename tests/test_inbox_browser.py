@@ -28,10 +28,10 @@ import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from starlette.applications import Starlette
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config, apply_mapping, load_rules_file
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import SEND_PATH
 
 CHROMIUM = os.environ.get("ISMART_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

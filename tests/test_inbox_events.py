@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 import requests
 
-from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.mock_server.admin.inbox import events
+from ismart_sms_kit.mock_server.admin.inbox.events import EVENTS_PATH, Cursor
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config, load_rules_file
-from ismart_sms_kit.mock_server.inbox import events
-from ismart_sms_kit.mock_server.inbox.events import EVENTS_PATH, Cursor
 from ismart_sms_kit.mock_server.server import ServerThread
-from ismart_sms_kit.mock_server.store import MemoryStorage
+from ismart_sms_kit.mock_server.state.memory import MemoryStorage
+from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE, Emulator
 
 

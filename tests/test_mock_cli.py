@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from ismart_sms_kit.client.protocol import SEND_PATH
+from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
 from tests.processes import running
 

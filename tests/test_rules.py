@@ -8,7 +8,7 @@ from random import Random
 import pytest
 
 from ismart_sms_kit.mock_server.params import parse_urlencoded
-from ismart_sms_kit.mock_server.rules import RuleContext, RuleError, RuleSet, parse_rule
+from ismart_sms_kit.mock_server.rules.ruleset import RuleContext, RuleError, RuleSet, parse_rule
 
 GST = timezone.utc
 

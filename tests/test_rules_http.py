@@ -11,11 +11,11 @@ import pytest
 import requests
 import yaml
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config, load_rules_file
-from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol.spec import SEND_PATH
+from ismart_sms_kit.pytest_plugin import IsmartMock
 from tests.conftest import SAMPLE
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "fixtures" / "rules").glob("*.yaml"))

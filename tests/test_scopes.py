@@ -7,8 +7,8 @@ import threading
 import requests
 
 from ismart_sms_kit.client.mock_admin import MockAdmin
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH
-from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH
+from ismart_sms_kit.pytest_plugin import IsmartMock
 from tests.conftest import SAMPLE
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.cli import _announce, build_parser
 from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH
 from tests.conftest import SAMPLE
 from tests.processes import running
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ismart_sms_kit.client.segments import (
+from ismart_sms_kit.protocol.segments import (
     GSM7_EXTENSION,
     Encoding,
     count,

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ismart_sms_kit.mock_server.accounts import demo_accounts
-from ismart_sms_kit.mock_server.sqlite_store import SqliteStorage, StateFileError
-from ismart_sms_kit.mock_server.store import (
+from ismart_sms_kit.mock_server.state.accounts import demo_accounts
+from ismart_sms_kit.mock_server.state.memory import (
     JournalEntry,
     MemoryStorage,
     Message,
@@ -19,6 +18,7 @@ from ismart_sms_kit.mock_server.store import (
     RequestQuery,
     Storage,
 )
+from ismart_sms_kit.mock_server.state.sqlite import SqliteStorage, StateFileError
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 

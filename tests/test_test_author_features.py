@@ -16,8 +16,8 @@ import requests
 from ismart_sms_kit.client.mock_admin import MockAdmin
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config, load_rules_file
-from ismart_sms_kit.mock_server.pytest_plugin import IsmartMock
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.pytest_plugin import IsmartMock
 from tests.conftest import SAMPLE
 
 pytest_plugins = ["pytester"]

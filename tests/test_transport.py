@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
 from ismart_sms_kit.mock_server.transport import CoalescingTransport
+from ismart_sms_kit.protocol.spec import SEND_PATH
 
 
 class Recorder:

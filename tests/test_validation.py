@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from ismart_sms_kit.client.protocol import ReturnCode
-from ismart_sms_kit.client.validation import (
+from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.protocol.validation import (
     Finding,
     Limits,
     check,

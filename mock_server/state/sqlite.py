@@ -42,8 +42,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-from ismart_sms_kit.mock_server.accounts import DATETIME_FIELDS, Account, apply_patch
-from ismart_sms_kit.mock_server.store import (
+from ismart_sms_kit.mock_server.state.accounts import DATETIME_FIELDS, Account, apply_patch
+from ismart_sms_kit.mock_server.state.memory import (
     DEFAULT_JOURNAL_CAP,
     DEFAULT_MESSAGE_CAP,
     REMOVAL_KINDS,
@@ -402,7 +402,7 @@ class _SqliteTransaction:
 
 
 class SqliteStorage:
-    """The :class:`ismart_sms_kit.mock_server.store.Storage` interface on one SQLite file."""
+    """The :class:`ismart_sms_kit.mock_server.state.memory.Storage` interface on one SQLite file."""
 
     group_commit = True
     """Requests answered together may share one transaction (``Backend.commit_together``)."""

@@ -15,7 +15,7 @@ requested reference id, in the order the ids were asked, oldest message first; a
 is not yet delivered (scheduled or within the simulated delay) reports ``Status=pending`` with
 an empty ``DeliveryDateTime``; the time is the gateway's clock (UTC+4) as ``M/D/YYYY
 h:mm:ssAM``. Delivery itself is simulated: see
-:meth:`ismart_sms_kit.mock_server.store.Message.delivery_state`.
+:meth:`ismart_sms_kit.mock_server.state.memory.Message.delivery_state`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Final
 
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH, ReturnCode
-from ismart_sms_kit.client.validation import Limits
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
-from ismart_sms_kit.mock_server.gateway import Decision, GatewayCall, run_steps
+from ismart_sms_kit.mock_server.gateway.decide import Decision, GatewayCall, run_steps
 from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.mock_server.store import REPORTED, Message, MessageQuery
+from ismart_sms_kit.mock_server.state.memory import REPORTED, Message, MessageQuery
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, ReturnCode
+from ismart_sms_kit.protocol.validation import Limits
 
 NAME: Final = "SMSDeliveryReportAPI"
 ACCOUNT_STEPS: Final = ("client_ip", "password", "blocked", "inactive", "account_expired")

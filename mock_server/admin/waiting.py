@@ -22,7 +22,7 @@ import contextlib
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ismart_sms_kit.mock_server.admin import (
+from ismart_sms_kit.mock_server.admin.api import (
     BadFilter,
     _backend,
     error,

@@ -35,7 +35,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Final
 
-from ismart_sms_kit.client.protocol import (
+from ismart_sms_kit.protocol.segments import Segments, count
+from ismart_sms_kit.protocol.spec import (
     HEADER_MAX_LENGTH,
     LANGUAGES,
     MAX_NUMBERS,
@@ -44,7 +45,6 @@ from ismart_sms_kit.client.protocol import (
     REFERENCE_ID_MIN_DIGITS,
     ReturnCode,
 )
-from ismart_sms_kit.client.segments import Segments, count
 
 # .NET, not Python: ASCII digits only ([0-9], never \d, which takes Arabic-Indic digits too),
 # and the white space .NET allows (int.Parse: ASCII only; IsNullOrWhiteSpace: Unicode's).

@@ -12,7 +12,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ismart_sms_kit.client.protocol import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
 
 _TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
 _ERROR: Final = {

@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ismart_sms_kit.mock_server.accounts import AccountError
+from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.backend import Backend
-from ismart_sms_kit.mock_server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from ismart_sms_kit.mock_server.metrics import render
-from ismart_sms_kit.mock_server.store import (
+from ismart_sms_kit.mock_server.state.accounts import AccountError
+from ismart_sms_kit.mock_server.state.memory import (
     FIXED_DELIVERY_STATES,
     Message,
     MessageQuery,

@@ -34,9 +34,9 @@ from functools import cached_property
 from random import Random
 from typing import Any, Final
 
-from ismart_sms_kit.client.segments import count
-from ismart_sms_kit.client.validation import parse_push_datetime
 from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.protocol.segments import count
+from ismart_sms_kit.protocol.validation import parse_push_datetime
 
 MAX_DELAY_MS: Final = 600_000
 DEFAULT_HANG_MS: Final = MAX_DELAY_MS

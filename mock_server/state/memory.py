@@ -4,7 +4,7 @@ A :class:`Storage` holds all of it so that answering one request is one atomic
 :meth:`Storage.transaction`: count a failed login or clear the count, charge the credit, store
 one message per recipient, write the journal entry and bump the counters, all or nothing. Two
 implementations share this interface: :class:`MemoryStorage` (the default, this module) and
-:class:`ismart_sms_kit.mock_server.sqlite_store.SqliteStorage` (``--state sqlite:PATH``: survives
+:class:`ismart_sms_kit.mock_server.state.sqlite.SqliteStorage` (``--state sqlite:PATH``: survives
 restarts and
 is shared by several worker processes).
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
-from ismart_sms_kit.client.protocol import describe
-from ismart_sms_kit.mock_server.accounts import Account, apply_patch
 from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch
+from ismart_sms_kit.protocol.spec import describe
 
 DEFAULT_MESSAGE_CAP: Final = 10_000
 DEFAULT_JOURNAL_CAP: Final = 10_000

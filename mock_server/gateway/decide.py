@@ -17,9 +17,13 @@ from functools import lru_cache
 from types import EllipsisType, MappingProxyType
 from typing import Any, Final, Generic, TypeVar, overload
 
-from ismart_sms_kit.client.protocol import ReturnCode
-from ismart_sms_kit.client.segments import Segments, count
-from ismart_sms_kit.client.validation import (
+from ismart_sms_kit.mock_server.config import EndpointConfig
+from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.state.accounts import Account, IpNetwork
+from ismart_sms_kit.mock_server.state.memory import Message, Storage
+from ismart_sms_kit.protocol.segments import Segments, count
+from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.protocol.validation import (
     Finding,
     check_header,
     is_blank,
@@ -29,10 +33,6 @@ from ismart_sms_kit.client.validation import (
     parse_push_datetime,
     parse_reference_ids,
 )
-from ismart_sms_kit.mock_server.accounts import Account, IpNetwork
-from ismart_sms_kit.mock_server.config import EndpointConfig
-from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.mock_server.store import Message, Storage
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)

@@ -42,9 +42,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from ismart_sms_kit.mock_server.admin import request_scope
+from ismart_sms_kit.mock_server.admin.api import request_scope
 from ismart_sms_kit.mock_server.backend import Backend
-from ismart_sms_kit.mock_server.store import JournalEntry, Message, MessageQuery, RequestQuery
+from ismart_sms_kit.mock_server.state.memory import (
+    JournalEntry,
+    Message,
+    MessageQuery,
+    RequestQuery,
+)
 from ismart_sms_kit.mock_server.transport import SHUTDOWN_EXTENSION
 
 EVENTS_PATH = "/_mock/api/events"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from ismart_sms_kit.client.protocol import (
+from ismart_sms_kit.protocol.spec import (
     GSM7_PER_PART,
     GSM7_SINGLE_PART,
     LANG_ARABIC,

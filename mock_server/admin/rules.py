@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from ismart_sms_kit.mock_server.admin import API, by_method, error, request_scope
+from ismart_sms_kit.mock_server.admin.api import API, by_method, error, request_scope
 from ismart_sms_kit.mock_server.backend import Backend
-from ismart_sms_kit.mock_server.rules import RuleError
+from ismart_sms_kit.mock_server.rules.ruleset import RuleError
 
 
 def _backend(request: Request) -> Backend:

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
-from ismart_sms_kit.mock_server.inbox import events
+from ismart_sms_kit.mock_server.admin.inbox import events
 
 STATIC = Path(__file__).parent / "static"
 PAGE_PATH = "/_mock/"

@@ -1,0 +1,1 @@
+"""Fault rules: parsing, matching, the rule set and the rules file watcher."""
