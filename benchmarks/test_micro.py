@@ -15,7 +15,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config
-from ismart_sms_kit.mock_server.gateway.decide import GatewayCall
+from ismart_sms_kit.mock_server.gateway.decision import GatewayCall
 from ismart_sms_kit.mock_server.params import parse_urlencoded
 from ismart_sms_kit.protocol.segments import Encoding, count
 from ismart_sms_kit.protocol.validation import CheckedRequest, check

@@ -30,11 +30,11 @@ from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config, EndpointConfig
 from ismart_sms_kit.mock_server.endpoints import delivery
-from ismart_sms_kit.mock_server.gateway.decide import Decision, GatewayCall, GatewayFailure
+from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, GatewayFailure
 from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
 from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Action, Outcome, Rule, RuleContext
 from ismart_sms_kit.mock_server.state.accounts import Account
-from ismart_sms_kit.mock_server.state.memory import Storage
+from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, ReturnCode
 

@@ -33,6 +33,7 @@ from ismart_sms_kit.mock_server.state.accounts import (
     demo_accounts,
 )
 from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
+from ismart_sms_kit.protocol.steps import DEFAULT_ORDER, LEGACY_ORDER, STEPS
 from ismart_sms_kit.protocol.validation import Limits
 
 
@@ -115,41 +116,6 @@ SETTINGS: Final = (
     Setting("admin_token", "", "when set, the admin API and inbox need this token", str),
 )
 SETTINGS_BY_NAME: Final = {s.name: s for s in SETTINGS}
-
-# --- validation steps: name -> the code it answers (the emulator implements each) -------------
-STEPS: Final[dict[str, ReturnCode | tuple[ReturnCode, ...]]] = {
-    "request": ReturnCode.INVALID_REQUEST,
-    "client_ip": ReturnCode.IP_BLOCKED,
-    "oman": ReturnCode.IP_OUTSIDE_OMAN,
-    "company": ReturnCode.COMPANY_NOT_EXISTS,
-    "web_service": ReturnCode.NOT_REGISTERED_WEB_SERVICE,
-    "password": ReturnCode.WRONG_CREDENTIALS,
-    "blocked": ReturnCode.ACCOUNT_BLOCKED,
-    "inactive": ReturnCode.ACCOUNT_INACTIVE,
-    "account_expired": ReturnCode.ACCOUNT_EXPIRED,
-    "api_expired": ReturnCode.SMS_API_EXPIRED,
-    "http_get": ReturnCode.HTTP_GET_NOT_ALLOWED,
-    "mobile": (ReturnCode.MOBILE_EMPTY, ReturnCode.INVALID_MOBILE, ReturnCode.TOO_MANY_NUMBERS),
-    "opted_out": ReturnCode.NUMBER_OPTED_OUT,
-    "message_blank": ReturnCode.MESSAGE_BLANK,
-    "lang": ReturnCode.INVALID_LANGUAGE,
-    "length": ReturnCode.MESSAGE_TOO_LONG,
-    "push_datetime": ReturnCode.INVALID_DATETIME,
-    "header": ReturnCode.HEADER_NOT_REGISTERED,
-    "flash": ReturnCode.WRONG_FLASH_PARAMETER,
-    "credit_expired": ReturnCode.CREDIT_EXPIRED,
-    "credit": ReturnCode.CREDIT_LOW,
-}
-DEFAULT_ORDER: Final = (
-    "request", "client_ip", "oman", "company", "web_service", "password", "blocked", "inactive",
-    "account_expired", "api_expired", "http_get", "mobile", "message_blank", "lang", "length",
-    "push_datetime", "header", "credit_expired", "credit",
-)  # fmt: skip
-LEGACY_ORDER: Final = (
-    "request", "client_ip", "oman", "company", "web_service", "password", "blocked", "inactive",
-    "account_expired", "api_expired", "http_get", "mobile", "opted_out", "message_blank", "lang",
-    "length", "push_datetime", "header", "flash", "credit_expired", "credit",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)

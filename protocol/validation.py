@@ -45,6 +45,7 @@ from ismart_sms_kit.protocol.spec import (
     REFERENCE_ID_MIN_DIGITS,
     ReturnCode,
 )
+from ismart_sms_kit.protocol.steps import CLIENT_ORDER
 
 # .NET, not Python: ASCII digits only ([0-9], never \d, which takes Arabic-Indic digits too),
 # and the white space .NET allows (int.Parse: ASCII only; IsNullOrWhiteSpace: Unicode's).
@@ -274,27 +275,35 @@ def check(
     reference_ids: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> CheckedRequest | Finding:
-    """Every request-only check in the gateway's default order (raw parameter strings in)."""
-    refs = parse_reference_ids(reference_ids, limits)
-    if isinstance(refs, Finding):
-        return refs
-    parsed_numbers = parse_numbers(numbers, limits)
-    if isinstance(parsed_numbers, Finding):
-        return parsed_numbers
-    if is_blank(message):
-        return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
-    parsed_lang = parse_lang(lang)
-    if isinstance(parsed_lang, Finding):
-        return parsed_lang
-    segments = check_message(message, parsed_lang)
-    if isinstance(segments, Finding):
-        return segments
-    push_at = parse_push_datetime(push_datetime, limits)
-    if isinstance(push_at, Finding):
-        return push_at
-    header_finding = check_header(header, limits)
-    if header_finding is not None:
-        return header_finding
+    """Every request-only check in the gateway's default order (raw parameter strings in):
+    the steps of :data:`~ismart_sms_kit.protocol.steps.CLIENT_ORDER`, in that order."""
+    refs: list[str] | Finding = []
+    parsed_numbers: list[str] | Finding = []
+    parsed_lang: int | Finding = 0
+    segments: Segments | Finding | None = None
+    push_at: datetime | Finding | None = None
+    for step in CLIENT_ORDER:
+        finding: Finding | None = None
+        if step == "request":
+            refs = parse_reference_ids(reference_ids, limits)
+        elif step == "mobile":
+            parsed_numbers = parse_numbers(numbers, limits)
+        elif step == "message_blank" and is_blank(message):
+            finding = Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
+        elif step == "lang":
+            parsed_lang = parse_lang(lang)
+        elif step == "length":
+            segments = check_message(message, parsed_lang if isinstance(parsed_lang, int) else None)
+        elif step == "push_datetime":
+            push_at = parse_push_datetime(push_datetime, limits)
+        elif step == "header":
+            finding = check_header(header, limits)
+        for value in (refs, parsed_numbers, parsed_lang, segments, push_at, finding):
+            if isinstance(value, Finding):
+                return value
+    assert isinstance(refs, list) and isinstance(parsed_numbers, list)
+    assert isinstance(parsed_lang, int) and isinstance(segments, Segments)
+    assert not isinstance(push_at, Finding)
     return CheckedRequest(parsed_numbers, parsed_lang, segments, push_at, refs)
 
 

@@ -126,16 +126,16 @@ def test_one_failing_request_leaves_the_others_committed(
 ) -> None:
     app = sqlite_app(tmp_path)
     backend: Backend = app.state.backend
-    from ismart_sms_kit.mock_server.state import sqlite as sqlite_store
+    from ismart_sms_kit.mock_server.state import sqlite_transaction as sqlite_store
 
-    original = sqlite_store._SqliteTransaction.record
+    original = sqlite_store.SqliteTransaction.record
 
     def record(self: Any, entry: Any, messages: Any, *encoded: Any) -> None:
         original(self, entry, messages, *encoded)
         if entry.params.get("referenceIds") == "666":
             raise OSError("disk full, for this request only")
 
-    monkeypatch.setattr(sqlite_store._SqliteTransaction, "record", record)
+    monkeypatch.setattr(sqlite_store.SqliteTransaction, "record", record)
     bodies = [form(referenceIds="101"), form(referenceIds="666"), form(referenceIds="103")]
     assert asyncio.run(together(app, bodies)) == ["1", "11", "1"]
     refs = [m.reference_id for m in backend.storage.messages()]
@@ -206,9 +206,9 @@ def test_a_worker_waiting_for_the_write_turn_is_woken_when_it_ends(
 ) -> None:
     """The worker that ends its turn rings the state file's doorbell (a FIFO beside it); the
     waiting one wakes at once, not at its next try (set here to a minute)."""
-    from ismart_sms_kit.mock_server import backend as backend_module
+    from ismart_sms_kit.mock_server import group_commit
 
-    monkeypatch.setattr(backend_module, "_RETRY_S", 60.0)
+    monkeypatch.setattr(group_commit, "RETRY_S", 60.0)
     holder = sqlite_app(tmp_path)
     waiter = sqlite_app(tmp_path)
     storage: Any = holder.state.backend.storage
@@ -236,10 +236,10 @@ def test_two_writers_keep_the_wal_bounded(
     """SQLite's own checkpoint is off (it would run inside the write turn); each writer
     checkpoints after its turn instead, so the WAL is reused and stays small. With the
     restart threshold at 1 frame every checkpoint is done again with the writers held off."""
-    from ismart_sms_kit.mock_server.state import sqlite as sqlite_store
+    from ismart_sms_kit.mock_server.state import sqlite_turn
 
-    monkeypatch.setattr(sqlite_store, "CHECKPOINT_EVERY_S", 0.0)
-    monkeypatch.setattr(sqlite_store, "WAL_RESTART_FRAMES", restart_frames)
+    monkeypatch.setattr(sqlite_turn, "CHECKPOINT_EVERY_S", 0.0)
+    monkeypatch.setattr(sqlite_turn, "WAL_RESTART_FRAMES", restart_frames)
     apps = [sqlite_app(tmp_path, account("wal", credit=10**9)), sqlite_app(tmp_path)]
     body = form(UserId="wal", Password="wal", Message="x" * 400)
 

@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 
 from ismart_sms_kit.mock_server.state.accounts import demo_accounts
-from ismart_sms_kit.mock_server.state.memory import (
-    JournalEntry,
-    MemoryStorage,
-    Message,
-    MessageQuery,
-    RequestQuery,
-    Storage,
-)
+from ismart_sms_kit.mock_server.state.base import Storage
+from ismart_sms_kit.mock_server.state.memory import MemoryStorage
+from ismart_sms_kit.mock_server.state.model import JournalEntry, Message, MessageQuery, RequestQuery
 from ismart_sms_kit.mock_server.state.sqlite import SqliteStorage, StateFileError
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)

@@ -20,7 +20,7 @@ from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CON
 from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.accounts import AccountError
-from ismart_sms_kit.mock_server.state.memory import (
+from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
     Message,
     MessageQuery,

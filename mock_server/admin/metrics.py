@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ismart_sms_kit.mock_server.state.memory import CounterKey
+from ismart_sms_kit.mock_server.state.model import CounterKey
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -25,9 +25,10 @@ from typing import Final
 
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
-from ismart_sms_kit.mock_server.gateway.decide import Decision, GatewayCall, run_steps
+from ismart_sms_kit.mock_server.gateway.decide import run_steps
+from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall
 from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.mock_server.state.memory import REPORTED, Message, MessageQuery
+from ismart_sms_kit.mock_server.state.model import REPORTED, Message, MessageQuery
 from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, ReturnCode
 from ismart_sms_kit.protocol.validation import Limits
 

@@ -83,6 +83,26 @@ class Account:
         digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
         return hmac.compare_digest(digest, expected)
 
+    def fail_login(self) -> None:
+        """Count a wrong password; at the lockout threshold the account becomes ``blocked``."""
+        self.failed_logins += 1
+        if self.failed_logins >= self.lockout_threshold:
+            self.status = "blocked"
+
+    def clear_failed_logins(self) -> bool:
+        """A right password clears the count, unless the account is blocked; whether it did."""
+        if self.failed_logins and self.status != "blocked":
+            self.failed_logins = 0
+            return True
+        return False
+
+    def charge(self, cost: int) -> bool:
+        """Take ``cost`` credits if the account has them (else change nothing: False)."""
+        if self.credit < cost:
+            return False
+        self.credit -= cost
+        return True
+
     def to_json(self) -> dict[str, Any]:
         """The account as the admin API shows it: everything but the password."""
         out: dict[str, Any] = {}
@@ -230,7 +250,7 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
     return Account(**values)
 
 
-def apply_patch(account: Account, patch: Mapping[str, Any]) -> Account:
+def apply_patch(account: Account, patch: Mapping[str, object]) -> Account:
     """A copy of ``account`` with ``patch`` applied (any subset of the editable fields)."""
     updated = account.copy()
     for name, value in patch.items():

@@ -1,271 +1,29 @@
-"""What the emulator keeps: account state, captured messages, the request journal, counters.
-
-A :class:`Storage` holds all of it so that answering one request is one atomic
-:meth:`Storage.transaction`: count a failed login or clear the count, charge the credit, store
-one message per recipient, write the journal entry and bump the counters, all or nothing. Two
-implementations share this interface: :class:`MemoryStorage` (the default, this module) and
-:class:`ismart_sms_kit.mock_server.state.sqlite.SqliteStorage` (``--state sqlite:PATH``: survives
-restarts and
-is shared by several worker processes).
+"""The default state: everything in this process (:class:`MemoryStorage`).
 
 Messages and journal are bounded (oldest dropped first) so memory stays flat under long runs.
-Passwords are never stored: accounts keep a salted digest, the journal keeps the request's
-parameters with the password masked.
-
-Scopes: every message and journal entry carries the scope of the request that made it (``""``
-when unscoped). A query with ``scope=None`` sees everything; with a scope name, only that
-scope's items.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Final, Protocol
+from datetime import datetime
+from typing import TypeVar
 
-from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch
-from ismart_sms_kit.protocol.spec import describe
+from ismart_sms_kit.mock_server.state.base import Encoded, GroupCommitStorage
+from ismart_sms_kit.mock_server.state.model import (
+    DEFAULT_JOURNAL_CAP,
+    DEFAULT_MESSAGE_CAP,
+    REMOVAL_KINDS,
+    CounterKey,
+    JournalEntry,
+    Message,
+    MessageQuery,
+    RequestQuery,
+)
 
-DEFAULT_MESSAGE_CAP: Final = 10_000
-DEFAULT_JOURNAL_CAP: Final = 10_000
-MASK: Final = "***"
-SECRET_PARAMS: Final = frozenset({"password"})
-
-DELIVERY_STATES: Final = ("scheduled", "sent", "delivered", "failed")
-"""A message's delivery state: ``scheduled`` (PushDateTime still ahead), ``sent`` (due, the
-simulated delivery delay not yet over), ``delivered``, ``failed``."""
-FIXED_DELIVERY_STATES: Final = ("delivered", "failed")
-
-
-def mask_params(params: Iterable[tuple[str, str]] | Params) -> dict[str, str]:
-    """The parameters as received, with every secret value replaced by ``***``."""
-    if isinstance(params, Params):
-        return params.masked(SECRET_PARAMS, MASK)
-    return {k: (MASK if k.lower() in SECRET_PARAMS else v) for k, v in params}
-
-
-@dataclass(slots=True)
-class Message:
-    """One captured SMS: one recipient of one accepted request."""
-
-    id: int
-    request_id: int
-    received_at: datetime
-    push_at: datetime | None
-    user_id: str
-    header: str
-    number: str
-    reference_id: str | None
-    text: str
-    lang: int
-    encoding: str
-    parts: int
-    units: int
-    endpoint: str
-    flash: bool = False
-    scope: str = ""
-    delivery: str | None = None
-    """A fixed delivery state (``delivered``/``failed``) set by a rule, a magic number or the
-    admin API; None: simulated from the clock."""
-    delivered_at: datetime | None = None
-
-    def pending(self, now: datetime) -> bool:
-        """Scheduled for later and not yet due."""
-        return self.push_at is not None and self.push_at > now
-
-    def due(self) -> datetime:
-        """When the gateway hands the message on: its PushDateTime, or its arrival."""
-        if self.push_at is not None and self.push_at > self.received_at:
-            return self.push_at
-        return self.received_at
-
-    def delivery_state(self, now: datetime, delay: timedelta) -> tuple[str, datetime | None]:
-        """The state and, when final, its time; simulated unless a state was fixed."""
-        if self.delivery is not None:
-            return self.delivery, self.delivered_at
-        due = self.due()
-        if due > now:
-            return "scheduled", None
-        if due + delay > now:
-            return "sent", None
-        return "delivered", due + delay
-
-    def to_json(self, now: datetime, delivery_delay: timedelta = timedelta(0)) -> dict[str, Any]:
-        status, status_at = self.delivery_state(now, delivery_delay)
-        return {
-            "id": self.id,
-            "request_id": self.request_id,
-            "received_at": self.received_at.isoformat(),
-            "push_at": self.push_at.isoformat() if self.push_at else None,
-            "pending": self.pending(now),
-            "status": status,
-            "status_at": status_at.isoformat() if status_at else None,
-            "user_id": self.user_id,
-            "header": self.header,
-            "to": self.number,
-            "reference_id": self.reference_id,
-            "text": self.text,
-            "lang": self.lang,
-            "encoding": self.encoding,
-            "parts": self.parts,
-            "units": self.units,
-            "endpoint": self.endpoint,
-            "flash": self.flash,
-            "scope": self.scope,
-        }
-
-
-@dataclass(slots=True)
-class JournalEntry:
-    """One answered request, accepted or not, and why it got its answer."""
-
-    id: int
-    time: datetime
-    method: str
-    endpoint: str
-    client_ip: str
-    params: dict[str, str]
-    code: int | None
-    reason: str
-    decided_by: str
-    http_status: int = 200
-    user_id: str | None = None
-    messages: list[int] = field(default_factory=list)
-    scope: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "time": self.time.isoformat(),
-            "method": self.method,
-            "endpoint": self.endpoint,
-            "client_ip": self.client_ip,
-            "params": dict(self.params),
-            "code": self.code,
-            "description": describe(self.code) if self.code is not None else None,
-            "reason": self.reason,
-            "decided_by": self.decided_by,
-            "http_status": self.http_status,
-            "user_id": self.user_id,
-            "messages": list(self.messages),
-            "scope": self.scope,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class MessageQuery:
-    """A filter over the stored messages; every given field must hold."""
-
-    to: str | None = None
-    user: str | None = None
-    header: str | None = None
-    contains: str | None = None
-    since: datetime | None = None
-    after: int = 0
-    """Only messages with an id above this one (ids only ever grow)."""
-    reference_ids: tuple[str, ...] | None = None
-    scope: str | None = None
-    limit: int = 100
-    oldest_first: bool = False
-
-    def matches(self, m: Message) -> bool:
-        return (
-            m.id > self.after
-            and (self.scope is None or m.scope == self.scope)
-            and (self.to is None or m.number == self.to)
-            and (self.user is None or m.user_id == self.user)
-            and (self.header is None or m.header == self.header)
-            and (self.contains is None or self.contains in m.text)
-            and (self.since is None or m.received_at >= self.since)
-            and (self.reference_ids is None or m.reference_id in self.reference_ids)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RequestQuery:
-    """A filter over the journal; newest first."""
-
-    scope: str | None = None
-    after: int = 0
-    limit: int = 100
-    rejected: bool = False
-    """Only requests that were refused: not answered 1 (a delivery report answered with its
-    records, ``decided_by == "report"``, is not refused)."""
-    oldest_first: bool = False
-
-    def matches(self, e: JournalEntry) -> bool:
-        return (
-            e.id > self.after
-            and (self.scope is None or e.scope == self.scope)
-            and not (self.rejected and (e.code == 1 or e.decided_by == REPORTED))
-        )
-
-
-REPORTED: Final = "report"
-"""``decided_by`` of a delivery report answered with records (no code: not a refusal)."""
-
-CounterKey = tuple[str, ...]
-"""A metric name and its label values, e.g. ``("requests", endpoint, code, http_status)``."""
-
-
-class Transaction(Protocol):
-    """The writes of one answered request, applied together or not at all."""
-
-    def failed_login(self, user_id: str) -> Account:
-        """Count a wrong password; at the account's threshold it becomes ``blocked``."""
-
-    def clear_failed_logins(self, user_id: str) -> None: ...
-
-    def charge(self, user_id: str, cost: int) -> bool:
-        """Take ``cost`` credits if the account has them (else change nothing: False)."""
-
-    def record(self, entry: JournalEntry, messages: list[Message], encoded: Any = None) -> None:
-        """Store the journal entry and the messages, giving each its id and linking them.
-        ``encoded``: the storage's own form of them, if it made it before the transaction
-        (``SqliteStorage.encode``); None otherwise."""
-
-    def count(self, key: CounterKey, n: int = 1) -> None: ...
-
-
-class Storage(Protocol):
-    """What the emulator needs from its state; :class:`MemoryStorage` is the reference."""
-
-    def account(self, user_id: str) -> Account | None: ...
-    def accounts(self) -> list[Account]: ...
-    def company_exists(self, name: str) -> bool: ...
-    def patch_account(self, user_id: str, patch: Mapping[str, Any]) -> Account | None: ...
-    def transaction(self) -> Any:
-        """A context manager giving a :class:`Transaction`."""
-
-    def find_messages(self, query: MessageQuery) -> list[Message]: ...
-    def find_requests(self, query: RequestQuery) -> list[JournalEntry]: ...
-    def messages(self, scope: str | None = None) -> list[Message]:
-        """Every stored message, oldest first (for tests and small tools)."""
-
-    def journal_entries(self, scope: str | None = None) -> list[JournalEntry]: ...
-    def latest_ids(self) -> tuple[int, int]:
-        """The newest message id and the newest journal id (0 when none yet)."""
-
-    def set_delivery(self, message_id: int, state: str, at: datetime) -> Message | None: ...
-    def sizes(self, scope: str | None = None) -> tuple[int, int]:
-        """How many messages and journal entries are kept now."""
-
-    def counters(self) -> dict[CounterKey, int]: ...
-    def clear_messages(self, scope: str | None = None) -> None: ...
-    def reset(self, scope: str | None = None) -> None:
-        """Back to the start: accounts as configured, nothing captured (``scope``: only that
-        scope's messages and journal; accounts are shared and stay)."""
-
-    def removals(self, scope: str | None = None) -> tuple[int, int]:
-        """How many resets and deletes (:meth:`reset`, :meth:`clear_messages`) have removed
-        messages, and journal entries, that a view of ``scope`` shows (None: every scope):
-        those of the whole state and those of that scope. The event stream tells its client to
-        start again when one changes."""
-
-    def close(self) -> None: ...
+_T = TypeVar("_T")
 
 
 class _MemoryTransaction:
@@ -280,24 +38,18 @@ class _MemoryTransaction:
 
     def failed_login(self, user_id: str) -> Account:
         account = self.s._accounts[user_id]
-        account.failed_logins += 1
-        if account.failed_logins >= account.lockout_threshold:
-            account.status = "blocked"
+        account.fail_login()
         return account
 
     def clear_failed_logins(self, user_id: str) -> None:
-        account = self.s._accounts[user_id]
-        if account.failed_logins and account.status != "blocked":
-            account.failed_logins = 0
+        self.s._accounts[user_id].clear_failed_logins()
 
     def charge(self, user_id: str, cost: int) -> bool:
-        account = self.s._accounts[user_id]
-        if account.credit < cost:
-            return False
-        account.credit -= cost
-        return True
+        return self.s._accounts[user_id].charge(cost)
 
-    def record(self, entry: JournalEntry, messages: list[Message], encoded: Any = None) -> None:
+    def record(
+        self, entry: JournalEntry, messages: list[Message], encoded: Encoded | None = None
+    ) -> None:
         s = self.s
         entry.id = s._next_request_id
         s._next_request_id += 1
@@ -319,17 +71,13 @@ class _MemoryTransaction:
         self.s._counters[key] = self.s._counters.get(key, 0) + n
 
 
-def _select(items: Iterable[Any], limit: int) -> list[Any]:
-    out = []
+def _select(items: Iterable[_T], limit: int) -> list[_T]:
+    out: list[_T] = []
     for item in items:
         out.append(item)
         if len(out) >= limit:
             break
     return out
-
-
-REMOVAL_KINDS: Final = ("messages", "journal")
-"""What :meth:`Storage.removals` counts, in its order."""
 
 
 class MemoryStorage:
@@ -370,7 +118,7 @@ class MemoryStorage:
     def company_exists(self, name: str) -> bool:
         return name not in self._closed_companies
 
-    def patch_account(self, user_id: str, patch: Mapping[str, Any]) -> Account | None:
+    def patch_account(self, user_id: str, patch: Mapping[str, object]) -> Account | None:
         current = self._accounts.get(user_id)
         if current is None:
             return None
@@ -381,6 +129,9 @@ class MemoryStorage:
     def transaction(self) -> _MemoryTransaction:
         """The transaction, as a context manager (no method awaits: nothing to lock)."""
         return self._tx
+
+    def group_committer(self) -> GroupCommitStorage | None:
+        return None  # one process, no disk: each request commits alone, at once
 
     # messages and journal ---------------------------------------------------------------------
     def find_messages(self, query: MessageQuery) -> list[Message]:

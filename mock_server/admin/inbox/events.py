@@ -44,12 +44,7 @@ from starlette.routing import BaseRoute, Route
 
 from ismart_sms_kit.mock_server.admin.api import request_scope
 from ismart_sms_kit.mock_server.backend import Backend
-from ismart_sms_kit.mock_server.state.memory import (
-    JournalEntry,
-    Message,
-    MessageQuery,
-    RequestQuery,
-)
+from ismart_sms_kit.mock_server.state.model import JournalEntry, Message, MessageQuery, RequestQuery
 from ismart_sms_kit.mock_server.transport import SHUTDOWN_EXTENSION
 
 EVENTS_PATH = "/_mock/api/events"

@@ -1,0 +1,99 @@
+"""What the gateway is asked and what it answers: :class:`GatewayCall` in, :class:`Decision` out.
+
+Also the decisions made outside the validation steps, each in one function: an unreadable
+request or a refused method (15, :func:`unreadable`, :func:`refused_method`) and the
+emulator's own failure (11, :func:`internal_failure`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ismart_sms_kit.mock_server.config import EndpointConfig
+from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.state.accounts import IpNetwork
+from ismart_sms_kit.mock_server.state.model import Message
+from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.protocol.validation import Finding
+
+log = logging.getLogger("mock_server")
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayCall:
+    """One request to a send endpoint, as the gateway sees it."""
+
+    endpoint: EndpointConfig
+    method: str
+    client_ip: str
+    params: Params
+    now: datetime
+    """Aware UTC time of arrival."""
+    scope: str = ""
+    delivery: str | None = None
+    """A delivery state a fault rule fixed for the messages of this request."""
+
+
+@dataclass(slots=True)
+class Decision:
+    """The answer to one request and what decided it (code None: no code was answered, an
+    HTTP-level fault such as a 503, a raw body, a hang or a drop)."""
+
+    code: int | None
+    reason: str
+    decided_by: str
+    user_id: str | None = None
+    authenticated: bool = False
+    cost: int = 0
+    messages: list[Message] = field(default_factory=list)
+    rules_fired: tuple[str, ...] = ()
+
+    def refuse(self, finding: Finding, decided_by: str | None = None) -> None:
+        """Turn this decision into ``finding``'s refusal (at commit: 3 into 12, 1 into 4)."""
+        self.code = int(finding.code)
+        self.reason = finding.reason
+        if decided_by is not None:
+            self.decided_by = decided_by
+
+
+class GatewayFailure(RuntimeError):
+    """A failure inside the gateway; the route answers 11 (Un Known Error) for it."""
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """The global settings :func:`decide` needs, resolved once at start-up."""
+
+    gateway_tz: timezone = timezone(timedelta(minutes=240))
+    magic_numbers: bool = True
+    magic_prefix: str = "968000000"
+    oman_networks: tuple[IpNetwork, ...] = ()
+
+    def in_oman(self, client_ip: str) -> bool:
+        try:
+            address = ipaddress.ip_address(client_ip)
+        except ValueError:
+            return False
+        return any(address in network for network in self.oman_networks)
+
+
+def unreadable(reason: str) -> Decision:
+    """A request the gateway cannot read at all (too large, broken body): 15."""
+    return Decision(int(ReturnCode.INVALID_REQUEST), reason, "request")
+
+
+def refused_method(method: str) -> Decision:
+    """A method other than GET, HEAD and POST on a gateway endpoint: 15."""
+    return Decision(
+        int(ReturnCode.INVALID_REQUEST), f"HTTP method {method} not supported", "method"
+    )
+
+
+def internal_failure(where: str, exc: Exception) -> Decision:
+    """Log a failure inside the emulator; the decision to answer 11 (Un Known Error)."""
+    expected = isinstance(exc, GatewayFailure)
+    log.error("internal failure on %s: %s", where, exc, exc_info=not expected)
+    return Decision(int(ReturnCode.UNKNOWN_ERROR), f"internal failure: {exc}", "error")

@@ -1,0 +1,350 @@
+"""The validation steps: one function per step name of the protocol's step table
+(:data:`ismart_sms_kit.protocol.steps.STEPS`), each returning a :class:`Finding` (the code and
+why) or None. Each return code a step answers is decided here and nowhere else; the commit's
+two late refusals (:func:`locked_out`, :func:`overdrawn`) are here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import EllipsisType
+from typing import Any, Final, Generic, TypeVar, overload
+
+from ismart_sms_kit.mock_server.gateway.decision import GatewayCall, GatewayOptions
+from ismart_sms_kit.mock_server.state.accounts import Account
+from ismart_sms_kit.mock_server.state.base import Storage
+from ismart_sms_kit.protocol.segments import Segments, count
+from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.protocol.steps import STEPS
+from ismart_sms_kit.protocol.validation import (
+    Finding,
+    check_header,
+    is_blank,
+    parse_flash,
+    parse_lang,
+    parse_numbers,
+    parse_push_datetime,
+    parse_reference_ids,
+)
+
+REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
+_REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
+
+_T = TypeVar("_T")
+
+
+class _cached(Generic[_T]):
+    """``functools.cached_property`` without the lock that Python before 3.12 takes on each
+    first access (a request's evaluation lives on one thread)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _cached[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object, owner: type | None = None) -> _T | _cached[_T]:
+        if obj is None:
+            return self
+        value = self.compute(obj)
+        obj.__dict__[self.name] = value  # later reads find it there, not here
+        return value
+
+
+class _Evaluation:
+    """The request's values, each parsed at most once and only when a step needs it."""
+
+    def __init__(
+        self,
+        call: GatewayCall,
+        storage: Storage,
+        options: GatewayOptions,
+        account: Account | EllipsisType | None = ...,
+    ) -> None:
+        self.call = call
+        self.params = call.params
+        self.storage = storage
+        self.options = options
+        self.limits = call.endpoint.limits
+        user_id = call.params.get("UserId")
+        self.user_id = user_id
+        if account is ...:
+            account = storage.account(user_id) if user_id else None
+        self.account: Account | None = account
+        self.authenticated = False
+
+    def raw(self, name: str) -> str:
+        return self.params.get(name) or ""
+
+    @_cached
+    def numbers(self) -> list[str] | Finding:
+        return parse_numbers(self.raw("MobileNo"), self.limits)
+
+    @_cached
+    def lang(self) -> int | Finding:
+        return parse_lang(self.raw("Lang"))
+
+    @_cached
+    def segments(self) -> Segments:
+        lang = self.lang
+        return count(self.raw("Message"), None if isinstance(lang, Finding) else lang)
+
+    @_cached
+    def push_at(self) -> datetime | Finding | None:
+        return parse_push_datetime(self.params.get("PushDateTime"), self.limits)
+
+    @_cached
+    def reference_ids(self) -> list[str] | Finding:
+        return parse_reference_ids(self.params.get("referenceIds"), self.limits)
+
+    @_cached
+    def flash(self) -> bool | Finding:
+        return parse_flash(self.params.get("FLashSMS"), self.limits)
+
+    def cost(self) -> int:
+        numbers = self.numbers
+        recipients = len(numbers) if isinstance(numbers, list) else 1
+        return self.segments.parts * recipients
+
+    def no_account(self) -> Finding:
+        return Finding(ReturnCode.WRONG_CREDENTIALS, f"no account with user id {self.user_id!r}")
+
+
+Step = Callable[[_Evaluation], Finding | None]
+
+
+def _request(ev: _Evaluation) -> Finding | None:
+    if not ev.params.has_all(_REQUIRED_KEYS):
+        missing = [name for name in REQUIRED if ev.params.get(name) is None]
+        return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
+    refs = ev.reference_ids
+    return refs if isinstance(refs, Finding) else None
+
+
+def _client_ip(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    why = ev.account.ip_refused(ev.call.client_ip)
+    return Finding(ReturnCode.IP_BLOCKED, why) if why else None
+
+
+def _oman(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if ev.account.oman_only and not ev.options.in_oman(ev.call.client_ip):
+        return Finding(
+            ReturnCode.IP_OUTSIDE_OMAN,
+            f"client IP {ev.call.client_ip} is outside Oman (the oman_networks setting) and "
+            f"{ev.account.user_id} is for Omani clients only",
+        )
+    return None
+
+
+def _company(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if not ev.storage.company_exists(ev.account.company):
+        return Finding(
+            ReturnCode.COMPANY_NOT_EXISTS, f"company {ev.account.company!r} does not exist"
+        )
+    return None
+
+
+def _web_service(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if not ev.account.web_service:
+        return Finding(
+            ReturnCode.NOT_REGISTERED_WEB_SERVICE,
+            f"{ev.account.user_id} is not registered for the web service",
+        )
+    return None
+
+
+def _password(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    if not ev.account.check_password(ev.raw("Password")):
+        return Finding(ReturnCode.WRONG_CREDENTIALS, f"wrong password for {ev.account.user_id}")
+    ev.authenticated = True
+    return None
+
+
+def _expiry(ev: _Evaluation, field: str, code: ReturnCode, what: str) -> Finding | None:
+    """``code`` when the account's date ``field`` has passed (``what`` names it, with
+    ``{user}`` for the user id)."""
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    at: datetime | None = getattr(a, field)
+    if at is None or at > ev.call.now:
+        return None
+    return Finding(code, f"{what.format(user=a.user_id)} expired at {at.isoformat()}")
+
+
+# The account checks, one plain function each (this runs for every request).
+def _blocked(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if a.status == "blocked":
+        return Finding(
+            ReturnCode.ACCOUNT_BLOCKED, f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
+        )
+    return None
+
+
+def _inactive(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if a.status == "inactive":
+        return Finding(ReturnCode.ACCOUNT_INACTIVE, f"{a.user_id} is inactive")
+    return None
+
+
+def _account_expired(ev: _Evaluation) -> Finding | None:
+    return _expiry(ev, "expires_at", ReturnCode.ACCOUNT_EXPIRED, "account {user}")
+
+
+def _api_expired(ev: _Evaluation) -> Finding | None:
+    return _expiry(ev, "api_expires_at", ReturnCode.SMS_API_EXPIRED, "SMS API of {user}")
+
+
+def _http_get(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    if ev.call.method == "GET" and not a.http_get:
+        return Finding(ReturnCode.HTTP_GET_NOT_ALLOWED, f"{a.user_id} may not use HTTP GET")
+    return None
+
+
+def _credit_expired(ev: _Evaluation) -> Finding | None:
+    return _expiry(ev, "credit_expires_at", ReturnCode.CREDIT_EXPIRED, "credit of {user}")
+
+
+def _credit(ev: _Evaluation) -> Finding | None:
+    a = ev.account
+    if a is None:
+        return ev.no_account()
+    cost = ev.cost()
+    if a.credit < cost:
+        return Finding(ReturnCode.CREDIT_LOW, f"{cost} credits needed, {a.credit} left")
+    return None
+
+
+def _opted_out(ev: _Evaluation) -> Finding | None:
+    if ev.account is None:
+        return ev.no_account()
+    numbers = ev.numbers
+    if isinstance(numbers, list) and ev.account.opted_out:
+        for number in numbers:
+            if number in ev.account.opted_out:
+                return Finding(ReturnCode.NUMBER_OPTED_OUT, f"{number} opted out")
+    return None
+
+
+def _mobile(ev: _Evaluation) -> Finding | None:
+    numbers = ev.numbers
+    return numbers if isinstance(numbers, Finding) else None
+
+
+def _message_blank(ev: _Evaluation) -> Finding | None:
+    if is_blank(ev.raw("Message")):
+        return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
+    return None
+
+
+def _lang(ev: _Evaluation) -> Finding | None:
+    lang = ev.lang
+    return lang if isinstance(lang, Finding) else None
+
+
+def _length(ev: _Evaluation) -> Finding | None:
+    segments = ev.segments
+    if segments.too_long:
+        return Finding(
+            ReturnCode.MESSAGE_TOO_LONG,
+            f"Message needs {segments.parts} {segments.encoding} parts "
+            f"({segments.units} units); at most 5 are allowed",
+        )
+    return None
+
+
+def _push_datetime(ev: _Evaluation) -> Finding | None:
+    push_at = ev.push_at
+    return push_at if isinstance(push_at, Finding) else None
+
+
+def _header(ev: _Evaluation) -> Finding | None:
+    header = ev.raw("Header")
+    shape = check_header(header, ev.limits)
+    if shape is not None:
+        return shape
+    if ev.account is None:
+        return ev.no_account()
+    registered = ev.account.headers
+    if ev.call.endpoint.header_case_sensitive:
+        ok = header in registered
+    else:
+        ok = header.casefold() in (h.casefold() for h in registered)
+    if not ok:
+        return Finding(
+            ReturnCode.HEADER_NOT_REGISTERED,
+            f"header {header!r} is not registered for {ev.account.user_id}",
+        )
+    return None
+
+
+def _flash(ev: _Evaluation) -> Finding | None:
+    if not ev.call.endpoint.flash:
+        return None
+    flash = ev.flash
+    return flash if isinstance(flash, Finding) else None
+
+
+STEP_FUNCTIONS: Final[dict[str, Step]] = {
+    "request": _request,
+    "client_ip": _client_ip,
+    "oman": _oman,
+    "company": _company,
+    "web_service": _web_service,
+    "password": _password,
+    "blocked": _blocked,
+    "inactive": _inactive,
+    "account_expired": _account_expired,
+    "api_expired": _api_expired,
+    "http_get": _http_get,
+    "mobile": _mobile,
+    "opted_out": _opted_out,
+    "message_blank": _message_blank,
+    "lang": _lang,
+    "length": _length,
+    "push_datetime": _push_datetime,
+    "header": _header,
+    "flash": _flash,
+    "credit_expired": _credit_expired,
+    "credit": _credit,
+}
+
+
+def locked_out(account: Account) -> Finding:
+    """The failed login that reached the lockout threshold (at commit): 12."""
+    return Finding(
+        ReturnCode.ACCOUNT_BLOCKED,
+        f"{account.user_id} locked after {account.failed_logins} failed logins "
+        f"(threshold {account.lockout_threshold})",
+    )
+
+
+def overdrawn(cost: int) -> Finding:
+    """Credit a concurrent request spent since the decision (at commit): 4."""
+    return Finding(ReturnCode.CREDIT_LOW, f"{cost} credits needed, not enough left")
+
+
+if set(STEP_FUNCTIONS) != set(STEPS):  # pragma: no cover - caught by every test run
+    raise RuntimeError("the step functions and the protocol's step table disagree")
