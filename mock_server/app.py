@@ -32,7 +32,10 @@ from ismart_sms_kit.mock_server.config import Config, EndpointConfig
 from ismart_sms_kit.mock_server.endpoints import delivery
 from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, GatewayFailure
 from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
-from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Action, Outcome, Rule, RuleContext
+from ismart_sms_kit.mock_server.rules.actions import Action
+from ismart_sms_kit.mock_server.rules.matchers import RuleContext
+from ismart_sms_kit.mock_server.rules.rule import Rule
+from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Outcome
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION

@@ -29,7 +29,7 @@ from ismart_sms_kit.mock_server.config import (
     load_rules_file,
 )
 from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
-from ismart_sms_kit.mock_server.rules.ruleset import RuleError
+from ismart_sms_kit.mock_server.rules.values import RuleError
 from ismart_sms_kit.mock_server.state.sqlite import StateFileError
 from ismart_sms_kit.mock_server.transport import DroppableHttpToolsProtocol, worker_listener
 from ismart_sms_kit.protocol.spec import SEND_PATH

@@ -8,7 +8,10 @@ from random import Random
 import pytest
 
 from ismart_sms_kit.mock_server.params import parse_urlencoded
-from ismart_sms_kit.mock_server.rules.ruleset import RuleContext, RuleError, RuleSet, parse_rule
+from ismart_sms_kit.mock_server.rules.matchers import RuleContext
+from ismart_sms_kit.mock_server.rules.rule import parse_rule
+from ismart_sms_kit.mock_server.rules.ruleset import RuleSet
+from ismart_sms_kit.mock_server.rules.values import RuleError
 
 GST = timezone.utc
 

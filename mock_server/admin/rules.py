@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute
 
 from ismart_sms_kit.mock_server.admin.api import API, by_method, error, request_scope
 from ismart_sms_kit.mock_server.backend import Backend
-from ismart_sms_kit.mock_server.rules.ruleset import RuleError
+from ismart_sms_kit.mock_server.rules.values import RuleError
 
 
 def _backend(request: Request) -> Backend:

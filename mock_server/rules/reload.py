@@ -15,7 +15,8 @@ import logging
 from pathlib import Path
 
 from ismart_sms_kit.mock_server.config import ConfigError, read_rules_file
-from ismart_sms_kit.mock_server.rules.ruleset import RuleError, RuleSet
+from ismart_sms_kit.mock_server.rules.ruleset import RuleSet
+from ismart_sms_kit.mock_server.rules.values import RuleError
 
 log = logging.getLogger("mock_server")
 
