@@ -1,33 +1,94 @@
-"""The emulator's backend: one per app, holding the state, the clock and the seeded random.
+"""The emulator's backend: one per app, holding the state, the rules, the clock and the seeded
+random, and answering every gateway request.
 
-The HTTP layer only parses and renders; :meth:`Backend.decide` turns a :class:`GatewayCall`
-into a :class:`Decision` (reading state, changing nothing) and :meth:`Backend.commit` applies
-the decision's effects and writes its journal entry in one storage transaction.
+The endpoints only read and write HTTP: :meth:`Backend.answer` takes what they read
+(:class:`Incoming`) and returns the committed decision (:class:`Answer`): the fault rules
+first (a delay, or a final action the endpoint carries out), else the gateway's decision
+(:func:`~ismart_sms_kit.mock_server.gateway.decide.decide`, reading state, changing nothing),
+then the commit (:func:`~ismart_sms_kit.mock_server.gateway.commit.apply` in one storage
+transaction, or a group of them: :mod:`ismart_sms_kit.mock_server.group_commit`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import EllipsisType
 
-from ismart_sms_kit.mock_server.config import Config, ConfigError
+from ismart_sms_kit.mock_server.config import Config, ConfigError, EndpointConfig
 from ismart_sms_kit.mock_server.gateway.commit import apply
 from ismart_sms_kit.mock_server.gateway.decide import decide
-from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, GatewayOptions
+from ismart_sms_kit.mock_server.gateway.decision import (
+    Decision,
+    GatewayCall,
+    GatewayOptions,
+    internal_failure,
+)
+from ismart_sms_kit.mock_server.gateway.delivery import NAME as REPORT_ENDPOINT
+from ismart_sms_kit.mock_server.gateway.delivery import report
 from ismart_sms_kit.mock_server.group_commit import GroupCommit, Redecide
 from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.rules.actions import Action
+from ismart_sms_kit.mock_server.rules.matchers import RuleContext
 from ismart_sms_kit.mock_server.rules.reload import RulesWatcher
-from ismart_sms_kit.mock_server.rules.ruleset import RuleSet
+from ismart_sms_kit.mock_server.rules.rule import Rule
+from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Outcome, RuleSet
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Basis, Storage
 from ismart_sms_kit.mock_server.state.memory import MemoryStorage
 from ismart_sms_kit.mock_server.state.model import JournalEntry, mask_params
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One request to a send endpoint, as the endpoint read it."""
+
+    endpoint: EndpointConfig
+    method: str
+    client_ip: str
+    params: Params
+    scope: str = ""
+    """The ``X-Mock-Scope`` header ("" when absent: the account's scope)."""
+    refused: Decision | None = None
+    """The endpoint's own decision when it could not read the request (15) or failed (11)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The decision on a request, as committed, and a fault rule's final action (hang, drop,
+    another HTTP status, a raw body) for the endpoint to carry out instead of the code."""
+
+    decision: Decision
+    action: Action | None = None
+
+
+def ruled(action: Action, rule: Rule) -> Decision:
+    """The journal's decision for a rule's final action (its code, or none: a fault)."""
+    by = f"rule:{rule.label}"
+    if action.code is not None:
+        return Decision(action.code, f"answered {action.code} by rule {rule.label}", by)
+    if action.http_status is not None:
+        return Decision(None, f"HTTP {action.http_status} by rule {rule.label}", by)
+    if action.body is not None:
+        return Decision(None, f"raw body by rule {rule.label}", by)
+    if action.hang:
+        reason = f"hangs up to {action.hang_ms} ms, then drops, by rule {rule.label}"
+        return Decision(None, reason, by)
+    return Decision(None, f"connection dropped by rule {rule.label}", by)
+
+
+def fault_status(action: Action) -> int:
+    """The HTTP status the journal records for a rule's final action (0: no response)."""
+    if action.code is not None or (action.http_status is None and action.body is not None):
+        return 200
+    return action.http_status if action.http_status is not None else 0
 
 
 def system_clock() -> datetime:
@@ -100,6 +161,165 @@ class Backend:
         self, call: GatewayCall, *, account: Account | EllipsisType | None = ...
     ) -> Decision:
         return decide(call, self.storage, self.options, account=account)
+
+    async def answer(self, call: Incoming) -> Answer:
+        """Rules first, else decide, then commit; never raises (a failure answers 11)."""
+        name, params, scope = call.endpoint.name, call.params, call.scope
+        action: Action | None = None
+        http_status = 200
+        redecide: Redecide | None = None
+        basis: Basis | None = None
+        scope_from_account = False
+        try:
+            if call.refused is not None:
+                decision = call.refused
+            else:
+                user_id = params.get("UserId")
+                account, basis = self.account(user_id) if user_id else (None, None)
+                # The rules below see the account's scope as this process last saw it. It may
+                # be older only when another worker changed it, and then it does not matter
+                # to them: with more than one worker every rule comes from a file, and file
+                # rules apply in every scope. The commit puts the request's journal entry and
+                # messages in the account's scope as it is then.
+                scope_from_account = not scope
+                scope = scope or (account.scope if account is not None else "")
+                now = self.clock()
+                outcome = NO_OUTCOME
+                if self.rules:
+                    ctx = RuleContext(
+                        params,
+                        method=call.method,
+                        endpoint=name,
+                        client_ip=call.client_ip,
+                        now=now,
+                        gateway_tz=self.options.gateway_tz,
+                        scope=scope,
+                    )
+                    outcome = self.rules.evaluate(ctx, self.random)
+                    if outcome.delay_ms:
+                        await asyncio.sleep(outcome.delay_ms / 1000)
+                        now = self.clock()
+                if outcome.action is not None and outcome.rule is not None:
+                    action = outcome.action
+                    decision = ruled(action, outcome.rule)
+                    decision.rules_fired = outcome.fired
+                    http_status = fault_status(action)
+                else:
+                    gateway_call = GatewayCall(
+                        endpoint=call.endpoint,
+                        method="GET" if call.method == "HEAD" else call.method,
+                        client_ip=call.client_ip,
+                        params=params,
+                        now=now,
+                        scope=scope,
+                        delivery=outcome.delivery,
+                    )
+                    # the account as read above, unless a delay rule made it old
+                    known = ... if outcome.delay_ms else account
+                    if outcome.delay_ms:
+                        basis = None  # decided again in its commit
+                    decision = self._decide_after(gateway_call, outcome, known)
+                    if self.group is not None:
+                        redecide = functools.partial(self._decide_after, gateway_call, outcome)
+        except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
+            decision = internal_failure(name, exc)
+            redecide, action, http_status = None, None, 200
+        try:
+            if self.group is not None:  # SQLite: the requests of a write turn commit together
+                committed = await self.commit_together(
+                    decision,
+                    redecide=redecide,
+                    basis=basis,
+                    scope_from_account=scope_from_account,
+                    method=call.method,
+                    endpoint=name,
+                    client_ip=call.client_ip,
+                    params=params,
+                    http_status=http_status,
+                    scope=scope,
+                )
+            else:
+                committed = decision
+                self.commit(
+                    committed,
+                    method=call.method,
+                    endpoint=name,
+                    client_ip=call.client_ip,
+                    params=params,
+                    http_status=http_status,
+                    scope=scope,
+                )
+        except Exception as exc:  # e.g. the state file is unwritable: still never a 500
+            return Answer(internal_failure(name, exc))
+        return Answer(committed, action)
+
+    def _decide_after(
+        self,
+        call: GatewayCall,
+        outcome: Outcome,
+        account: Account | EllipsisType | None = ...,
+    ) -> Decision:
+        """The gateway's decision on ``call`` after the rules' ``outcome``; 11 on a failure.
+        ``account``: the request's account as just read (by default it is read again)."""
+        try:
+            decision = self.decide(call, account=account)
+            if outcome.delayed_by:
+                fired = ", ".join(outcome.delayed_by)
+                decision.reason += (
+                    f" (delayed by rule {fired}, {outcome.delay_ms} ms)"
+                    if outcome.delay_ms
+                    else f" (rule {fired} fired)"
+                )
+            decision.rules_fired = outcome.fired
+            return decision
+        except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
+            return internal_failure(call.endpoint.name, exc)
+
+    def report(
+        self,
+        params: Params,
+        *,
+        client_ip: str,
+        method: str,
+        scope: str,
+        refused: Decision | None = None,
+    ) -> str:
+        """The delivery-report endpoint's answer (records, or a code), committed to the
+        journal. ``refused``: the endpoint's decision when it could not read the request."""
+        if refused is not None:
+            decision, body = refused, str(refused.code)
+        else:
+            try:
+                decision, body = report(
+                    self.storage,
+                    self.options,
+                    self.delivery_delay,
+                    self.clock(),
+                    params,
+                    client_ip,
+                    method,
+                )
+            except Exception as exc:
+                decision = internal_failure(REPORT_ENDPOINT, exc)
+                body = str(decision.code)
+        try:
+            user_id = params.get("UserId")
+            if not scope and user_id:  # as for a send: the account's scope, if it has one
+                account = self.storage.account(user_id)
+                scope = account.scope if account is not None else ""
+            self.commit(
+                decision,
+                method=method,
+                endpoint=REPORT_ENDPOINT,
+                client_ip=client_ip,
+                params=params.items(),
+                scope=scope,
+            )
+        except Exception as exc:
+            body = str(internal_failure(REPORT_ENDPOINT, exc).code)
+        if decision.code is not None and str(decision.code) != body:
+            body = str(decision.code)  # the commit turned a 3 into a 12
+        return body
 
     def _entry(
         self,

@@ -1,0 +1,79 @@
+"""Carrying out a fault rule's final action over HTTP: a response with another status or a raw
+body, a hang, a dropped connection (:func:`response_for`)."""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from ismart_sms_kit.mock_server.rules.actions import Action
+from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
+
+
+class Dropped(Response):
+    """A non-answer: the connection was (or is now) closed without an HTTP response."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
+        if abort is not None:
+            abort()
+            return
+        # Another ASGI server: start a response that promises a body and never send it.
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]}
+        )
+        raise ConnectionAbortedError("dropped by a fault rule")
+
+
+class Hung(Response):
+    """No answer for ``hang_ms``, or until the client gives up or the server stops; then the
+    connection is dropped. The request is journaled when the hang starts, not when it ends, so
+    it never shows up in a later test's journal."""
+
+    def __init__(self, hang_ms: int) -> None:
+        super().__init__(status_code=200)
+        self.hang_ms = hang_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        shutdown = scope.get("extensions", {}).get(SHUTDOWN_EXTENSION)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.hang_ms / 1000
+        while (left := deadline - loop.time()) > 0 and not (shutdown and shutdown.is_set()):
+            try:
+                message = await asyncio.wait_for(receive(), timeout=min(left, 0.5))
+            except asyncio.TimeoutError:
+                continue
+            if message["type"] == "http.disconnect":
+                break
+        await Dropped()(scope, receive, send)
+
+
+def _reason_phrase(status: int) -> str:
+    """The default body of an ``http_status`` rule: the status's reason phrase, as IIS answers
+    (``Service Unavailable``); none for a status that has none."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def response_for(action: Action) -> Response | None:
+    """The response that carries ``action`` out; None for a ``code`` (answered as any code)."""
+    if action.code is not None:
+        return None
+    if action.http_status is not None:
+        body = action.body if action.body is not None else _reason_phrase(action.http_status)
+        return Response(
+            body, status_code=action.http_status, media_type=action.content_type or "text/html"
+        )
+    if action.body is not None:
+        return Response(action.body, media_type=action.content_type or "text/plain")
+    if action.hang:
+        return Hung(action.hang_ms)
+    return Dropped()

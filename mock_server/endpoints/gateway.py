@@ -1,0 +1,82 @@
+"""The send endpoints (``SMSDynamicRefIntlAPI.aspx``, ``SMSDynamicAPI.aspx``): read, answer,
+write. And the fast path: :class:`EmulatorApp` sends their requests straight to them."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
+
+from ismart_sms_kit.mock_server.backend import Backend, Incoming
+from ismart_sms_kit.mock_server.config import EndpointConfig
+from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
+from ismart_sms_kit.mock_server.endpoints.request import MalformedRequest, head, read_scope_params
+from ismart_sms_kit.mock_server.endpoints.respond import send_answer
+from ismart_sms_kit.mock_server.gateway.decision import (
+    internal_failure,
+    refused_method,
+    unreadable,
+)
+from ismart_sms_kit.mock_server.params import Params
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_ALL_METHODS = frozenset(ALL_METHODS)
+
+
+class GatewayEndpoint:
+    """One send endpoint as a raw ASGI app: read the parameters as ASP.NET would, let the
+    backend answer (:meth:`Backend.answer`), write ``200 text/plain`` with the bare code (or
+    carry out a fault rule's action).
+
+    It is the endpoint of its Starlette ``Route`` and, for speed, :class:`EmulatorApp` also
+    calls it directly (no Request, routing or middleware per request): it needs only the
+    scope's method, path, query string, three headers and the client address."""
+
+    def __init__(self, backend: Backend, endpoint: EndpointConfig) -> None:
+        self.backend = backend
+        self.endpoint = endpoint
+        self.name = endpoint.name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        client = scope.get("client")
+        content_type, declared, mock_scope = head(scope)
+        params, refused = Params(), None
+        if method not in ("GET", "HEAD", "POST"):
+            refused = refused_method(method)
+        else:
+            limit = self.backend.config.setting("max_body_bytes")
+            try:
+                params = await read_scope_params(scope, receive, content_type, declared, limit)
+            except MalformedRequest as exc:
+                refused = unreadable(str(exc))
+            except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
+                refused = internal_failure(self.name, exc)
+        client_ip: str = client[0] if client else "unknown"
+        call = Incoming(self.endpoint, method, client_ip, params, mock_scope, refused)
+        answer = await self.backend.answer(call)
+        response = response_for(answer.action) if answer.action is not None else None
+        if response is not None:
+            await response(scope, receive, send)
+        elif answer.decision.code is None:
+            await Dropped()(scope, receive, send)
+        else:
+            await send_answer(send, answer.decision.code)
+
+
+class EmulatorApp(Starlette):
+    """The emulator's Starlette app, with a fast path: a request to a send endpoint (any
+    casing of its path, a method Starlette's route would accept) goes straight to its
+    :class:`GatewayEndpoint`, skipping middleware and routing, which cost more than the
+    gateway's own work. Everything else, the send paths' other methods included, goes
+    through Starlette as before."""
+
+    gateway: dict[str, GatewayEndpoint]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _ALL_METHODS:
+            endpoint = self.gateway.get(scope["path"].lower())
+            if endpoint is not None:
+                scope["app"] = self
+                await endpoint(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)

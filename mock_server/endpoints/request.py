@@ -1,0 +1,138 @@
+"""Reading a gateway request as IIS and ASP.NET do: case-insensitive paths, the query string
+then the form body (``HttpRequest[name]``, see :mod:`ismart_sms_kit.mock_server.params`), the
+body's cap, its charset, multipart forms. An unreadable request raises
+:class:`MalformedRequest` (the gateway answers 15)."""
+
+from __future__ import annotations
+
+import codecs
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
+
+_FORM = "application/x-www-form-urlencoded"
+SCOPE_HEADER = "x-mock-scope"
+SCOPE_HEADER_BYTES = SCOPE_HEADER.encode()
+
+
+class MalformedRequest(Exception):
+    """A request the gateway cannot read at all (too large, broken multipart): code 15."""
+
+
+class CaseInsensitivePaths:
+    """IIS matches paths case-insensitively: map any casing of a known path to its canonical
+    spelling before routing (a dict lookup per request)."""
+
+    def __init__(self, app: ASGIApp, paths: list[str]) -> None:
+        self.app = app
+        self.canonical = {p.lower(): p for p in paths}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            canonical = self.canonical.get(path.lower())
+            if canonical is not None and canonical != path:
+                scope = dict(scope, path=canonical, raw_path=canonical.encode())
+        await self.app(scope, receive, send)
+
+
+async def _receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
+    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise MalformedRequest(f"body of {declared} bytes is over max_body_bytes ({limit})")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "http.request":
+            chunk: bytes = message.get("body", b"")
+            more: bool = message.get("more_body", False)
+            if not more and not chunks and len(chunk) <= limit:
+                return chunk  # the usual case: the body in one piece
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise MalformedRequest(f"body is over max_body_bytes ({limit})")
+                chunks.append(chunk)
+            if not more:
+                return b"".join(chunks)
+        elif kind == "http.disconnect":
+            raise ClientDisconnect()
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
+
+
+def head(scope: Scope) -> tuple[str, str | None, str]:
+    """(Content-Type, Content-Length, X-Mock-Scope) of a request, each its first occurrence
+    as Starlette's ``Headers.get`` finds it, in one pass over the raw headers."""
+    content_type: str | None = None
+    length: str | None = None
+    mock_scope: str | None = None
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            if content_type is None:
+                content_type = value.decode("latin-1")
+        elif name == b"content-length":
+            if length is None:
+                length = value.decode("latin-1")
+        elif name == SCOPE_HEADER_BYTES and mock_scope is None:
+            mock_scope = value.decode("latin-1")
+    return content_type or "", length, mock_scope or ""
+
+
+async def read_scope_params(
+    scope: Scope,
+    receive: Receive,
+    content_type: str,
+    declared: str | None,
+    limit: int,
+) -> Params:
+    query = scope.get("query_string", b"")
+    if len(query) > limit:
+        raise MalformedRequest(f"query string is over max_body_bytes ({limit})")
+    params = parse_urlencoded(query)
+    if scope["method"] in ("GET", "HEAD"):
+        return params
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == _FORM:
+        body = await _receive_body(receive, declared, limit)
+        charset = _charset(content_type)
+        if charset != "utf-8":
+            try:
+                codecs.lookup(charset)
+            except (LookupError, ValueError):
+                charset = "utf-8"  # an unknown charset: read as UTF-8, as the default
+        if params:
+            params.update_missing(parse_urlencoded(body, charset))
+        else:
+            params = parse_urlencoded(body, charset)
+    elif media == "multipart/form-data":
+        if declared is None or not declared.isdigit() or int(declared) > limit:
+            raise MalformedRequest("multipart body without a Content-Length within the cap")
+        try:
+            async with Request(scope, receive).form(max_files=0, max_fields=1000) as form:
+                fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+        except Exception as exc:  # python-multipart's and Starlette's parse errors
+            raise MalformedRequest(f"unreadable multipart body: {exc}") from None
+        params.update_missing(from_pairs(iter(fields)))
+    return params
+
+
+async def read_params(request: Request, limit: int) -> Params:
+    """Query string first, then the form body, as ``HttpRequest[name]`` reads them."""
+    content_type, declared, _ = head(request.scope)
+    return await read_scope_params(request.scope, request.receive, content_type, declared, limit)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
