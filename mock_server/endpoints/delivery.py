@@ -13,8 +13,9 @@ from ismart_sms_kit.mock_server.endpoints.request import (
     client_ip,
     read_params,
 )
-from ismart_sms_kit.mock_server.gateway.decision import internal_failure, unreadable
+from ismart_sms_kit.mock_server.gateway.decision import internal_failure
 from ismart_sms_kit.mock_server.gateway.delivery import NAME
+from ismart_sms_kit.mock_server.gateway.steps import unreadable
 from ismart_sms_kit.mock_server.params import Params
 
 

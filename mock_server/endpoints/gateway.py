@@ -11,11 +11,8 @@ from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
 from ismart_sms_kit.mock_server.endpoints.request import MalformedRequest, head, read_scope_params
 from ismart_sms_kit.mock_server.endpoints.respond import send_answer
-from ismart_sms_kit.mock_server.gateway.decision import (
-    internal_failure,
-    refused_method,
-    unreadable,
-)
+from ismart_sms_kit.mock_server.gateway.decision import internal_failure
+from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
 from ismart_sms_kit.mock_server.params import Params
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -1,8 +1,6 @@
 """What the gateway is asked and what it answers: :class:`GatewayCall` in, :class:`Decision` out.
 
-Also the decisions made outside the validation steps, each in one function: an unreadable
-request or a refused method (15, :func:`unreadable`, :func:`refused_method`) and the
-emulator's own failure (11, :func:`internal_failure`).
+Also the emulator's own failure (11, :func:`internal_failure`), the one code no step decides.
 """
 
 from __future__ import annotations
@@ -78,18 +76,6 @@ class GatewayOptions:
         except ValueError:
             return False
         return any(address in network for network in self.oman_networks)
-
-
-def unreadable(reason: str) -> Decision:
-    """A request the gateway cannot read at all (too large, broken body): 15."""
-    return Decision(int(ReturnCode.INVALID_REQUEST), reason, "request")
-
-
-def refused_method(method: str) -> Decision:
-    """A method other than GET, HEAD and POST on a gateway endpoint: 15."""
-    return Decision(
-        int(ReturnCode.INVALID_REQUEST), f"HTTP method {method} not supported", "method"
-    )
 
 
 def internal_failure(where: str, exc: Exception) -> Decision:

@@ -1,7 +1,9 @@
 """The validation steps: one function per step name of the protocol's step table
 (:data:`ismart_sms_kit.protocol.steps.STEPS`), each returning a :class:`Finding` (the code and
-why) or None. Each return code a step answers is decided here and nowhere else; the commit's
-two late refusals (:func:`locked_out`, :func:`overdrawn`) are here too.
+why) or None. Each return code a step answers is decided here and nowhere else, and so are
+the 15 of a request the endpoint cannot read (:func:`unreadable`, :func:`refused_method`) and
+the commit's two late refusals (:func:`locked_out`: 3 becomes 12; :func:`overdrawn`: 1
+becomes 4).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime
 from types import EllipsisType
 from typing import Any, Final, Generic, TypeVar, overload
 
-from ismart_sms_kit.mock_server.gateway.decision import GatewayCall, GatewayOptions
+from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, GatewayOptions
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.protocol.segments import Segments, count
@@ -122,6 +124,18 @@ def _request(ev: _Evaluation) -> Finding | None:
         return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
     refs = ev.reference_ids
     return refs if isinstance(refs, Finding) else None
+
+
+def unreadable(reason: str) -> Decision:
+    """A request the gateway cannot read at all (too large, broken body): 15."""
+    return Decision(int(ReturnCode.INVALID_REQUEST), reason, "request")
+
+
+def refused_method(method: str) -> Decision:
+    """A method other than GET, HEAD and POST on a gateway endpoint: 15."""
+    return Decision(
+        int(ReturnCode.INVALID_REQUEST), f"HTTP method {method} not supported", "method"
+    )
 
 
 def _client_ip(ev: _Evaluation) -> Finding | None:
