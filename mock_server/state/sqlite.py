@@ -9,9 +9,9 @@ What it gives over the memory state:
 * **Several workers share it** (``--workers N``): every answered request is written in a
   ``BEGIN IMMEDIATE`` transaction (charge, store, journal, counters), so credit is spent exactly
   once across processes: a charge never takes more than the account has, as the file has it
-  in that transaction. The gateway's requests are committed in groups (``Backend``), and a
+  in that transaction. The gateway's requests are committed in groups (``group_commit``), and a
   transaction keeps its writes in memory until it ends, then writes them in a few statements
-  (:class:`SqliteTransaction`), so each write turn is short.
+  (``sqlite_transaction.SqliteTransaction``), so each write turn is short.
 * **Crash safety**: WAL mode with ``synchronous=NORMAL`` makes every committed transaction
   survive the process being killed (``kill -9``); only a power loss or OS crash may lose the
   last ones. A request is answered only after its transaction committed.
@@ -75,7 +75,7 @@ class StateFileError(RuntimeError):
 
 
 class SqliteStorage(WriterTurn):
-    """The :class:`ismart_sms_kit.mock_server.state.memory.Storage` interface on one SQLite file."""
+    """The :class:`ismart_sms_kit.mock_server.state.base.Storage` interface on one SQLite file."""
 
     def __init__(
         self,

@@ -100,7 +100,7 @@ class WriterTurn:
         return True
 
     def drain_doorbell(self) -> None:
-        """Read the doorbell's bytes (see :func:`_doorbell`)."""
+        """Read the doorbell's bytes (see :func:`doorbell`)."""
         if self.wake_fd is not None:
             with contextlib.suppress(BlockingIOError):
                 while os.read(self.wake_fd, 4096):
