@@ -46,7 +46,7 @@ from ismart_sms_kit.mock_server.state.model import JournalEntry, mask_params
 Clock = Callable[[], datetime]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Incoming:
     """One request to a send endpoint, as the endpoint read it."""
 
@@ -60,7 +60,7 @@ class Incoming:
     """The endpoint's own decision when it could not read the request (15) or failed (11)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     """The decision on a request, as committed, and a fault rule's final action (hang, drop,
     another HTTP status, a raw body) for the endpoint to carry out instead of the code."""
@@ -146,12 +146,11 @@ class Backend:
         """Woken when something is stored (a message or a journal entry)."""
         committer = self.storage.group_committer()
         self.group = GroupCommit(committer, self.listeners) if committer is not None else None
-        """Commits the gateway's requests in groups (:meth:`commit_together`), or None."""
-        self.group_commit = self.group is not None
+        """Commits the gateway's requests in groups (SQLite), or None: one by one."""
 
     def account(self, user_id: str) -> tuple[Account | None, Basis | None]:
         """The account a gateway request is decided on, and the basis its commit checks
-        (:meth:`commit_together`): with SQLite, the account as this process last saw it; else
+        (``GroupCommit.commit``): with SQLite, the account as this process last saw it; else
         the account as it is (no basis: nothing to check)."""
         if self.group is not None:
             return self.group.storage.recent_account(user_id)
@@ -161,6 +160,12 @@ class Backend:
         self, call: GatewayCall, *, account: Account | EllipsisType | None = ...
     ) -> Decision:
         return decide(call, self.storage, self.options, account=account)
+
+    def _commit(self, decision: Decision, entry: JournalEntry) -> None:
+        with self.storage.transaction() as tx:
+            apply(tx, decision, entry)
+        for event in self.listeners:
+            event.set()
 
     async def answer(self, call: Incoming) -> Answer:
         """Rules first, else decide, then commit; never raises (a failure answers 11)."""
@@ -225,30 +230,20 @@ class Backend:
             decision = internal_failure(name, exc)
             redecide, action, http_status = None, None, 200
         try:
+            entry = self._entry(
+                decision, call.method, name, call.client_ip, params, http_status, scope
+            )
             if self.group is not None:  # SQLite: the requests of a write turn commit together
-                committed = await self.commit_together(
+                committed = await self.group.commit(
                     decision,
+                    entry,
                     redecide=redecide,
                     basis=basis,
                     scope_from_account=scope_from_account,
-                    method=call.method,
-                    endpoint=name,
-                    client_ip=call.client_ip,
-                    params=params,
-                    http_status=http_status,
-                    scope=scope,
                 )
-            else:
+            else:  # one await less on the hot path
                 committed = decision
-                self.commit(
-                    committed,
-                    method=call.method,
-                    endpoint=name,
-                    client_ip=call.client_ip,
-                    params=params,
-                    http_status=http_status,
-                    scope=scope,
-                )
+                self._commit(decision, entry)
         except Exception as exc:  # e.g. the state file is unwritable: still never a 500
             return Answer(internal_failure(name, exc))
         return Answer(committed, action)
@@ -362,38 +357,8 @@ class Backend:
         (the failure that reaches the lockout threshold) or a 1 into a 4 (credit spent by a
         concurrent request since the decision)."""
         entry = self._entry(decision, method, endpoint, client_ip, params, http_status, scope)
-        with self.storage.transaction() as tx:
-            apply(tx, decision, entry)
-        for event in self.listeners:
-            event.set()
+        self._commit(decision, entry)
         return entry
-
-    async def commit_together(
-        self,
-        decision: Decision,
-        *,
-        redecide: Redecide | None = None,
-        basis: Basis | None = None,
-        scope_from_account: bool = False,
-        method: str,
-        endpoint: str,
-        client_ip: str,
-        params: Iterable[tuple[str, str]] | Params,
-        http_status: int = 200,
-        scope: str = "",
-    ) -> Decision:
-        """:meth:`commit` for the gateway's requests with a group-commit storage (SQLite):
-        the decision, as committed (:class:`~ismart_sms_kit.mock_server.group_commit.GroupCommit`).
-        With another storage, the caller uses :meth:`commit` (one await less on the hot path)."""
-        assert self.group is not None
-        entry = self._entry(decision, method, endpoint, client_ip, params, http_status, scope)
-        return await self.group.commit(
-            decision,
-            entry,
-            redecide=redecide,
-            basis=basis,
-            scope_from_account=scope_from_account,
-        )
 
     def reset(self, scope: str | None = None) -> None:
         """Back to the configured start state: accounts, rules (from files), seed; with a
