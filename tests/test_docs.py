@@ -31,8 +31,9 @@ from ismart_sms_kit.client import cli as client_cli
 from ismart_sms_kit.contract_tests import oracle
 from ismart_sms_kit.mock_server import cli as mock_cli
 from ismart_sms_kit.mock_server import config as mock_config
-from ismart_sms_kit.mock_server import rules as mock_rules
 from ismart_sms_kit.mock_server.app import create_app
+from ismart_sms_kit.mock_server.rules import actions as rule_actions
+from ismart_sms_kit.mock_server.rules import rule as mock_rule
 from tests.processes import MockProcess, running, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,9 +83,11 @@ def test_every_config_section_is_documented() -> None:
 
 def test_every_rule_key_is_documented() -> None:
     page = _page("fault-rules.md")
-    keys = [*mock_rules.RULE_KEYS, *mock_rules.MATCH_KEYS, *mock_rules.ACTION_KEYS]
+    keys = [*mock_rule.RULE_KEYS, *mock_rule.MATCH_KEYS, *rule_actions.ACTION_KEYS]
     assert _missing(keys, page) == []
-    assert _missing([*mock_rules.RATE_LIMIT_KEYS, *mock_rules.RATE_LIMIT_PER], page, False) == []
+    assert (
+        _missing([*rule_actions.RATE_LIMIT_KEYS, *rule_actions.RATE_LIMIT_PER], page, False) == []
+    )
 
 
 def _options(parser: argparse.ArgumentParser) -> list[str]:
