@@ -122,6 +122,10 @@ DOCUMENTED_CODES: Final = tuple(c for c in ReturnCode if c.documented)
 SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
 LEGACY_SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicAPI.aspx"
 DELIVERY_REPORT_PATH: Final = "/iBulkSMS/HttpWS/SMSDeliveryReportAPI.aspx"
+REST_PATH: Final = "/RestApi/api/SMS/PostSMS"
+"""The REST API's send (JSON in, ``{"Code", "Message"}`` out)."""
+SOAP_PATH: Final = "/iBulkSMS/webservice/IBulkSMS.asmx"
+"""The SOAP service (ASMX ``IBulkSMS``, operation ``PushMessage``; its WSDL at ``?WSDL``)."""
 LIVE_BASE_URL: Final = "https://www.ismartsms.net"
 
 # --- parameter names (as the document spells them; the gateway matches them case-insensitively)
