@@ -25,7 +25,9 @@ from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.endpoints.delivery import delivery_report_route
 from ismart_sms_kit.mock_server.endpoints.gateway import ALL_METHODS, EmulatorApp, GatewayEndpoint
 from ismart_sms_kit.mock_server.endpoints.request import CaseInsensitivePaths
+from ismart_sms_kit.mock_server.endpoints.webservice import WebServiceEndpoint
 from ismart_sms_kit.mock_server.state.base import Storage
+from ismart_sms_kit.protocol.interfaces import FORM
 from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH
 
 
@@ -56,8 +58,12 @@ def create_app(
     """A new emulator; each call has its own state, so tests can make as many as they need."""
     config = config if config is not None else Config()
     backend = Backend(config, storage=storage, clock=clock)
-    gateway = {
-        ep.path.lower(): GatewayEndpoint(backend, ep)
+    gateway: dict[str, GatewayEndpoint | WebServiceEndpoint] = {
+        ep.path.lower(): (
+            GatewayEndpoint(backend, ep)
+            if ep.interface == FORM
+            else WebServiceEndpoint(backend, ep)
+        )
         for ep in config.endpoints.values()
         if ep.enabled
     }

@@ -58,6 +58,14 @@ class Incoming:
     """The ``X-Mock-Scope`` header ("" when absent: the account's scope)."""
     refused: Decision | None = None
     """The endpoint's own decision when it could not read the request (15) or failed (11)."""
+    journal: Iterable[tuple[str, str]] | None = None
+    """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
+    names, which ``params`` translates into the form API's)."""
+    note: str = ""
+    """How the endpoint read the request, added to the decision's reason."""
+    status: Callable[[int | None], int] | None = None
+    """The HTTP status the endpoint answers a decision's code with (None: no code, the
+    endpoint's own refusal), for the journal; None: 200."""
 
 
 @dataclass(slots=True)
@@ -199,6 +207,7 @@ class Backend:
                         now=now,
                         gateway_tz=self.options.gateway_tz,
                         scope=scope,
+                        interface=call.endpoint.interface,
                     )
                     outcome = self.rules.evaluate(ctx, self.random)
                     if outcome.delay_ms:
@@ -223,15 +232,21 @@ class Backend:
                     known = ... if outcome.delay_ms else account
                     if outcome.delay_ms:
                         basis = None  # decided again in its commit
-                    decision = self._decide_after(gateway_call, outcome, known)
+                    note = call.note
+                    decision = self._decide_after(gateway_call, outcome, known, note=note)
                     if self.group is not None:
-                        redecide = functools.partial(self._decide_after, gateway_call, outcome)
+                        redecide = functools.partial(
+                            self._decide_after, gateway_call, outcome, note=note
+                        )
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             decision = internal_failure(name, exc)
             redecide, action, http_status = None, None, 200
+        if action is None and call.status is not None:
+            http_status = call.status(decision.code)
+        journal = call.journal if call.journal is not None else params
         try:
             entry = self._entry(
-                decision, call.method, name, call.client_ip, params, http_status, scope
+                decision, call.method, name, call.client_ip, journal, http_status, scope
             )
             if self.group is not None:  # SQLite: the requests of a write turn commit together
                 committed = await self.group.commit(
@@ -253,11 +268,16 @@ class Backend:
         call: GatewayCall,
         outcome: Outcome,
         account: Account | EllipsisType | None = ...,
+        *,
+        note: str = "",
     ) -> Decision:
         """The gateway's decision on ``call`` after the rules' ``outcome``; 11 on a failure.
-        ``account``: the request's account as just read (by default it is read again)."""
+        ``account``: the request's account as just read (by default it is read again);
+        ``note``: how the endpoint read the request, for the reason."""
         try:
             decision = self.decide(call, account=account)
+            if note:
+                decision.reason += f" ({note})"
             if outcome.delayed_by:
                 fired = ", ".join(outcome.delayed_by)
                 decision.reason += (

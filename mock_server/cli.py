@@ -20,6 +20,7 @@ from uvicorn.supervisors import Multiprocess
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import (
+    ENDPOINT_PATHS,
     ENDPOINT_SETTINGS,
     SETTINGS,
     Config,
@@ -56,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Settings (in a --config file under 'settings:', or ISMART_MOCK_<NAME>):\n"
             + settings_help
             + "\n\nPer-endpoint settings (in a --config file only, under 'endpoints:' then "
-            "SMSDynamicRefIntlAPI or SMSDynamicAPI; docs/configuration.md gives each "
-            "endpoint's defaults):\n" + endpoint_help
+            f"{', '.join(ENDPOINT_PATHS)}; docs/configuration.md gives each endpoint's "
+            "defaults):\n" + endpoint_help
         ),
     )
     parser.add_argument(
@@ -188,6 +189,16 @@ def worker_app() -> Starlette:
 def _announce(args: argparse.Namespace, config: Config, backend: Backend, scheme: str) -> None:
     base = f"{scheme}://{args.host}:{args.port}"
     print(f"ismart-mock: gateway {base}{SEND_PATH}", flush=True)
+    rest, soap = config.endpoints["PostSMS"], config.endpoints["IBulkSMS"]
+    if rest.enabled or soap.enabled:
+        print(
+            "ismart-mock: "
+            + "   ".join(
+                [f"REST {base}{rest.path}"] * rest.enabled
+                + [f"SOAP {base}{soap.path}?WSDL"] * soap.enabled
+            ),
+            flush=True,
+        )
     print(f"ismart-mock: inbox   {base}/_mock/   admin API {base}/_mock/api/", flush=True)
     workers = f"; {args.workers} workers" if args.workers > 1 else ""
     print(

@@ -32,8 +32,15 @@ from ismart_sms_kit.mock_server.state.accounts import (
     account_from_mapping,
     demo_accounts,
 )
-from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH, ReturnCode
-from ismart_sms_kit.protocol.steps import DEFAULT_ORDER, LEGACY_ORDER, STEPS
+from ismart_sms_kit.protocol.interfaces import FORM, WEB_SERVICE_NOT_CONFIGURED, interface_of
+from ismart_sms_kit.protocol.spec import (
+    LEGACY_SEND_PATH,
+    REST_PATH,
+    SEND_PATH,
+    SOAP_PATH,
+    ReturnCode,
+)
+from ismart_sms_kit.protocol.steps import DEFAULT_ORDER, LEGACY_ORDER, STEPS, WEB_SERVICE_ORDER
 from ismart_sms_kit.protocol.validation import Limits
 
 
@@ -64,6 +71,13 @@ def _int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a whole number")
     return int(value)
+
+
+def _status(value: Any) -> int:
+    status = _int(value)
+    if not 200 <= status <= 599:
+        raise ValueError(f"error_status {status} is not an HTTP status from 200 to 599")
+    return status
 
 
 def _list(value: Any) -> list[str]:
@@ -129,6 +143,14 @@ class EndpointConfig:
     header_case_sensitive: bool = True
     flash: bool = False
     enabled: bool = True
+    interface: str = FORM
+    """``form`` (the HTTP API), ``rest`` or ``soap``: how requests are read and answered."""
+    error_status: int = 201
+    lenient_json: bool = True
+    form_body: bool = True
+    schedule_strict: bool = False
+    recipients_text: bool = False
+    web_service_code: ReturnCode = ReturnCode.NOT_REGISTERED_WEB_SERVICE
 
 
 ENDPOINT_SETTINGS: Final = (
@@ -153,9 +175,51 @@ ENDPOINT_SETTINGS: Final = (
         bool,
     ),
     Setting("enabled", True, "serve this endpoint at all (else 404)", bool),
+    Setting(
+        "web_service_code",
+        17,
+        "the code for an account not enabled for the web service (18 on PostSMS and IBulkSMS)",
+        int,
+    ),
+    Setting(
+        "error_status",
+        201,
+        "REST: the HTTP status of an answer whose Code is not 1 (unknown; 1 answers 201)",
+        int,
+    ),
+    Setting(
+        "lenient_json",
+        True,
+        "REST: read JSON as Json.NET does (single quotes, unquoted names, comments), else RFC 8259",
+        bool,
+    ),
+    Setting("form_body", True, "REST: also read a form-urlencoded body (else 415)", bool),
+    Setting(
+        "schedule_strict",
+        False,
+        "REST: an unreadable ScheddateTime answers 16 (else the message is sent now)",
+        bool,
+    ),
+    Setting(
+        "recipients_text",
+        False,
+        "SOAP: read text inside Recipients as comma-separated numbers (ASMX ignores it: 8)",
+        bool,
+    ),
 )
 ENDPOINT_SETTINGS_BY_NAME: Final = {s.name: s for s in ENDPOINT_SETTINGS}
-ENDPOINT_PATHS: Final = {"SMSDynamicRefIntlAPI": SEND_PATH, "SMSDynamicAPI": LEGACY_SEND_PATH}
+ENDPOINT_PATHS: Final = {
+    "SMSDynamicRefIntlAPI": SEND_PATH,
+    "SMSDynamicAPI": LEGACY_SEND_PATH,
+    "PostSMS": REST_PATH,
+    "IBulkSMS": SOAP_PATH,
+}
+_WEB_SERVICE_DEFAULTS: Final[dict[str, Any]] = {
+    "validation_order": list(WEB_SERVICE_ORDER),
+    "flash": True,  # RecipientType 9, passed on as FLashSMS=Y
+    "push_datetime_lenient": True,  # ScheddateTime as DateTime.Parse reads it
+    "web_service_code": WEB_SERVICE_NOT_CONFIGURED,
+}
 _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
     "SMSDynamicRefIntlAPI": {"reference_ids_required": True},
     "SMSDynamicAPI": {
@@ -163,6 +227,8 @@ _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
         "too_many_numbers_code": 24,
         "flash": True,
     },
+    "PostSMS": _WEB_SERVICE_DEFAULTS,
+    "IBulkSMS": _WEB_SERVICE_DEFAULTS,
 }
 
 
@@ -203,6 +269,13 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             header_case_sensitive=_bool(values["header_case_sensitive"]),
             flash=_bool(values["flash"]),
             enabled=_bool(values["enabled"]),
+            interface=interface_of(name),
+            error_status=_status(values["error_status"]),
+            lenient_json=_bool(values["lenient_json"]),
+            form_body=_bool(values["form_body"]),
+            schedule_strict=_bool(values["schedule_strict"]),
+            recipients_text=_bool(values["recipients_text"]),
+            web_service_code=ReturnCode(_int(values["web_service_code"])),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None

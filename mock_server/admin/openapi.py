@@ -12,7 +12,12 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
+from ismart_sms_kit.protocol.spec import (
+    DELIVERY_REPORT_PATH,
+    LEGACY_SEND_PATH,
+    REST_PATH,
+    SEND_PATH,
+)
 
 _TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
 _ERROR: Final = {
@@ -87,6 +92,53 @@ def _gateway(summary: str, extra: dict[str, Any] | None = None) -> dict[str, Any
     }
 
 
+_REST_FIELDS: Final = {
+    "UserID": {"description": "text (a number reads as its digits)"},
+    "Password": {"description": "text"},
+    "Message": {"description": "text"},
+    "Language": {"description": "0 (English) or 64 (Arabic), a string or a number"},
+    "MobileNo": {
+        "description": "968 + 8 digits: an array (strings or numbers), or one string, "
+        "comma separated"
+    },
+    "RecipientType": {"description": "1, or 9 for a flash SMS"},
+    "ScheddateTime": {"description": "MM/dd/yyyy HH:mm:ss (DateTime.Parse shapes); absent = now"},
+}
+_REST_BODY: Final = {
+    "description": "The fields, any JSON types: what Json.NET cannot bind answers Code 15, "
+    "never a 4xx (every Code answers 201 by default)",
+    "properties": _REST_FIELDS,
+}
+_WEB_API_REFUSAL: Final = {
+    "summary": "Not a PostSMS method: Web API's 405",
+    "tags": ["gateway"],
+    "responses": {"405": _json(_ref("WebApiError"), "Web API's refusal")},
+}
+
+
+def _rest() -> dict[str, Any]:
+    """``PostSMS``: JSON (or a form body) in, ``{"Code", "Message"}`` out (201 by default for
+    every code, the ``error_status`` setting)."""
+    return {
+        **{method: _WEB_API_REFUSAL for method in ("get", "put", "patch", "delete", "options")},
+        "post": {
+            "summary": "Send SMS (the REST API)",
+            "tags": ["gateway"],
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "application/json": {"schema": _REST_BODY},
+                    "application/x-www-form-urlencoded": {"schema": _REST_BODY},
+                },
+            },
+            "responses": {
+                "201": _json(_ref("RestAnswer"), "The return code (1 = pushed) and its text"),
+                "415": _json(_ref("WebApiError"), "Another media type: Web API's refusal"),
+            },
+        },
+    }
+
+
 _MESSAGE_FILTERS: Final = [
     _query("to", {"type": "string"}, "recipient number"),
     _query("user", {"type": "string"}, "user id"),
@@ -150,6 +202,7 @@ def document() -> dict[str, Any]:
                 "Send SMS (the older endpoint, with FLashSMS)",
                 {"FLashSMS": {"type": "string", "description": "Y or N"}},
             ),
+            REST_PATH: _rest(),
             DELIVERY_REPORT_PATH: {
                 "post": {
                     "summary": "Delivery reports by reference id (form body)",
@@ -339,6 +392,16 @@ def document() -> dict[str, Any]:
         },
         "components": {
             "schemas": {
+                "RestAnswer": {
+                    "type": "object",
+                    "required": ["Code", "Message"],
+                    "properties": {"Code": {"type": "integer"}, "Message": {"type": "string"}},
+                },
+                "WebApiError": {
+                    "type": "object",
+                    "required": ["Message"],
+                    "properties": {"Message": {"type": "string"}},
+                },
                 "Error": {
                     "type": "object",
                     "required": ["error"],
@@ -377,6 +440,7 @@ def document() -> dict[str, Any]:
                         "parts": {"type": "integer"},
                         "units": {"type": "integer"},
                         "endpoint": {"type": "string"},
+                        "interface": {"type": "string", "enum": ["form", "rest", "soap"]},
                         "flash": {"type": "boolean"},
                         "scope": {"type": "string"},
                     },
@@ -389,6 +453,7 @@ def document() -> dict[str, Any]:
                         "time": {"type": "string"},
                         "method": {"type": "string"},
                         "endpoint": {"type": "string"},
+                        "interface": {"type": "string", "enum": ["form", "rest", "soap"]},
                         "client_ip": {"type": "string"},
                         "params": {"type": "object"},
                         "code": {"type": "integer", "nullable": True},

@@ -3,8 +3,10 @@ write. And the fast path: :class:`EmulatorApp` sends their requests straight to 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.applications import Starlette
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ismart_sms_kit.mock_server.backend import Backend, Incoming
 from ismart_sms_kit.mock_server.config import EndpointConfig
@@ -67,7 +69,7 @@ class EmulatorApp(Starlette):
     gateway's own work. Everything else, the send paths' other methods included, goes
     through Starlette as before."""
 
-    gateway: dict[str, GatewayEndpoint]
+    gateway: Mapping[str, ASGIApp]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _ALL_METHODS:

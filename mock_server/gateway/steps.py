@@ -171,8 +171,8 @@ def _web_service(ev: _Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     if not ev.account.web_service:
-        return Finding(
-            ReturnCode.NOT_REGISTERED_WEB_SERVICE,
+        return Finding(  # 17; 18 on REST and SOAP, as their clients read it
+            ev.call.endpoint.web_service_code,
             f"{ev.account.user_id} is not registered for the web service",
         )
     return None

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.rules.values import regex, strings, text, whole
+from ismart_sms_kit.protocol.interfaces import FORM, INTERFACES
 from ismart_sms_kit.protocol.segments import count
 from ismart_sms_kit.protocol.validation import parse_push_datetime
 
@@ -32,9 +33,11 @@ class RuleContext:
         now: datetime,
         gateway_tz: timezone,
         scope: str = "",
+        interface: str = FORM,
     ) -> None:
         self.params = params
         self.scope = scope
+        self.interface = interface
         self.method = method
         self.endpoint = endpoint
         self.client_ip = client_ip
@@ -122,8 +125,20 @@ def method(value: Any) -> Predicate:
 
 
 def endpoint(value: Any) -> Predicate:
-    names = {e.lower().rsplit("/", 1)[-1].removesuffix(".aspx") for e in strings(value)}
+    names = {
+        e.lower().rsplit("/", 1)[-1].removesuffix(".aspx").removesuffix(".asmx")
+        for e in strings(value)
+    }
     return lambda c: (c.endpoint.lower() in names, f"endpoint {c.endpoint}")
+
+
+def interface(value: Any) -> Predicate:
+    """``form`` (the HTTP API), ``rest`` or ``soap``."""
+    kinds = {k.lower() for k in strings(value)}
+    unknown = sorted(kinds - set(INTERFACES))
+    if unknown:
+        raise ValueError(f"unknown interface {unknown} (known: {', '.join(INTERFACES)})")
+    return lambda c: (c.interface in kinds, f"interface {c.interface}")
 
 
 def client_ip(value: Any) -> Predicate:
@@ -161,6 +176,7 @@ MATCHERS: Final[dict[str, Matcher]] = {
     "max_parts": max_parts,
     "method": method,
     "endpoint": endpoint,
+    "interface": interface,
     "client_ip": client_ip,
     "scheduled": scheduled,
 }

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.protocol.spec import describe
+from ismart_sms_kit.protocol.interfaces import describe, interface_of
 
 DEFAULT_MESSAGE_CAP: Final = 10_000
 DEFAULT_JOURNAL_CAP: Final = 10_000
@@ -103,6 +103,7 @@ class Message:
             "parts": self.parts,
             "units": self.units,
             "endpoint": self.endpoint,
+            "interface": interface_of(self.endpoint),
             "flash": self.flash,
             "scope": self.scope,
         }
@@ -132,10 +133,13 @@ class JournalEntry:
             "time": self.time.isoformat(),
             "method": self.method,
             "endpoint": self.endpoint,
+            "interface": interface_of(self.endpoint),
             "client_ip": self.client_ip,
             "params": dict(self.params),
             "code": self.code,
-            "description": describe(self.code) if self.code is not None else None,
+            "description": (
+                describe(self.code, interface_of(self.endpoint)) if self.code is not None else None
+            ),
             "reason": self.reason,
             "decided_by": self.decided_by,
             "http_status": self.http_status,

@@ -10,6 +10,7 @@
   const LOAD_LIMIT = 200;
   const SEND_PATH = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx";
   const ENCODINGS = { GSM7: "GSM-7", UCS2: "UCS-2" };
+  const INTERFACES = { form: "HTTP API", rest: "REST", soap: "SOAP" };
   const TABS = ["messages", "rejected", "requests"];
   const REFRESH_MS = 2000;
   // ?scope=NAME: the inbox of one scope (X-Mock-Scope), as every admin call with ?scope= sees it.
@@ -120,6 +121,7 @@
         m.reference_id ? meta("reference", `ref ${m.reference_id}`) : null,
         meta("request", `request #${m.request_id}`),
         meta("endpoint", m.endpoint),
+        meta("interface", INTERFACES[m.interface] || m.interface, "The interface the message came through"),
         m.scope ? meta("scope", `scope ${m.scope}`) : null,
       ),
     );
@@ -175,6 +177,7 @@
       metaLine(
         meta("method", r.method),
         meta("endpoint", r.endpoint),
+        meta("interface", INTERFACES[r.interface] || r.interface, "The interface the request came through"),
         meta("client-ip", `from ${r.client_ip}`),
         r.user_id ? meta("user", `user ${r.user_id}`) : null,
         meta("request", `request #${r.id}`),
