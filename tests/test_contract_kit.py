@@ -16,8 +16,10 @@ from ismart_sms_kit.contract_tests.accounts import (
     DEMO_CODES,
     Credentials,
     demo_credentials,
+    is_sentinel_header,
     live_account,
     nonexistent_user_id,
+    sentinel_header,
 )
 from ismart_sms_kit.contract_tests.contract import Contract, apply
 from ismart_sms_kit.contract_tests.oracle import (
@@ -36,6 +38,8 @@ from ismart_sms_kit.contract_tests.safety import (
     Guard,
     UnsafeRequest,
     delivery_proof_faults,
+    late_sentinel,
+    unassigned,
 )
 from ismart_sms_kit.contract_tests.target import Capabilities, Target, send_url_for
 from ismart_sms_kit.contract_tests.transport import Exchange, Recorder, Sender, read_recording
@@ -247,14 +251,16 @@ def test_every_case_the_suite_builds_is_made_safe_for_a_live_target(data: st.Dat
     for kind in data.draw(st.lists(st.sampled_from(kinds), max_size=2)):
         params = apply(params, data.draw(kind.changes))
     params = apply(params, data.draw(st.fixed_dictionaries({}, optional={
-        "MobileNo": s.one_bad_in_batch() | s.valid_numbers(max_size=3).map(",".join),
+        "MobileNo": s.one_bad_in_batch() | s.valid_numbers(max_size=3).map(",".join)
+        | st.lists(st.sampled_from(["96800123456", "96805000001", "01234567"]), min_size=1,
+                   max_size=3).map(",".join),
         "Message": s.plain_messages(),
         "Header": s.header_text(),
         "Lang": s.lang_values(valid=True),
     })))  # fmt: skip
     prepared = Request.of(contract.prepare(params))
     contract.sender.guard.check(prepared)  # type: ignore[union-attr]
-    assert delivery_proof_faults(prepared, LIVE.user_id)
+    assert delivery_proof_faults(prepared, LIVE.user_id) or late_sentinel(prepared)
     assert contract.oracle.expect(prepared).code != 1
     if prepared.get("UserId") == LIVE.user_id:
         assert prepared.get("Password") == LIVE.password
@@ -264,7 +270,10 @@ def test_the_sentinel_leaves_the_field_under_test_alone() -> None:
     contract = live_contract()
     assert contract.prepare(contract.base(MobileNo="9689123456"))["Message"] == ""
     prepared = contract.prepare(contract.base(Message="a" * 500, Lang="0"))
-    assert (prepared["Message"], prepared["MobileNo"]) == ("a" * 500, "1")
+    assert (prepared["Message"], prepared["MobileNo"]) == ("a" * 500, "96800123456")
+    assert is_sentinel_header(prepared["Header"])  # length is judged before the header
+    prepared = contract.prepare(contract.base(MobileNo="96891234567"))  # a real number
+    assert (prepared["Message"], prepared["Header"]) == ("", LIVE.header)
     prepared = contract.prepare(
         contract.base(Message="x", MobileNo="9689123456"), subject={"Message"}
     )
