@@ -160,7 +160,7 @@ ASSUMPTIONS: Final = _assumptions(
     Assumption(
         "A-CONTENT-TYPE",
         "every answer of the form API is HTTP 200, Content-Type text/plain, the bare code",
-        "README: the form API answers a bare return code (text/plain); field notes: bare code",
+        "docs/decisions.md: answer body; docs/emulator.md: text/plain; field notes: bare code",
     ),
     Assumption(
         "A-CREDIT-COST",

@@ -3,9 +3,9 @@
 Against such a target (the live gateway, by default) every request must be *undeliverable* by
 construction, whatever the gateway's undocumented choices: the guard accepts a request only when
 it carries a **delivery-proof fault** (below) that the oracle also says is refused. The faults
-whose effect depends on one of the README's decisions (a 10-digit number, Lang=1, an
-unregistered header, a bad PushDateTime, one bad number among good ones, ...) do not count: a
-gateway that decided otherwise would deliver. Delivery-proof faults:
+whose effect depends on a documented decision (docs/decisions.md: a 10-digit number, Lang=1,
+an unregistered header, a bad PushDateTime, one bad number among good ones, ...) do not count
+alone: a gateway that decided otherwise would deliver. Delivery-proof faults:
 
 * ``nonexistent-user``: a user id the kit made up (``ctnouser...``) or an empty one: nothing can
   authenticate, so nothing can be sent or charged;

@@ -47,6 +47,10 @@ def step_fault(step: str) -> StepFault:
         return StepFault(changes={"MobileNo": None})  # a required field absent: 15
     if step == "client_ip":
         return StepFault(patch={"allowed_ips": [ELSEWHERE]}, facts={"ip_allowed": False})
+    if step == "oman":
+        return StepFault(patch={"oman_only": True}, facts={"outside_oman": True})
+    if step == "api_expired":
+        return StepFault(patch={"api_expires_at": PAST}, facts={"api_expired": True})
     if step == "company":
         return StepFault(patch={"company": "Closed Company LLC"}, facts={"company_exists": False})
     if step == "web_service":
