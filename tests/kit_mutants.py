@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import requests
 from starlette.applications import Starlette
@@ -150,10 +150,12 @@ def charge(codes: set[str] | None) -> Callable[[Call], None]:
         if call.body == "1" or (codes is not None and call.body not in codes):
             return
         user = call.get("UserId") or ""
-        got = requests.get(f"{call.admin}/accounts/{user}", timeout=10)
-        if got.status_code == 200:
-            credit = got.json()["credit"]
-            requests.patch(f"{call.admin}/accounts/{user}", json={"credit": credit - 1}, timeout=10)
+        if not user.strip():
+            return
+        account = f"{call.admin}/accounts/{quote(user, safe='')}"
+        got = requests.get(account, timeout=10)
+        if got.status_code == 200 and isinstance(got.json(), dict):
+            requests.patch(account, json={"credit": got.json()["credit"] - 1}, timeout=10)
 
     return after
 
@@ -224,7 +226,6 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("swap-service-password", "password first", swapped("web_service", "password")),
     Mutant("swap-inactive-expired", "expiry first", swapped("inactive", "account_expired")),
     Mutant("swap-gethttp-mobile", "numbers before GET", swapped("http_get", "mobile")),
-    Mutant("swap-request-ip", "IP before the request", swapped("request", "client_ip")),
     Mutant("charges-refusals", "a refused request costs a credit", answer=charge(None)),
     Mutant("charges-wrong-password", "a wrong password costs a credit", answer=charge({"3"})),
     Mutant("case-sensitive-names", "parameter names read case-sensitively", request=canonical_only),
@@ -470,13 +471,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated mutant names")
     parser.add_argument("--mode", choices=["ci", "live", "both"], default="both")
+    parser.add_argument("--no-control", action="store_true", help="skip the correct emulator")
     args = parser.parse_args(argv)
     chosen = [MUTANTS_BY_NAME[n] for n in args.only.split(",") if n] or list(MUTANTS)
     modes = ["ci", "live"] if args.mode == "both" else [args.mode]
     outcomes: list[Outcome] = []
     for mode in modes:
-        for mutant in [None, *chosen]:
-            outcome = measure(mutant, mode)
+        for mutant in [*([] if args.no_control else [None]), *chosen]:
+            try:
+                outcome = measure(mutant, mode)
+            except Exception as exc:  # a mutant that cannot start is reported, not fatal
+                print(f"{mode:4} {mutant.name if mutant else '-':24} ERROR {exc}", flush=True)
+                continue
             outcomes.append(outcome)
             verdict = "KILLED" if outcome.killed else "survived"
             if mutant is None:
