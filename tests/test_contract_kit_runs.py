@@ -184,7 +184,6 @@ def test_a_capped_run_shares_the_cap_and_exits_1_when_cut_short(
         "--ismart-rate=0",
         f"--ismart-max-requests={CAP}",
         f"--ismart-record={recording}",
-        "--hypothesis-profile=thorough",
         env=live_env(stand_in.url),
     )
     out = result.stdout
