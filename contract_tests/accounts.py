@@ -44,6 +44,20 @@ def is_nonexistent_user_id(user_id: str) -> bool:
     return user_id.startswith(NONEXISTENT_PREFIX) and len(user_id) > len(NONEXISTENT_PREFIX)
 
 
+SENTINEL_HEADER_PREFIX: Final = "CTnoHdr"
+"""Every header the kit makes up starts with this (and 4 hex digits: 11 characters in all, so
+that only its registration, not its length, is in question)."""
+
+
+def sentinel_header(token: str | None = None) -> str:
+    """A header no account has registered: the kit's prefix and 4 random hex digits."""
+    return SENTINEL_HEADER_PREFIX + (token if token is not None else secrets.token_hex(2))
+
+
+def is_sentinel_header(header: str) -> bool:
+    return header.startswith(SENTINEL_HEADER_PREFIX) and len(header) > len(SENTINEL_HEADER_PREFIX)
+
+
 def _demo(
     user_id: str, headers: tuple[str, ...] = ("AnyHeader", "DEMO"), **facts: Any
 ) -> AccountFacts:

@@ -7,7 +7,9 @@ target (see docs/contract-kit.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import secrets
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,15 +17,29 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from ismart_sms_kit.contract_tests import profiles
+from ismart_sms_kit.contract_tests import profiles, strategies
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
 from ismart_sms_kit.contract_tests.contract import Contract
 from ismart_sms_kit.contract_tests.oracle import AccountFacts, Oracle
 from ismart_sms_kit.contract_tests.replay import ReplayResult, score
 from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
 from ismart_sms_kit.contract_tests.settings import KitSettings, add_options
-from ismart_sms_kit.contract_tests.target import SEND_PATH, Admin, Capabilities, Target
-from ismart_sms_kit.contract_tests.transport import Recorder, Sender, public_url, read_recording
+from ismart_sms_kit.contract_tests.target import (
+    SCOPE_HEADER,
+    SEND_PATH,
+    Admin,
+    Capabilities,
+    Target,
+    base_url_of,
+    verify_emulator,
+)
+from ismart_sms_kit.contract_tests.transport import (
+    MASK,
+    Recorder,
+    Sender,
+    public_url,
+    read_recording,
+)
 
 MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
@@ -44,6 +60,17 @@ class KitRun:
     replay_meta: dict[str, Any] = field(default_factory=dict)
     replay_exchanges: list[dict[str, Any]] = field(default_factory=list)
     replay_results: list[ReplayResult] = field(default_factory=list)
+    scope: str | None = None
+    """The emulator scope the run works in (``X-Mock-Scope``); None on an external target."""
+    planned: dict[str, int] = field(default_factory=dict)
+    """The kit's tests that may send, in run order, with their weight (examples): they share
+    the request cap."""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What no output of the run may show: the password of the user's own account."""
+        creds = self.settings.credentials
+        return (creds.password,) if creds is not None and len(creds.password) >= 4 else ()
 
 
 RUN = pytest.StashKey[KitRun]()
@@ -61,7 +88,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if not profile:
         profile = profiles.LIVE if kit.external else profiles.CI
         hypothesis_settings.load_profile(profile)
+    if kit.url is not None and kit.emulator:
+        why = verify_emulator(base_url_of(kit.url), kit.timeout)
+        if why is not None:
+            raise pytest.UsageError(
+                f"--ismart-emulator: {public_url(kit.url)} is not an ismart-mock emulator, so "
+                f"the kit will not lift its live safeguards there ({why}); drop "
+                "--ismart-emulator to run live-safe"
+            )
+    strategies.use_unassigned_numbers(kit.external)
     run = KitRun(kit, profile)
+    if not kit.external:
+        run.scope = "contract-kit-" + secrets.token_hex(4)
     if kit.replay:
         try:
             run.replay_meta, run.replay_exchanges = read_recording(kit.replay)
@@ -76,7 +114,10 @@ def plan(run: KitRun) -> list[str]:
     if kit.url is None:
         target = "an emulator the kit starts on a free loopback port (full capabilities)"
     elif kit.emulator:
-        target = f"{public_url(kit.url)} (an emulator, --ismart-emulator: full capabilities)"
+        target = (
+            f"{public_url(kit.url)} (an emulator, --ismart-emulator, checked at "
+            "/_mock/api/health: full capabilities)"
+        )
     else:
         target = f"{public_url(kit.url)} (EXTERNAL, live-safe: every request carries a fault)"
     lines = [f"ismart contract kit: target {target}"]
@@ -88,6 +129,21 @@ def plan(run: KitRun) -> list[str]:
     cap = "no cap" if kit.max_requests is None else f"at most {kit.max_requests} requests"
     pace = "unpaced" if not kit.rate else f"at most {kit.rate:g} request(s)/s"
     lines.append(f"  request budget: {cap}, {pace}")
+    if kit.max_requests is not None:
+        lines.append(
+            "  request plan: the tests share the cap; each may use up to twice its fair share "
+            "of what is left, and a run the cap cuts short exits with status 1"
+        )
+    if run.scope is not None:
+        lines.append(
+            f"  emulator scope: {run.scope} ({SCOPE_HEADER}; only this scope is reset, and "
+            "the accounts the kit changes are put back)"
+        )
+    if kit.external:
+        lines.append(
+            "  live sentinel: a made-up header (19) with numbers no subscriber holds "
+            "(96800...), else an empty message, MobileNo=1 or a made-up user id"
+        )
     if kit.external:
         if kit.allow_delivery:
             lines.append(
@@ -109,6 +165,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return plan(config.stash[RUN])
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``adjacent_steps``: every pair of neighbours in the validation order the run assumes."""
+    if "adjacent_steps" in metafunc.fixturenames:
+        order = metafunc.config.stash[RUN].settings.order
+        pairs = list(itertools.pairwise(order))
+        metafunc.parametrize("adjacent_steps", pairs, ids=[f"{a}>{b}" for a, b in pairs])
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     if collection_path.name == REPLAY_MODULE and not config.stash[RUN].settings.replay:
         return True
@@ -116,7 +180,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    kit = config.stash[RUN].settings
+    run = config.stash[RUN]
+    kit = run.settings
     here = Path(__file__).parent
     if kit.replay:
         keep = [i for i in items if i.path.name == REPLAY_MODULE and i.path.parent == here]
@@ -136,6 +201,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if deviation is not None and not kit.external:
             reason = deviation.args[0] if deviation.args else "known emulator deviation"
             item.add_marker(pytest.mark.xfail(reason=f"emulator deviation: {reason}", strict=True))
+    run.planned = {
+        i.nodeid: planned_weight(i)
+        for i in items
+        if here in i.path.parents and not i.get_closest_marker("skip")
+    }
+
+
+def planned_weight(item: pytest.Item) -> int:
+    """How many cases a test runs, for the plan: a Hypothesis test's explicit examples and its
+    profile's ``max_examples``; any other test, 2 (most send one or two requests)."""
+    test = getattr(item, "obj", None)
+    if getattr(test, "is_hypothesis_test", False):
+        explicit = len(getattr(test, "hypothesis_explicit_examples", ()))
+        current = hypothesis_settings.default
+        return explicit + (current.max_examples if current is not None else 100)
+    return 2
 
 
 def build_target(run: KitRun) -> Target:
@@ -147,7 +228,8 @@ def build_target(run: KitRun) -> Target:
         url = run.emulator.url + SEND_PATH
         creds = demo_credentials()
         caps = Capabilities(admin=True, demo_accounts=True, live_safe=False)
-        return Target("started", url, creds, caps, DEMO_ACCOUNTS, Admin(run.emulator.url))
+        admin = Admin(run.emulator.url, scope=run.scope)
+        return Target("started", url, creds, caps, DEMO_ACCOUNTS, admin)
     if kit.emulator:
         creds = kit.credentials or demo_credentials()
         accounts: tuple[AccountFacts, ...] = DEMO_ACCOUNTS
@@ -155,7 +237,7 @@ def build_target(run: KitRun) -> Target:
             accounts = (*DEMO_ACCOUNTS, live_account(kit.credentials))
         caps = Capabilities(admin=True, demo_accounts=True, live_safe=False)
         target = Target("emulator", kit.url, creds, caps, accounts)
-        target.admin = Admin(target.base_url)
+        target.admin = Admin(target.base_url, scope=run.scope)
         return target
     assert kit.credentials is not None
     caps = Capabilities(admin=False, demo_accounts=False, live_safe=True)
@@ -190,26 +272,41 @@ def contract(pytestconfig: pytest.Config) -> Iterator[Contract]:
         rate=kit.rate,
         recorder=recorder,
         timeout=kit.timeout,
+        headers={SCOPE_HEADER: run.scope} if run.scope else None,
     )
     run.contract = Contract(target, sender, oracle, budget)
     if target.admin is not None:
-        target.admin.reset()
+        target.admin.snapshot_all()
+        target.admin.reset()  # the run's scope only
     try:
         yield run.contract
     finally:
         sender.close()
         if target.admin is not None:
+            target.admin.restore(everything=True)
+            target.admin.reset()
             target.admin.close()
         if run.emulator is not None:
             run.emulator.stop()
 
 
 @pytest.fixture(autouse=True)
-def _within_the_request_cap(request: pytest.FixtureRequest) -> None:
-    """Once the cap is spent, the remaining tests skip before sending anything."""
+def _within_the_request_plan(request: pytest.FixtureRequest) -> None:
+    """Each test gets its share of what is left of the cap (the plan); once the cap is spent,
+    the remaining tests stop before sending anything, and the run counts as cut short."""
     run = request.config.stash[RUN]
-    if run.contract is not None and run.contract.sender.remaining == 0:
-        pytest.skip(f"the request cap of {run.contract.sender.max_requests} is reached")
+    nodeid = request.node.nodeid
+    tests_left = len(run.planned)
+    weight_left = sum(run.planned.values())
+    weight = run.planned.pop(nodeid, 1)
+    contract = run.contract
+    if contract is None:
+        return
+    if contract.sender.remaining == 0:
+        reason = f"the request cap of {contract.sender.max_requests} is reached"
+        contract.cut_short.setdefault(nodeid, reason)
+        pytest.skip(f"CUT SHORT: {reason}")
+    contract.sender.begin_test(max(tests_left, 1), weight, weight_left)
 
 
 @pytest.fixture(scope="session")
@@ -230,6 +327,44 @@ def admin(contract: Contract) -> Admin:
     return contract.target.admin
 
 
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """The last line of defence for the password: whatever a failure shows (traceback with its
+    arguments, assertion text, Hypothesis' falsifying example, captured output and logs), the
+    report that reaches the terminal, ``--junitxml`` and every other plugin has it masked. The
+    kit's own objects mask it already (``Params``, ``Request``, ``Credentials``)."""
+    outcome = yield
+    secrets = item.config.stash[RUN].secrets if RUN in item.config.stash else ()
+    if not secrets:
+        return
+    report = outcome.get_result()
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        report.longrepr = (longrepr[0], longrepr[1], scrub(str(longrepr[2]), secrets))
+    elif longrepr is not None:
+        text = str(longrepr)
+        if any(secret in text for secret in secrets):
+            report.longrepr = scrub(text, secrets)
+    report.sections = [(title, scrub(body, secrets)) for title, body in report.sections]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run the request cap cut short does not pass: exit status 1 (tests failed)."""
+    run = session.config.stash.get(RUN, None)
+    if run is None or run.contract is None or not run.contract.cut_short:
+        return
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is None or run.contract is None:
@@ -247,6 +382,17 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             write(f"deliveries: {contract.budget.used} of {contract.budget.max_sends}")
     if sender.recorder is not None:
         write(f"recorded {sender.recorder.count} exchange(s) to {sender.recorder.path}")
+    if contract.cut_short:
+        terminalreporter.write_sep("!", "ismart contract kit: RUN CUT SHORT", red=True)
+        write(
+            f"the request cap ({sender.max_requests}) stopped {len(contract.cut_short)} test(s) "
+            "before they finished: this run did not check everything, and exits with status 1 "
+            "(raise --ismart-max-requests, or run fewer tests with -k)"
+        )
+        for nodeid, why in list(contract.cut_short.items())[:10]:
+            write(f"  {nodeid}: {why}")
+        if len(contract.cut_short) > 10:
+            write(f"  ... and {len(contract.cut_short) - 10} more")
     known = {r.nodeid for r in terminalreporter.stats.get("xfailed", [])}
     if known:
         write(f"known emulator deviations (strict xfail): {len(known)} test(s)")

@@ -1,22 +1,28 @@
 """What a contract test holds: one target, its sender, the oracle, and the comparison.
 
 A test builds request values (from ``ismart_sms_kit.contract_tests.strategies``) on top of
-:meth:`Contract.base`
-and calls :meth:`Contract.check`, which
+:meth:`Contract.base` and calls :meth:`Contract.check`, which
 
 1. on a live-safe target, adds a *sentinel* fault when the request has no delivery-proof fault
    of its own, on a field the test is not about, as late in the validation order as possible
-   (so the field under test is still judged before it when the order allows);
+   (so the field under test is still judged before it when the order allows): a made-up header
+   (19, after Lang, length and PushDateTime) when every number is one no subscriber holds, else
+   an empty message, ``MobileNo=1`` or a made-up user id;
 2. asks the oracle for the expected answer;
-3. sends through the kit's transport (cap, guard, pace, recording);
-4. fails with the oracle's reasoning when the target's answer differs.
+3. sends through the kit's transport (plan and cap, guard, pace, recording);
+4. fails with the oracle's reasoning and the request (password masked) when the target's answer
+   differs: another code, another status, or, from an emulator, another content type than the
+   ``text/plain`` it promises.
+
+Checks outside the oracle (what an emulator stored, the lockout sequence, the credit) go
+through :func:`agree`, which says what was sent and what the contract says.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,17 +32,26 @@ from ismart_sms_kit.contract_tests.accounts import (
     DEMO_ACCOUNTS,
     STATE_ACCOUNTS,
     nonexistent_user_id,
+    sentinel_header,
 )
-from ismart_sms_kit.contract_tests.oracle import ACCOUNT_STEPS, Oracle, Request, Verdict
-from ismart_sms_kit.contract_tests.safety import DeliveryBudget, delivery_proof_faults
+from ismart_sms_kit.contract_tests.oracle import ACCOUNT_STEPS, Oracle, Params, Request, Verdict
+from ismart_sms_kit.contract_tests.safety import (
+    UNASSIGNED_SAMPLE,
+    DeliveryBudget,
+    delivery_proof_faults,
+    late_sentinel,
+    readings,
+)
 from ismart_sms_kit.contract_tests.strategies import Changes, FaultKind, fault_kinds
 from ismart_sms_kit.contract_tests.target import Target
 from ismart_sms_kit.contract_tests.transport import Exchange, RequestCapReached, Sender
 
 BASE_NUMBER = "96891234567"
+"""The number of :meth:`Contract.base` on an emulator (live-safe: :data:`UNASSIGNED_SAMPLE`)."""
 BASE_MESSAGE = "Contract test"
 
-Params = dict[str, str]
+Pairs = Sequence[tuple[str, str]]
+"""Parameters as (name, value) pairs: names in any case, repeated names kept."""
 
 
 @dataclass
@@ -58,6 +73,8 @@ class Contract:
         self.oracle = oracle
         self.budget = budget
         self.mismatches: list[Mismatch] = []
+        self.cut_short: dict[str, str] = {}
+        """Tests the request plan or cap stopped before they finished, and why."""
         self._counters: dict[str, int] = {}
 
     def __repr__(self) -> str:
@@ -65,19 +82,23 @@ class Contract:
 
     # --- building requests -------------------------------------------------------------------
 
+    @property
+    def base_number(self) -> str:
+        return UNASSIGNED_SAMPLE if self.live_safe else BASE_NUMBER
+
     def base(self, **changes: str | None) -> Params:
         """A request the oracle accepts for the target's main account, with ``changes``
         (None removes a field)."""
         creds = self.target.credentials
-        params: Params = {
-            "UserId": creds.user_id,
-            "Password": creds.password,
-            "MobileNo": BASE_NUMBER,
-            "Message": BASE_MESSAGE,
-            "Lang": "0",
-            "Header": creds.header,
-            "referenceIds": "101",
-        }
+        params = Params(
+            UserId=creds.user_id,
+            Password=creds.password,
+            MobileNo=self.base_number,
+            Message=BASE_MESSAGE,
+            Lang="0",
+            Header=creds.header,
+            referenceIds="101",
+        )
         return apply(params, changes)
 
     def fault_kinds(self) -> list[FaultKind]:
@@ -87,21 +108,27 @@ class Contract:
         main = self.oracle.accounts[self.target.credentials.user_id]
         return fault_kinds(registered_headers=main.headers, demo_accounts=demo)
 
-    def prepare(self, params: Mapping[str, str], *, subject: Iterable[str] = ()) -> Params:
-        """``params``, made safe for a live-safe target: a wrong (or missing) password goes
+    def prepare(self, params: Mapping[str, str] | Pairs, *, subject: Iterable[str] = ()) -> Params:
+        """``params`` made safe for a live-safe target (see :meth:`prepare_request`)."""
+        return Params(self.prepare_request(Request.of(params), subject=subject).params)
+
+    def prepare_request(self, request: Request, *, subject: Iterable[str] = ()) -> Request:
+        """``request``, made safe for a live-safe target: a wrong (or missing) password goes
         with a made-up user id, never the real one, and a sentinel fault is added when the
-        request has no delivery-proof fault of its own."""
-        prepared = dict(params)
+        request has no delivery-proof fault of its own (under every reading of a repeated
+        name), on a field outside ``subject`` and the fields the request changed, the latest
+        in the validation order that is usable."""
         if not self.target.capabilities.live_safe:
-            return prepared
+            return request
         real = self.target.credentials
-        if prepared.get("UserId") == real.user_id and prepared.get("Password") != real.password:
-            prepared["UserId"] = nonexistent_user_id()  # never a wrong password for the real id
-        request = Request.of(prepared)
-        if delivery_proof_faults(request, self.target.credentials.user_id):
-            return prepared
-        about = set(subject) | changed_fields(self.base(), prepared)
+        if request.get("UserId") == real.user_id and request.get("Password") != real.password:
+            request = with_changes(request, {"UserId": nonexistent_user_id()})
+        if all(delivery_proof_faults(r, real.user_id) for r in readings(request)):
+            return request
+        about = {name.lower() for name in subject}
+        about |= {name.lower() for name in changed_fields(self.base(), request)}
         candidates: list[tuple[str, Changes]] = [
+            ("header", {"Header": sentinel_header()}),
             ("message_blank", {"Message": ""}),
             ("mobile", {"MobileNo": "1"}),
             (
@@ -109,9 +136,18 @@ class Contract:
                 {"UserId": nonexistent_user_id(), "Password": secrets.token_hex(4)},
             ),
         ]
-        usable = [(s, c) for s, c in candidates if not set(c) & about] or candidates[-1:]
-        _, changes = max(usable, key=lambda sc: self.oracle.order.index(sc[0]))
-        return apply(prepared, changes)
+
+        def usable(step: str, changes: Changes) -> bool:
+            if {name.lower() for name in changes} & about:
+                return False
+            if step == "header":
+                changed = with_changes(request, changes)
+                return all(late_sentinel(r) for r in readings(changed))
+            return True
+
+        found = [(s, c) for s, c in candidates if usable(s, c)] or candidates[-1:]
+        _, changes = max(found, key=lambda sc: self.oracle.order.index(sc[0]))
+        return with_changes(request, changes)
 
     def _first_account_step(self) -> str:
         return next(s for s in self.oracle.order if s in ACCOUNT_STEPS)
@@ -119,7 +155,7 @@ class Contract:
     # --- sending and judging ------------------------------------------------------------------
 
     def case_id(self) -> str:
-        test = os.environ.get("PYTEST_CURRENT_TEST", "outside-a-test").rsplit(" ", 1)[0]
+        test = current_test()
         self._counters[test] = self._counters.get(test, 0) + 1
         return f"{test}#{self._counters[test]}"
 
@@ -127,11 +163,12 @@ class Contract:
         try:
             return self.sender.send(request, case=self.case_id(), verdict=verdict)
         except RequestCapReached as exc:
-            pytest.skip(str(exc))
+            self.cut_short.setdefault(current_test(), str(exc))
+            pytest.skip(f"CUT SHORT: {exc}")
 
     def check(
         self,
-        params: Mapping[str, str],
+        params: Mapping[str, str] | Pairs,
         *,
         subject: Iterable[str] = (),
         method: str = "POST",
@@ -144,19 +181,33 @@ class Contract:
         request as the test built it (before any sentinel), so a strategy that drifts from
         its purpose fails the test instead of silently testing something else."""
         judge = oracle or self.oracle
+        built = Request.of(params, method)
         if code is not None:
-            intended = judge.expect(Request.of(params, method))
-            assert intended.code == code, f"not the case the test means: {intended.explain()}"
-        request = Request.of(self.prepare(params, subject=subject), method)
+            intended = judge.expect(built)
+            assert intended.code == code, (
+                f"not the case the test means (it means {code}): {intended.explain()}\n"
+                f"  request: {built.shown()}"
+            )
+        request = self.prepare_request(built, subject=subject)
         return self.judge(request, judge.expect(request))
 
     def judge(self, request: Request, verdict: Verdict) -> tuple[Verdict, Exchange]:
-        """Send ``request`` as it is and assert the target answers ``verdict``'s code."""
+        """Send ``request`` as it is and assert the target answers ``verdict``'s code (from an
+        emulator, as ``text/plain``)."""
         exchange = self.send(request, verdict)
+        problem = None
         if not exchange.answered(verdict.code):
-            test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" ", 1)[0]
-            self.mismatches.append(Mismatch(test, verdict, exchange))
-            raise AssertionError(describe_mismatch(verdict, exchange))
+            problem = f"the target answered {exchange.code_text}, the contract says {verdict.code}"
+        elif not self.live_safe and not exchange.plain_text:
+            problem = (
+                f"the target answered {exchange.code_text} as {exchange.content_type!r}; the "
+                "emulator promises text/plain (the bare code)"
+            )
+        if problem is not None:
+            self.mismatches.append(Mismatch(current_test(), verdict, exchange))
+            raise AssertionError(
+                f"{problem}\n  oracle: {verdict.explain()}\n  request: {request.shown()}"
+            )
         return verdict, exchange
 
     def stored(self) -> list[dict[str, Any]] | None:
@@ -180,7 +231,7 @@ class Contract:
     def deliver(self, params: Mapping[str, str]) -> tuple[Verdict, Exchange]:
         """Send a request the oracle accepts: freely to an emulator; to a live target only with
         ``--ismart-allow-delivery``, to the test number, within ``--ismart-max-sends``."""
-        prepared = dict(params)
+        prepared = Params(params)
         if self.target.capabilities.live_safe:
             if not self.budget.allowed:
                 pytest.skip("delivery is not allowed (--ismart-allow-delivery)")
@@ -193,8 +244,33 @@ class Contract:
         return self.judge(request, verdict)  # no sentinel: this one is meant to be delivered
 
 
+def current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "outside-a-test").rsplit(" ", 1)[0]
+
+
+def agree(got: Any, want: Any, *, what: str, says: str, sent: Any = None) -> None:
+    """Fail unless ``got == want``, saying what was looked at, what the contract says and why,
+    and what was sent (a :class:`Request`, parameters or a list of them; passwords masked)."""
+    if got == want:
+        return
+    lines = [f"{what}: the target has {got!r}, the contract says {want!r}", f"  because: {says}"]
+    if sent is not None:
+        lines.append(f"  sent: {describe_sent(sent)}")
+    raise AssertionError("\n".join(lines))
+
+
+def describe_sent(sent: Any) -> str:
+    if isinstance(sent, Request):
+        return sent.shown()
+    if isinstance(sent, Mapping):
+        return Request.of(sent).shown()
+    if isinstance(sent, (list, tuple)):
+        return "; ".join(describe_sent(s) for s in sent)
+    return str(sent)
+
+
 def apply(params: Mapping[str, str], changes: Mapping[str, str | None]) -> Params:
-    out = dict(params)
+    out = Params(params)
     for name, value in changes.items():
         if value is None:
             out.pop(name, None)
@@ -203,15 +279,21 @@ def apply(params: Mapping[str, str], changes: Mapping[str, str | None]) -> Param
     return out
 
 
-def changed_fields(base: Mapping[str, str], params: Mapping[str, str]) -> set[str]:
-    names = set(base) | set(params)
-    return {n for n in names if base.get(n) != params.get(n)}
+def with_changes(request: Request, changes: Mapping[str, str | None]) -> Request:
+    """``request`` with each named field (in any case, every occurrence) replaced by one value
+    in place of its first occurrence (at the end if absent), or removed (None)."""
+    pairs = list(request.params)
+    for name, value in changes.items():
+        key = name.lower()
+        at = next((i for i, (k, _) in enumerate(pairs) if k.lower() == key), len(pairs))
+        rest = [(k, v) for k, v in pairs[at:] if k.lower() != key]
+        pairs = pairs[:at] + ([(name, value)] if value is not None else []) + rest
+    return Request(tuple(pairs), request.method)
 
 
-def describe_mismatch(verdict: Verdict, exchange: Exchange) -> str:
-    shown = {k: ("***" if k.lower() == "password" and v else v) for k, v in exchange.request.params}
-    return (
-        f"the target answered {exchange.code_text}, the contract says {verdict.code!r}\n"
-        f"  oracle: {verdict.explain()}\n"
-        f"  request ({exchange.request.method}): {shown}"
-    )
+def changed_fields(base: Mapping[str, str], request: Request) -> set[str]:
+    """The fields (lower case) whose reading differs from ``base``'s (names compared
+    case-insensitively, repeated names joined, as the gateway reads them)."""
+    names = {n.lower() for n in base} | {k.lower() for k, _ in request.params}
+    base_request = Request.of(base)
+    return {n for n in names if base_request.get(n) != request.get(n)}

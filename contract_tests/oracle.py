@@ -158,6 +158,11 @@ ASSUMPTIONS: Final = _assumptions(
         "docs/decisions.md: referenceIds count vs numbers",
     ),
     Assumption(
+        "A-CONTENT-TYPE",
+        "every answer of the form API is HTTP 200, Content-Type text/plain, the bare code",
+        "docs/decisions.md: answer body; docs/emulator.md: text/plain; field notes: bare code",
+    ),
+    Assumption(
         "A-CREDIT-COST",
         "a send costs parts x recipients credits; too few credits answers 4",
         "docs/emulator.md: demo account lowcredit",
@@ -173,7 +178,7 @@ STEP_CODES: Final[dict[str, tuple[int, ...]]] = {
     "oman": (21,),
     "company": (2,),
     "web_service": (17,),
-    "password": (3,),
+    "password": (3, 12),
     "blocked": (12,),
     "inactive": (7,),
     "account_expired": (13,),
@@ -436,12 +441,43 @@ def reference_id_problem(raw: str | None) -> str | None:
 # --- requests, accounts, verdicts --------------------------------------------------------------
 
 
+SECRET_NAMES: Final = frozenset({"password"})
+"""Parameter names whose values never appear in a repr, an assertion text or a report."""
+MASK: Final = "***"
+
+
+def masked(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``pairs`` with every non-empty password replaced by ``***`` (an empty one stays empty:
+    "no password" and "a password" read differently in a report)."""
+    return [(k, MASK if k.lower() in SECRET_NAMES and v != "" else v) for k, v in pairs]
+
+
+class Params(dict[str, str]):
+    """A request's parameters by name, as the tests build them: a ``dict`` whose repr masks the
+    password. pytest prints the arguments of every function in a failure's traceback, and
+    Hypothesis prints a failing example's: neither may show a real password."""
+
+    def __repr__(self) -> str:
+        return f"Params({dict(masked(self.items()))!r})"
+
+
 @dataclass(frozen=True)
 class Request:
-    """One request as the gateway reads it: (name, value) pairs in the order sent."""
+    """One request as the gateway reads it: (name, value) pairs in the order sent. Its repr
+    masks the password (see :class:`Params`)."""
 
     params: tuple[tuple[str, str], ...]
     method: str = "POST"
+
+    def __repr__(self) -> str:
+        return f"Request(params={tuple(masked(self.params))!r}, method={self.method!r})"
+
+    def shown(self) -> str:
+        """The request as a failure message shows it: method and masked parameters (a list of
+        pairs when a name is repeated)."""
+        pairs = masked(self.params)
+        names = [k for k, _ in pairs]
+        return f"{self.method} {dict(pairs) if len(set(names)) == len(names) else pairs}"
 
     @classmethod
     def of(
@@ -611,6 +647,8 @@ def _check_password(r: _Reading) -> Fault | None:
     if r.account is None:
         return _no_account(r, "password")
     if r.request.get("Password") != r.account.password:
+        if r.account.status == "blocked":  # locked: 12 whatever the password (field notes)
+            return Fault("password", 12, f"wrong password for {r.account.user_id}, blocked")
         return Fault("password", 3, f"wrong password for {r.account.user_id}")
     return None
 

@@ -3,9 +3,9 @@
 Against such a target (the live gateway, by default) every request must be *undeliverable* by
 construction, whatever the gateway's undocumented choices: the guard accepts a request only when
 it carries a **delivery-proof fault** (below) that the oracle also says is refused. The faults
-whose effect depends on one of the README's decisions (a 10-digit number, Lang=1, an
-unregistered header, a bad PushDateTime, one bad number among good ones, ...) do not count: a
-gateway that decided otherwise would deliver. Delivery-proof faults:
+whose effect depends on a documented decision (docs/decisions.md: a 10-digit number, Lang=1,
+an unregistered header, a bad PushDateTime, one bad number among good ones, ...) do not count
+alone: a gateway that decided otherwise would deliver. Delivery-proof faults:
 
 * ``nonexistent-user``: a user id the kit made up (``ctnouser...``) or an empty one: nothing can
   authenticate, so nothing can be sent or charged;
@@ -14,23 +14,96 @@ gateway that decided otherwise would deliver. Delivery-proof faults:
   the field yields a phone number (``MobileNo=1`` is the field's known free credential test);
 * ``empty-message``: ``Message`` present and empty (code 5 in the spec's table).
 
+A request without one of those may still go when it carries the **late sentinel**: a header the
+kit made up (``CTnoHdr`` + 4 hex digits, which no account registers: 19, the latest check of
+the documented order a request can fail without an account state) *and* only numbers that no
+subscriber holds (:func:`unassigned`: Oman numbers never start with 0 after the country code).
+Two safeguards that must both fail before anything could be sent, and even then to nobody. It
+lets Lang, length and segmenting, PushDateTime and header rules be judged live, with nothing
+delivered.
+
 And, whatever the faults: a request with the real user id must carry the real password (a wrong
-one counts towards the lockout, code 12), must not use GET (the password would sit in a URL),
-and names may not be repeated (the gateway would join them). A request without a
-delivery-proof fault passes only with ``--ismart-allow-delivery``: the real credentials, exactly
+one counts towards the lockout, code 12) and must not use GET (the password would sit in a
+URL); UserId and Password may not be repeated. Another repeated name is judged under every
+reading a gateway could make of it (ASP.NET's values joined with ``,``, the first value, the
+last value): each reading must be undeliverable. A request without a delivery-proof fault or
+the late sentinel passes only with ``--ismart-allow-delivery``: the real credentials, exactly
 one number, the ``--ismart-test-number``, within ``--ismart-max-sends``.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from ismart_sms_kit.contract_tests.accounts import Credentials, is_nonexistent_user_id
+from ismart_sms_kit.contract_tests.accounts import (
+    Credentials,
+    is_nonexistent_user_id,
+    is_sentinel_header,
+)
 from ismart_sms_kit.contract_tests.oracle import Oracle, Request, split_numbers
 
 ESSENTIAL_FIELDS: Final = ("UserId", "Password", "MobileNo", "Message")
+CREDENTIAL_FIELDS: Final = ("userid", "password")
 MIN_DIGITS_OF_A_NUMBER: Final = 4
+UNASSIGNED_PREFIX: Final = "9680"
+"""Oman (968) numbers whose subscriber part starts with 0: no subscriber holds one (mobile
+numbers start with 7 or 9, fixed lines with 2)."""
+UNASSIGNED_SAMPLE: Final = "96800123456"
+"""The number a live-safe run sends to by default (not the emulator's magic 968000000NN)."""
+
+
+def digits_of(text: str) -> str:
+    """The decimal digits of ``text`` in ASCII, whatever their script (a lenient gateway could
+    read Arabic-Indic or full-width digits too)."""
+    out = []
+    for ch in text:
+        value = unicodedata.decimal(ch, None)
+        if value is not None:
+            out.append(str(value))
+    return "".join(out)
+
+
+def unassigned(item: str) -> bool:
+    """No reading of this MobileNo item reaches a subscriber: fewer than 4 digits, or, digits
+    only (an international prefix ``00`` dropped), an Oman number starting with 0, or a local
+    number of at most 8 digits starting with 0 (a gateway adding 968 to it gets the same)."""
+    digits = digits_of(item)
+    if len(digits) < MIN_DIGITS_OF_A_NUMBER:
+        return True
+    international = digits[2:] if digits.startswith("00") else digits
+    if international.startswith(UNASSIGNED_PREFIX):
+        return True
+    return len(digits) <= 8 and digits.startswith("0") and not digits.startswith("00")
+
+
+def readings(request: Request) -> list[Request]:
+    """The ways a gateway could read ``request``: ASP.NET's (a repeated name is its values
+    joined with ``,``; the oracle's :meth:`Request.get`), and, when a name is repeated, with
+    only its first or only its last value."""
+    names = [k.lower() for k, _ in request.params]
+    if len(set(names)) == len(names):
+        return [request]
+    first: dict[str, tuple[str, str]] = {}
+    last: dict[str, tuple[str, str]] = {}
+    for name, value in request.params:
+        first.setdefault(name.lower(), (name, value))
+        last[name.lower()] = (name, value)
+    return [
+        request,
+        Request(tuple(first.values()), request.method),
+        Request(tuple(last.values()), request.method),
+    ]
+
+
+def late_sentinel(request: Request) -> bool:
+    """The header is one the kit made up and every number is :func:`unassigned`."""
+    header = request.get("Header")
+    mobile = request.get("MobileNo")
+    if header is None or not is_sentinel_header(header) or mobile is None:
+        return False
+    return all(unassigned(item) for item in mobile.split(","))
 
 
 class UnsafeRequest(AssertionError):
@@ -83,13 +156,12 @@ class Guard:
 
     def _refuse(self, request: Request, why: str) -> UnsafeRequest:
         self.refused += 1
-        shown = {k: ("***" if k.lower() == "password" else v) for k, v in request.params}
-        return UnsafeRequest(f"the live-safety guard refused to send {shown}: {why}")
+        return UnsafeRequest(f"the live-safety guard refused to send {request.shown()}: {why}")
 
     def check(self, request: Request) -> str:
         names = [k.lower() for k, _ in request.params]
-        if len(set(names)) != len(names):
-            raise self._refuse(request, "a parameter name is repeated")
+        if any(names.count(n) > 1 for n in CREDENTIAL_FIELDS):
+            raise self._refuse(request, "UserId or Password is repeated")
         user_id = request.get("UserId")
         if user_id == self.real.user_id:
             if request.get("Password") != self.real.password:
@@ -98,12 +170,18 @@ class Guard:
                 )
             if request.method != "POST":
                 raise self._refuse(request, "the real password may only travel in a POST body")
-        faults = delivery_proof_faults(request, self.real.user_id)
+        each = [delivery_proof_faults(r, self.real.user_id) for r in readings(request)]
         verdict = self.oracle.expect(request)
-        if faults:
+        if all(each) or all(late_sentinel(r) for r in readings(request)):
             if verdict.accepted:
-                raise self._refuse(request, f"the oracle expects 1 despite {faults}")
-            return "deliberate fault: " + ", ".join(faults)
+                raise self._refuse(request, f"the oracle expects 1 despite {each[0]}")
+            if all(each):
+                return "deliberate fault: " + ", ".join(each[0])
+            return "late sentinel: a made-up header and unassigned numbers only"
+        if len(each) > 1 and each[0]:
+            raise self._refuse(
+                request, "a repeated name: another reading of it has no delivery-proof fault"
+            )
         return self._delivery(request, verdict.explain())
 
     def _delivery(self, request: Request, verdict: str) -> str:

@@ -13,7 +13,7 @@ from ismart_sms_kit.contract_tests.oracle import DEFAULT_ORDER, number_problem, 
 from ismart_sms_kit.contract_tests.target import is_live_host, send_url_for
 
 DEFAULT_LIVE_RATE: Final = 1.0
-DEFAULT_LIVE_MAX_REQUESTS: Final = 200
+DEFAULT_LIVE_MAX_REQUESTS: Final = 300
 ENV_URL: Final = "ISMART_URL"
 ENV_USER: Final = "ISMART_USER_ID"
 ENV_PASSWORD: Final = "ISMART_PASSWORD"

@@ -50,14 +50,34 @@ WHITESPACE: Final = " \t\n\r\u00a0\u2003\u3000"
 VALID_PREFIXES: Final = ("9689", "9687", "97150", "96650", "97336", "97455")
 """Omani mobile ranges and a few Gulf ones: 11 digits in all. None starts with 968000000, the
 emulator's magic-number prefix."""
+UNASSIGNED_PREFIXES: Final = ("968001", "968005", "968009", "9680987")
+"""Oman numbers no subscriber holds (0 after the country code), and none the emulator's magic
+968000000NN: what a live-safe run sends to, a second safeguard beside the sentinel."""
+
+_number_prefixes: tuple[str, ...] = VALID_PREFIXES
 
 
-def valid_numbers_one() -> st.SearchStrategy[str]:
-    return st.sampled_from(VALID_PREFIXES).flatmap(
-        lambda prefix: st.text(
-            "0123456789", min_size=11 - len(prefix), max_size=11 - len(prefix)
-        ).map(lambda rest: prefix + rest)
-    )
+def use_unassigned_numbers(on: bool) -> None:
+    """Generate numbers from :data:`UNASSIGNED_PREFIXES` (the plugin turns this on for a
+    live-safe target before any test is collected; read at draw time)."""
+    global _number_prefixes
+    _number_prefixes = UNASSIGNED_PREFIXES if on else VALID_PREFIXES
+
+
+@st.composite
+def valid_numbers_one(draw: st.DrawFn) -> str:
+    prefix = draw(st.sampled_from(_number_prefixes))
+    size = 11 - len(prefix)
+    return prefix + draw(st.text("0123456789", min_size=size, max_size=size))
+
+
+@st.composite
+def local_numbers(draw: st.DrawFn) -> str:
+    """An 8-digit local number (the country code left out), the field's commonest mistake:
+    an Omani mobile (9 or 7 first), or, live, one that starts with 0 (held by no subscriber,
+    even with 968 added)."""
+    first = "0" if _number_prefixes == UNASSIGNED_PREFIXES else draw(st.sampled_from("97"))
+    return first + draw(st.text("0123456789", min_size=7, max_size=7))
 
 
 def valid_numbers(
@@ -71,7 +91,8 @@ def invalid_number() -> st.SearchStrategy[str]:
     """One item that is not an 11-digit number, each a family the field sends."""
     digits = st.text("0123456789", min_size=1, max_size=16).filter(lambda s: len(s) != 11)
     return st.one_of(
-        digits,  # too short or too long (10: the document's own sample; 8: local numbers)
+        digits,  # too short or too long (10: the document's own sample)
+        local_numbers(),
         valid_numbers_one().map(lambda n: "+" + n),
         valid_numbers_one().map(lambda n: "00" + n),
         valid_numbers_one().map(lambda n: n[:4] + " " + n[4:]),

@@ -2,8 +2,14 @@
 
 * ``started``: an emulator the kit started itself on a free loopback port (the default). Every
   test runs; the admin API resets state and lets tests look inside.
-* ``emulator``: ``--ismart-url`` with ``--ismart-emulator``: the user vouches that the URL is an
-  ``ismart-mock`` emulator (a container, a CI service). Same capabilities as ``started``.
+* ``emulator``: ``--ismart-url`` with ``--ismart-emulator``: the user says that the URL is an
+  ``ismart-mock`` emulator (a container, a CI service). The kit believes it only once
+  ``/_mock/api/health`` has the emulator's shape and names it (:func:`verify_emulator`);
+  otherwise the run is refused before anything is sent. Same capabilities as ``started``.
+
+On either kind of emulator the kit works in a scope of its own (``X-Mock-Scope``, a name it
+makes up per run): its requests, journal and messages are its own, its resets reset only that
+scope, and the accounts it changes (shared by every scope) are put back as they were.
 * ``external``: any other ``--ismart-url``, the live gateway above all: **live-safe**, so every
   request must pass the guard (``ismart_sms_kit.contract_tests.safety``), tests that need the admin
   API or the
@@ -25,6 +31,17 @@ SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
 """The documented endpoint (the vendor specification), added to a base URL."""
 LIVE_HOSTS: Final = ("ismartsms.net", "www.ismartsms.net")
 ADMIN_API: Final = "/_mock/api"
+SCOPE_HEADER: Final = "X-Mock-Scope"
+EMULATOR_SERVICE: Final = "ismart-mock"
+"""What ``/_mock/api/health`` names itself (its ``service`` field)."""
+HEALTH_FIELDS: Final[dict[str, type | tuple[type, ...]]] = {
+    "service": str,
+    "status": str,
+    "seed": int,
+    "messages": int,
+    "requests": int,
+    "rules": int,
+}
 
 Kind = Literal["started", "emulator", "external"]
 
@@ -62,13 +79,53 @@ class Capabilities:
         return "full: every test, admin API and demo accounts"
 
 
-class Admin:
-    """The emulator's admin API, over HTTP (only for ``started`` and ``emulator`` targets)."""
+def verify_emulator(base_url: str, timeout: float = 10.0) -> str | None:
+    """Why ``base_url`` is not an ``ismart-mock`` emulator (None: it is one).
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    ``GET /_mock/api/health`` must answer 200 with a JSON object of the emulator's shape (the
+    fields of :data:`HEALTH_FIELDS`, of those types, booleans not counting as numbers) whose
+    ``service`` is ``ismart-mock`` and ``status`` is ``ok``. A host that answers 200 to
+    anything fails here, before the kit relaxes a single safeguard."""
+    url = base_url.rstrip("/") + ADMIN_API + "/health"
+    try:
+        response = requests.get(url, timeout=timeout, allow_redirects=False)
+    except requests.RequestException as exc:
+        return f"GET {url} failed: {type(exc).__name__}"
+    if response.status_code != 200:
+        return f"GET {url} answered HTTP {response.status_code}, not 200"
+    try:
+        health = response.json()
+    except ValueError:
+        return f"GET {url} answered {response.text[:40]!r}, not JSON"
+    if not isinstance(health, dict):
+        return f"GET {url} answered {type(health).__name__}, not a JSON object"
+    for name, kind in HEALTH_FIELDS.items():
+        value = health.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"GET {url}: field {name!r} is {value!r}, not the emulator's"
+    if health["service"] != EMULATOR_SERVICE or health["status"] != "ok":
+        named = f"{health['service']!r} ({health['status']!r})"
+        return f"GET {url} names {named}, not an ok {EMULATOR_SERVICE}"
+    return None
+
+
+class Admin:
+    """The emulator's admin API, over HTTP (only for ``started`` and ``emulator`` targets).
+
+    Every call carries the run's scope (``X-Mock-Scope``) when it has one: the kit sees and
+    resets only its own requests and messages. Accounts are shared by every scope, so the first
+    change to an account takes a snapshot of it, and :meth:`restore` puts every changed account
+    back as it was (:meth:`reset` does both)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0, scope: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.scope = scope
         self.http = requests.Session()
+        if scope:
+            self.http.headers[SCOPE_HEADER] = scope
+        self._snapshots: dict[str, dict[str, Any]] = {}
+        self._dirty: set[str] = set()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.http.request(
@@ -80,15 +137,50 @@ class Admin:
         return response.json() if response.content else None
 
     def reset(self) -> None:
+        """The run's scope back to empty, and every account the kit changed as it was."""
+        self.restore()
         self._call("POST", "/reset")
 
     def account(self, user_id: str) -> dict[str, Any]:
         account: dict[str, Any] = self._call("GET", f"/accounts/{user_id}")
         return account
 
+    def accounts(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._call("GET", "/accounts")
+        return found
+
+    def touch(self, user_id: str) -> None:
+        """``user_id`` is about to change (a PATCH, wrong passwords, spent credit): remember
+        it as it is (once per run), so that the next :meth:`reset` puts it back."""
+        if user_id not in self._snapshots:
+            self._snapshots[user_id] = self.account(user_id)
+        self._dirty.add(user_id)
+
+    def snapshot_all(self) -> None:
+        """Remember every account as the run found it (for :meth:`restore` ``(everything=True)``
+        at the end of the run: the kit's sends spend credit)."""
+        for account in self.accounts():
+            self._snapshots.setdefault(account["user_id"], account)
+
     def patch_account(self, user_id: str, **fields: Any) -> dict[str, Any]:
+        self.touch(user_id)
         account: dict[str, Any] = self._call("PATCH", f"/accounts/{user_id}", json=fields)
         return account
+
+    def restore(self, *, everything: bool = False) -> list[str]:
+        """Put back every field that differs from its snapshot, for the accounts touched since
+        the last reset (``everything``: every account remembered); the accounts restored."""
+        restored = []
+        names = set(self._snapshots) if everything else self._dirty
+        for user_id in sorted(names):
+            was = self._snapshots[user_id]
+            now = self.account(user_id)
+            changed = {k: v for k, v in was.items() if k != "user_id" and now.get(k) != v}
+            if changed:
+                self._call("PATCH", f"/accounts/{user_id}", json=changed)
+                restored.append(user_id)
+        self._dirty.clear()
+        return restored
 
     def messages(self, **filters: Any) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self._call("GET", "/messages", params=filters)

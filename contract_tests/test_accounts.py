@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from hypothesis.stateful import (
 
 from ismart_sms_kit.contract_tests import strategies as s
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, DEMO_CODES
-from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.contract import Contract, agree
 from ismart_sms_kit.contract_tests.oracle import Request, message_length
 from ismart_sms_kit.contract_tests.target import Admin
 
@@ -46,6 +48,7 @@ def test_http_get_is_allowed_per_account(contract: Contract, admin: Admin) -> No
 def test_the_lockout_answers_12_at_the_threshold_and_after(
     contract: Contract, admin: Admin
 ) -> None:
+    admin.touch("lockme")  # put back as it was after the test (accounts are shared)
     wrong = demo_request(contract, "lockme", Password="wrong")
     good = demo_request(contract, "lockme")
     contract.check(wrong, code=3)
@@ -53,8 +56,20 @@ def test_the_lockout_answers_12_at_the_threshold_and_after(
     answers = []
     for _ in range(3):
         answers.append(contract.send(Request.of(wrong)).body)
-    assert answers == ["3", "3", "12"]
-    assert contract.send(Request.of(good)).body == "12"
+    agree(
+        answers,
+        ["3", "3", "12"],
+        what="answers to 3 wrong passwords in a row (lockme, threshold 3)",
+        says="3 until the threshold, 12 (blocked) at it",
+        sent=Request.of(wrong),
+    )
+    agree(
+        contract.send(Request.of(good)).body,
+        "12",
+        what="answer to the right password once locked",
+        says="a locked account answers 12 whatever the password",
+        sent=Request.of(good),
+    )
     admin.patch_account("lockme", status="active")
     contract.check(good, code=1)
 
@@ -70,15 +85,26 @@ class CreditAndLockout(RuleBasedStateMachine):
         self.failed = 0
         self.blocked = False
         self.started = False
+        self.history: list[str] = []
 
-    def answer(self, params: dict[str, str]) -> str:
-        exchange = self.contract.send(Request.of(params))
-        assert exchange.status == 200, exchange.code_text
-        return exchange.body or ""
+    def answer(self, params: dict[str, str], expected: str, why: str) -> None:
+        request = Request.of(params)
+        exchange = self.contract.send(request)
+        self.history.append(f"{request.get('UserId')}: {exchange.code_text}")
+        agree(
+            exchange.body if exchange.status == 200 else exchange.code_text,
+            expected,
+            what=f"answer to {request.get('UserId')}",
+            says=f"{why}; the model: credit {self.credit}, failed logins {self.failed}, "
+            f"blocked {self.blocked}; answers so far: {self.history[:-1]}",
+            sent=request,
+        )
 
     @initialize(credit=st.integers(0, 12))
     def start(self, credit: int) -> None:
-        self.admin.reset()
+        self.admin.touch("lockme")
+        self.admin.touch("lowcredit")
+        self.admin.reset()  # both back as the run found them
         self.admin.patch_account("lowcredit", credit=credit)
         self.credit = credit
         self.started = True
@@ -88,36 +114,43 @@ class CreditAndLockout(RuleBasedStateMachine):
         text = "x" * (153 * parts)
         cost = message_length(text, 0).parts * len(numbers)
         params = demo_request(self.contract, "lowcredit", MobileNo=",".join(numbers), Message=text)
+        why = f"a send costs parts x recipients = {cost} credits (A-CREDIT-COST)"
         if cost <= self.credit:
-            assert self.answer(params) == "1"
+            self.answer(params, "1", why)
             self.credit -= cost
         else:
-            assert self.answer(params) == "4"
+            self.answer(params, "4", why + ", more than is left")
 
     @rule()
     def wrong_password(self) -> None:
-        answer = self.answer(demo_request(self.contract, "lockme", Password="nope"))
+        params = demo_request(self.contract, "lockme", Password="nope")
         if self.blocked:
-            assert answer == "12"
+            self.answer(params, "12", "a locked account answers 12")
             return
         self.failed += 1
         if self.failed >= 3:
             self.blocked = True
-            assert answer == "12"
+            self.answer(params, "12", "the third wrong password in a row locks (threshold 3)")
         else:
-            assert answer == "3"
+            self.answer(params, "3", "a wrong password below the threshold answers 3")
 
     @rule()
     def right_password(self) -> None:
-        answer = self.answer(demo_request(self.contract, "lockme"))
-        assert answer == ("12" if self.blocked else "1")
+        expected = "12" if self.blocked else "1"
+        self.answer(demo_request(self.contract, "lockme"), expected, "the right password")
         if not self.blocked:
             self.failed = 0
 
     @invariant()
     def credit_matches(self) -> None:
         if self.started:
-            assert self.admin.account("lowcredit")["credit"] == self.credit
+            agree(
+                self.admin.account("lowcredit")["credit"],
+                self.credit,
+                what="credit of lowcredit",
+                says="only accepted sends cost credit, parts x recipients; refusals cost "
+                f"nothing; answers so far: {self.history}",
+            )
 
 
 @pytest.mark.needs_admin
@@ -129,4 +162,62 @@ def test_credit_and_lockout_follow_the_model(contract: Contract, admin: Admin) -
     # untyped in the Hypothesis that Python 3.10 gets (6.168), typed in later ones
     run_state_machine_as_test(  # type: ignore[no-untyped-call,unused-ignore]
         Bound, settings=settings(max_examples=10, stateful_step_count=12)
+    )
+
+
+REFUSALS: dict[str, dict[str, str | None]] = {
+    "wrong password": {"Password": "not-the-password"},
+    "a 10-digit number": {"MobileNo": "9689123456"},
+    "an 8-digit local number": {"MobileNo": "91234567"},
+    "one bad number of two": {"MobileNo": "96891234567,12"},
+    "no number": {"MobileNo": ""},
+    "a blank message": {"Message": " "},
+    "Lang=1": {"Lang": "1"},
+    "six parts": {"Message": "a" * 800},
+    "a DD/MM PushDateTime": {"PushDateTime": "13/04/2018 07:30:00"},
+    "an unregistered header": {"Header": "NotOurs"},
+    "a bad referenceIds": {"referenceIds": "1"},
+    "no Message": {"Message": None},
+}
+
+
+@pytest.mark.needs_admin
+def test_a_refusal_costs_no_credit(contract: Contract, admin: Admin) -> None:
+    """Each refusal leaves the credit as it was, a wrong password included (field notes:
+    authentication and permission failures cost nothing); then an accepted send costs
+    parts x recipients, and one that needs more than is left answers 4 and costs nothing."""
+    admin.patch_account("lowcredit", credit=50)
+    facts = contract.oracle.accounts["lowcredit"]
+    oracle = contract.oracle.with_account(replace(facts, credit=50))
+    for what, changes in REFUSALS.items():
+        params = demo_request(contract, "lowcredit", **changes)
+        verdict, exchange = contract.check(params, oracle=oracle)
+        assert not verdict.accepted, f"{what}: not a refusal: {verdict.explain()}"
+        agree(
+            admin.account("lowcredit")["credit"],
+            50,
+            what=f"credit after a refusal ({what}, code {verdict.code})",
+            says="a refused request costs nothing",
+            sent=exchange.request,
+        )
+    two_parts = demo_request(
+        contract, "lowcredit", MobileNo="96891234567,96891234568", Message="x" * 200
+    )
+    _, exchange = contract.check(two_parts, oracle=oracle, code=1)
+    agree(
+        admin.account("lowcredit")["credit"],
+        46,
+        what="credit after 2 parts to 2 numbers",
+        says="a send costs parts x recipients (A-CREDIT-COST): 50 - 4",
+        sent=exchange.request,
+    )
+    admin.patch_account("lowcredit", credit=3)
+    oracle = contract.oracle.with_account(replace(facts, credit=3))
+    _, exchange = contract.check(two_parts, oracle=oracle, code=4)
+    agree(
+        admin.account("lowcredit")["credit"],
+        3,
+        what="credit after a send that needs 4 of 3",
+        says="too little credit answers 4 and costs nothing",
+        sent=exchange.request,
     )

@@ -34,7 +34,7 @@ from ismart_sms_kit.client.http import IsmartClient, limits_for
 from ismart_sms_kit.client.results import SendResult
 from ismart_sms_kit.contract_tests import strategies as s
 from ismart_sms_kit.contract_tests.accounts import nonexistent_user_id
-from ismart_sms_kit.contract_tests.contract import BASE_MESSAGE, BASE_NUMBER, Contract, apply
+from ismart_sms_kit.contract_tests.contract import BASE_MESSAGE, Contract, apply
 from ismart_sms_kit.contract_tests.oracle import (
     HEADER_MAX,
     Fault,
@@ -190,7 +190,7 @@ def test_the_client_reads_a_refused_login_and_keeps_the_password_out(contract: C
     password = "kit-" + nonexistent_user_id()[-8:]
     client, adapter = kit_client(contract, nonexistent_user_id(), password)
     with client:
-        result = client.send([BASE_NUMBER], BASE_MESSAGE)
+        result = client.send([contract.base_number], BASE_MESSAGE)
     (verdict,) = adapter.verdicts  # sent once, and judged: the answer is the oracle's
     assert not verdict.accepted
     assert (result.ok, result.code, result.local) == (False, verdict.code, False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.contract import Contract, agree
 
 pytestmark = pytest.mark.delivers
 
@@ -20,8 +20,14 @@ MESSAGES = [
 
 @pytest.mark.parametrize(("message", "lang"), MESSAGES)
 def test_an_accepted_message_is_stored_as_sent(contract: Contract, message: str, lang: str) -> None:
-    verdict, _ = contract.deliver(contract.base(Message=message, Lang=lang))
+    verdict, exchange = contract.deliver(contract.base(Message=message, Lang=lang))
     assert verdict.length is not None
     stored = contract.stored()
     if stored is not None:
-        assert [(m["text"], m["parts"]) for m in stored] == [(message, verdict.length.parts)]
+        agree(
+            [(m["text"], m["parts"]) for m in stored],
+            [(message, verdict.length.parts)],
+            what="(text, parts) stored",
+            says="the text as sent, in the parts of the spec's table",
+            sent=exchange.request,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given
 
 from ismart_sms_kit.contract_tests import strategies as s
-from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.contract import Contract, agree
 from ismart_sms_kit.contract_tests.oracle import SPEC_PART_LIMITS, message_length
 
 GSM_EXT = "{"
@@ -14,13 +14,20 @@ EMOJI = "😀"
 
 def check_message(contract: Contract, case: s.MessageCase) -> None:
     length = message_length(case.text, int(case.lang))
-    verdict, _ = contract.check(
+    verdict, exchange = contract.check(
         contract.base(Message=case.text, Lang=case.lang), code=6 if length.too_long else 1
     )
     stored = contract.stored()
     if stored is not None and verdict.accepted:
         got = [(m["parts"], m["encoding"].replace("-", ""), m["units"]) for m in stored]
-        assert got == [(length.parts, length.encoding.replace("-", ""), length.units)]
+        agree(
+            got,
+            [(length.parts, length.encoding.replace("-", ""), length.units)],
+            what=f"(parts, encoding, units) stored for a {case.note} message",
+            says="the spec's part table, GSM 03.38 septets or UTF-16 units, a two-unit "
+            "character never split (A-ENCODING, A-SEGMENTS)",
+            sent=exchange.request,
+        )
 
 
 @given(case=s.boundary_messages())

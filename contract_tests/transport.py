@@ -34,6 +34,29 @@ class RequestCapReached(Exception):
     """The run's request budget (``--ismart-max-requests``) is spent; nothing was sent."""
 
 
+class ShareSpent(RequestCapReached):
+    """The current test has used its share of the cap (the plan keeps some for the others)."""
+
+
+MIN_SHARE: Final = 1
+SLACK: Final = 2
+"""A test may use up to this many times its fair share (a case can take more than one request,
+and a test that uses less leaves the rest to the later ones)."""
+
+
+def share_of(remaining: int, tests_left: int, weight: int = 1, weight_left: int = 0) -> int:
+    """What the next test may send under the plan: up to :data:`SLACK` times its fair share of
+    what is left, fair by ``weight`` (its examples) among the ``weight_left`` of the tests left
+    (itself included; 0: all weigh 1), yet never so much that a later test would get nothing."""
+    if remaining <= 0:
+        return 0
+    if tests_left <= 1:
+        return remaining
+    total = weight_left if weight_left > 0 else tests_left
+    fair = SLACK * remaining * weight // max(total, weight)
+    return max(MIN_SHARE, min(fair, remaining - MIN_SHARE * (tests_left - 1)))
+
+
 @dataclass
 class Exchange:
     """One request sent and what came back (``status`` None: no HTTP answer at all)."""
@@ -47,6 +70,7 @@ class Exchange:
     elapsed_ms: float
     verdict: Verdict | None
     note: str = ""
+    content_type: str | None = None
 
     @property
     def code_text(self) -> str:
@@ -60,6 +84,12 @@ class Exchange:
     def answered(self, code: int) -> bool:
         """The contract's answer format: HTTP 200 and a body that is exactly the code's digits."""
         return self.status == 200 and self.body == str(code)
+
+    @property
+    def plain_text(self) -> bool:
+        """The answer's media type is ``text/plain`` (parameters such as a charset aside)."""
+        media = (self.content_type or "").split(";", 1)[0].strip().lower()
+        return media == "text/plain"
 
 
 def mask_pairs(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
@@ -125,6 +155,7 @@ class Recorder:
                 "path": exchange.path,
                 "params": mask_pairs(exchange.request.params),
                 "status": exchange.status,
+                "content_type": exchange.content_type,
                 "body": exchange.body,
                 "error": exchange.error,
                 "elapsed_ms": round(exchange.elapsed_ms, 1),
@@ -169,6 +200,7 @@ class Sender:
         rate: float = 0.0,
         recorder: Recorder | None = None,
         timeout: float = 30.0,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.url = url
         self.path = urlsplit(url).path
@@ -178,23 +210,42 @@ class Sender:
         self.recorder = recorder
         self.timeout = timeout
         self.sent = 0
+        self.share: int | None = None
+        """What the current test may still send (None: no plan, only the cap)."""
         self.session = requests.Session()
+        self.session.headers.update(headers or {})
 
     @property
     def remaining(self) -> int | None:
         return None if self.max_requests is None else max(self.max_requests - self.sent, 0)
 
+    def begin_test(self, tests_left: int, weight: int = 1, weight_left: int = 0) -> int | None:
+        """Give the test about to run its share of what is left of the cap (the plan)."""
+        remaining = self.remaining
+        self.share = (
+            None if remaining is None else share_of(remaining, tests_left, weight, weight_left)
+        )
+        return self.share
+
     def send(self, request: Request, *, case: str, verdict: Verdict | None = None) -> Exchange:
         if self.max_requests is not None and self.sent >= self.max_requests:
             raise RequestCapReached(f"the request cap of {self.max_requests} is reached")
+        if self.share is not None and self.share <= 0:
+            raise ShareSpent(
+                f"this test used its share of the request cap ({self.remaining} of "
+                f"{self.max_requests} left for the tests after it)"
+            )
         note = self.guard.check(request) if self.guard is not None else ""
         self.pacer.wait()
         self.sent += 1
+        if self.share is not None:
+            self.share -= 1
         pairs = list(request.params)
         started = time.perf_counter()
         status: int | None = None
         body: str | None = None
         error: str | None = None
+        content_type: str | None = None
         try:
             if request.method == "GET":
                 response = self.session.get(self.url, params=pairs, timeout=self.timeout)
@@ -203,6 +254,7 @@ class Sender:
                     request.method, self.url, data=pairs, timeout=self.timeout
                 )
             status, body = response.status_code, response.text
+            content_type = response.headers.get("Content-Type")
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"
         exchange = Exchange(
@@ -215,6 +267,7 @@ class Sender:
             (time.perf_counter() - started) * 1000,
             verdict,
             note,
+            content_type,
         )
         if self.recorder is not None:
             self.recorder.write(exchange)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ismart_sms_kit.contract_tests import strategies as s
@@ -16,8 +16,10 @@ from ismart_sms_kit.contract_tests.accounts import (
     DEMO_CODES,
     Credentials,
     demo_credentials,
+    is_sentinel_header,
     live_account,
     nonexistent_user_id,
+    sentinel_header,
 )
 from ismart_sms_kit.contract_tests.contract import Contract, apply
 from ismart_sms_kit.contract_tests.oracle import (
@@ -36,9 +38,17 @@ from ismart_sms_kit.contract_tests.safety import (
     Guard,
     UnsafeRequest,
     delivery_proof_faults,
+    late_sentinel,
+    unassigned,
 )
 from ismart_sms_kit.contract_tests.target import Capabilities, Target, send_url_for
-from ismart_sms_kit.contract_tests.transport import Exchange, Recorder, Sender, read_recording
+from ismart_sms_kit.contract_tests.transport import (
+    Exchange,
+    Recorder,
+    Sender,
+    read_recording,
+    share_of,
+)
 
 ROOT = Path(__file__).parent.parent
 LIVE = Credentials("acme", "s3cret-Pass", "ACME")
@@ -238,7 +248,7 @@ def live_contract() -> Contract:
     return Contract(target, sender, oracle, budget)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_case_the_suite_builds_is_made_safe_for_a_live_target(data: st.DataObject) -> None:
     contract = live_contract()
@@ -247,14 +257,16 @@ def test_every_case_the_suite_builds_is_made_safe_for_a_live_target(data: st.Dat
     for kind in data.draw(st.lists(st.sampled_from(kinds), max_size=2)):
         params = apply(params, data.draw(kind.changes))
     params = apply(params, data.draw(st.fixed_dictionaries({}, optional={
-        "MobileNo": s.one_bad_in_batch() | s.valid_numbers(max_size=3).map(",".join),
+        "MobileNo": s.one_bad_in_batch() | s.valid_numbers(max_size=3).map(",".join)
+        | st.lists(st.sampled_from(["96800123456", "96805000001", "01234567"]), min_size=1,
+                   max_size=3).map(",".join),
         "Message": s.plain_messages(),
         "Header": s.header_text(),
         "Lang": s.lang_values(valid=True),
     })))  # fmt: skip
     prepared = Request.of(contract.prepare(params))
     contract.sender.guard.check(prepared)  # type: ignore[union-attr]
-    assert delivery_proof_faults(prepared, LIVE.user_id)
+    assert delivery_proof_faults(prepared, LIVE.user_id) or late_sentinel(prepared)
     assert contract.oracle.expect(prepared).code != 1
     if prepared.get("UserId") == LIVE.user_id:
         assert prepared.get("Password") == LIVE.password
@@ -264,7 +276,10 @@ def test_the_sentinel_leaves_the_field_under_test_alone() -> None:
     contract = live_contract()
     assert contract.prepare(contract.base(MobileNo="9689123456"))["Message"] == ""
     prepared = contract.prepare(contract.base(Message="a" * 500, Lang="0"))
-    assert (prepared["Message"], prepared["MobileNo"]) == ("a" * 500, "1")
+    assert (prepared["Message"], prepared["MobileNo"]) == ("a" * 500, "96800123456")
+    assert is_sentinel_header(prepared["Header"])  # length is judged before the header
+    prepared = contract.prepare(contract.base(MobileNo="96891234567"))  # a real number
+    assert (prepared["Message"], prepared["Header"]) == ("", LIVE.header)
     prepared = contract.prepare(
         contract.base(Message="x", MobileNo="9689123456"), subject={"Message"}
     )
@@ -358,3 +373,121 @@ def test_the_kit_does_not_import_the_code_it_judges() -> None:
             assert "ismart_sms_kit.protocol" not in imports, path.name
         if path.name != "harness.py":
             assert "ismart_sms_kit.mock_server" not in imports, path.name
+
+
+# --- no password in any repr ---------------------------------------------------------------------
+
+
+def test_no_object_the_kit_builds_shows_the_password() -> None:
+    contract = live_contract()
+    params = contract.base(MobileNo="1")
+    request = Request.of(params)
+    exchange = Exchange("t#1", request, "/p", 200, "9", None, 1.0, live_oracle().expect(request))
+    with pytest.raises(UnsafeRequest) as refused:
+        guard().check(Request.of(valid()))
+    shown = [
+        repr(params),
+        str(params),
+        repr(request),
+        request.shown(),
+        repr(exchange),
+        repr(LIVE),
+        repr(contract),
+        str(refused.value),
+        repr(apply(params, {"Message": "x"})),
+        repr(contract.prepare(params)),
+    ]
+    for text in shown:
+        assert LIVE.password not in text, text
+    assert "'Password': '***'" in request.shown()
+    assert Request.of({**valid(), "Password": ""}).shown().count("'Password': ''") == 1
+
+
+def test_a_mismatch_says_what_was_sent_and_what_the_contract_says() -> None:
+    contract = live_contract()
+    contract.sender.max_requests = None
+    contract.sender.guard = None
+    request = Request.of(valid(MobileNo="1"))
+    verdict = contract.oracle.expect(request)
+    contract.sender.send = lambda *a, **k: Exchange(  # type: ignore[method-assign]
+        "t#1", request, "/p", 200, "1", None, 1.0, verdict, "", "text/plain"
+    )
+    with pytest.raises(AssertionError) as failed:
+        contract.judge(request, verdict)
+    text = str(failed.value)
+    assert "the target answered '1', the contract says 9" in text
+    assert "'MobileNo': '1'" in text and LIVE.password not in text
+
+
+# --- the late sentinel and numbers no subscriber holds -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "free"),
+    [
+        ("96800123456", True),
+        ("+96800123456", True),
+        ("0096800123456", True),
+        ("٩٦٨٠٠١٢٣٤٥٦", True),  # Arabic-Indic digits of 96800123456
+        ("01234567", True),  # local, 0 first: 968 + it is still unassigned
+        ("12", True),
+        ("96891234567", False),
+        ("91234567", False),  # an Omani mobile without the country code
+        ("0096891234567", False),
+        ("9689123456", False),
+        ("97150123456", False),
+    ],
+)
+def test_unassigned_numbers_are_those_no_reading_gives_a_subscriber(item: str, free: bool) -> None:
+    assert unassigned(item) is free
+
+
+def test_the_guard_accepts_the_late_sentinel_only_with_unassigned_numbers() -> None:
+    sentinel = sentinel_header()
+    ok = Request.of(valid(Header=sentinel, MobileNo="96800123456,96805000001", Lang="7"))
+    assert "late sentinel" in guard().check(ok)
+    for mobile in ("96891234567", "96800123456,96891234567", "91234567"):
+        with pytest.raises(UnsafeRequest):
+            guard().check(Request.of(valid(Header=sentinel, MobileNo=mobile)))
+    with pytest.raises(UnsafeRequest):  # a header the account might have
+        guard().check(Request.of(valid(Header="NotOurs", MobileNo="96800123456")))
+
+
+def test_a_repeated_name_must_be_safe_under_every_reading() -> None:
+    both_empty = Request((*Request.of(valid(Message="")).params, ("message", "")))
+    with pytest.raises(UnsafeRequest):  # ASP.NET reads "," : a message
+        guard().check(both_empty)
+    no_numbers = Request((*Request.of(valid(MobileNo="1")).params, ("mobileNo", "22")))
+    assert "no-number" in guard().check(no_numbers)
+    second_real = Request((*Request.of(valid(Message="")).params, ("message", "hello")))
+    with pytest.raises(UnsafeRequest):  # ASP.NET reads ",hello", the last value "hello"
+        guard().check(second_real)
+    numbers = Request.of(valid(Header=sentinel_header(), MobileNo="96800123456"))
+    safe = Request((*numbers.params, ("MobileNo", "96800123457")))
+    assert "late sentinel" in guard().check(safe)
+    unsafe = Request((*numbers.params, ("mobileno", "96891234567")))
+    with pytest.raises(UnsafeRequest):
+        guard().check(unsafe)
+
+
+def test_the_sentinel_keeps_a_repeated_name_under_test() -> None:
+    contract = live_contract()
+    pairs = [*contract.base(Lang="0").items(), ("Lang", "0")]
+    prepared = contract.prepare(pairs, subject={"Lang"})
+    assert is_sentinel_header(prepared["Header"])
+    request = contract.prepare_request(Request.of(pairs), subject={"Lang"})
+    assert [v for k, v in request.params if k == "Lang"] == ["0", "0"]
+    assert contract.oracle.expect(request).code == 10
+
+
+# --- the request plan ----------------------------------------------------------------------------
+
+
+def test_the_plan_shares_the_cap_by_weight_and_keeps_one_for_each_later_test() -> None:
+    assert share_of(300, 100) == 6  # twice the fair share
+    assert share_of(300, 100, weight=29, weight_left=2000) == 8
+    assert share_of(10, 10) == 1
+    assert share_of(5, 10) == 1
+    assert share_of(40, 1) == 40
+    assert share_of(0, 3) == 0
+    assert share_of(200, 2, weight=500, weight_left=502) == 199

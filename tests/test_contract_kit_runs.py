@@ -2,9 +2,15 @@
 subprocess), against real emulators on loopback:
 
 * a stand-in for the live gateway (an emulator the kit must treat as external): the plan comes
-  first, nothing is delivered or charged, every request carries a delivery-proof fault, the
-  real account never sees a wrong password, the cap holds, the recording holds no password;
-* an emulator started with a rule that breaks the contract: the suite fails, naming why;
+  first, nothing is delivered or charged, every request carries a delivery-proof fault or the
+  late sentinel (a made-up header and numbers no subscriber holds), so Lang, length and
+  PushDateTime are judged live; the real account never sees a wrong password; the recording
+  holds no password; a failing live run shows it nowhere (terminal at ``-vv``, JUnit XML);
+* a capped run: the tests share the cap, and a run it cuts short exits 1;
+* ``--ismart-emulator`` pointed at a host that is not the emulator: refused, nothing sent;
+* a shared emulator: the kit works in its own scope and leaves the rest as it found it;
+* emulators each broken in one way (``tests/kit_mutants.py``, a stand-in in front of a real
+  emulator): the suite fails, naming what was sent and what the contract says;
 * replay of that recording: all agree, and a doctored copy is reported case by case.
 """
 
@@ -12,8 +18,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +32,20 @@ import requests
 
 from ismart_sms_kit.contract_tests.harness import RunningEmulator, start_emulator
 from ismart_sms_kit.contract_tests.oracle import Request
-from ismart_sms_kit.contract_tests.safety import delivery_proof_faults
+from ismart_sms_kit.contract_tests.safety import delivery_proof_faults, late_sentinel
+from ismart_sms_kit.contract_tests.transport import read_recording
+from ismart_sms_kit.mock_server.server import ServerThread
+from tests.kit_mutants import MUTANTS_BY_NAME
+from tests.kit_mutants import stand_in as mutant_stand_in
 
 ROOT = Path(__file__).parent.parent
 LIVE_USER = "liveuser"
 LIVE_PASSWORD = "Zq7-unmistakable-Secret"
 LIVE_HEADER = "LIVEHDR"
-CAP = 60
+MUTANT_PASSWORD = "Zq7-mutant-Secret-4711"
+"""The stand-ins' live account (``tests/kit_mutants.py``)."""
+SEND = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
+CAP = 40
 STAND_IN = {
     "accounts": [
         {"user_id": LIVE_USER, "password": LIVE_PASSWORD, "headers": [LIVE_HEADER], "credit": 1000}
@@ -84,11 +99,10 @@ def stand_in() -> Iterator[RunningEmulator]:
 @pytest.fixture(scope="module")
 def live_run(stand_in: RunningEmulator, tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
     """The whole suite against the stand-in, as against production: only the pace is lifted
-    (the default 1/s would make this a 60 s test) and the cap lowered so that it binds."""
+    (the default 1/s would make this a 5 minute test); the default cap holds."""
     recording = tmp_path_factory.mktemp("kit") / "live.jsonl"
     result = run_kit(
         "--ismart-rate=0",
-        f"--ismart-max-requests={CAP}",
         f"--ismart-record={recording}",
         env=live_env(stand_in.url),
     )
@@ -108,7 +122,8 @@ def test_the_live_safe_run_passes_and_prints_its_plan_first(live_run: LiveRun) -
     plan = out.index("ismart contract kit: target")
     assert plan < out.index("contract_tests/")  # before the first test runs
     assert "EXTERNAL, live-safe" in out
-    assert f"at most {CAP} requests" in out
+    assert "at most 300 requests" in out
+    assert "CUT SHORT" not in out
     assert "delivery: none" in out
     assert "hypothesis profile: live" in out
     assert LIVE_PASSWORD not in out + live_run.result.stderr
@@ -120,11 +135,34 @@ def test_nothing_was_delivered_and_no_credit_spent(live_run: LiveRun) -> None:
     assert [e["code"] for e in live_run.journal if e["code"] == 1] == []
 
 
-def test_every_request_carried_a_delivery_proof_fault(live_run: LiveRun) -> None:
+def test_every_request_carried_a_delivery_proof_fault_or_the_late_sentinel(
+    live_run: LiveRun,
+) -> None:
     assert live_run.journal
     for entry in live_run.journal:
         request = Request.of(entry["params"], entry["method"])
-        assert delivery_proof_faults(request, LIVE_USER), entry
+        assert delivery_proof_faults(request, LIVE_USER) or late_sentinel(request), entry
+
+
+def test_lang_length_and_push_datetime_are_judged_live_with_nothing_delivered(
+    live_run: LiveRun,
+) -> None:
+    """Behind the late sentinel (a made-up header, 19), the checks before it answer: before,
+    every sentinel came first (number, message, account) and hid them."""
+    decided = {e["decided_by"] for e in live_run.journal}
+    assert {"lang", "length", "push_datetime", "header"} <= decided
+    assert sum(e["code"] == 19 for e in live_run.journal) >= 20
+
+
+def test_live_numbers_come_from_a_range_no_subscriber_holds(live_run: LiveRun) -> None:
+    numbers = [
+        item.strip()
+        for e in live_run.journal
+        for item in (dict(e["params"]).get("MobileNo") or "").split(",")
+        if re.fullmatch(r" *[0-9]{11} *", item)
+    ]
+    assert len(numbers) > 50
+    assert [n for n in numbers if not n.startswith("9680")] == []
 
 
 def test_the_real_account_never_got_a_wrong_password(live_run: LiveRun) -> None:
@@ -135,10 +173,30 @@ def test_the_real_account_never_got_a_wrong_password(live_run: LiveRun) -> None:
     assert all(e["method"] == "POST" for e in live_run.journal if e["user_id"] == LIVE_USER)
 
 
-def test_the_request_cap_held(live_run: LiveRun) -> None:
-    assert len(live_run.journal) == CAP
-    assert f"the request cap of {CAP} is reached" in live_run.result.stdout
-    assert f"requests sent: {CAP} of at most {CAP}" in live_run.result.stdout
+def test_a_capped_run_shares_the_cap_and_exits_1_when_cut_short(
+    stand_in: RunningEmulator, tmp_path: Path
+) -> None:
+    """Before, the first test could spend the whole cap and the run read green ("4 passed, 73
+    skipped", exit 0). Now the tests share it by a plan, and a cut-short run exits 1."""
+    recording = tmp_path / "capped.jsonl"
+    before = len(requests.get(stand_in.url + "/_mock/api/requests", timeout=10).json())
+    result = run_kit(
+        "--ismart-rate=0",
+        f"--ismart-max-requests={CAP}",
+        f"--ismart-record={recording}",
+        env=live_env(stand_in.url),
+    )
+    out = result.stdout
+    assert result.returncode == 1, out[-3000:]
+    assert "RUN CUT SHORT" in out and "exits with status 1" in out
+    assert f"requests sent: {CAP} of at most {CAP}" in out
+    _, exchanges = read_recording(recording)
+    assert len(exchanges) == CAP
+    per_test = Counter(e["case"].rsplit("#", 1)[0] for e in exchanges)
+    assert len(per_test) >= 10, per_test  # not spent by the first test
+    assert max(per_test.values()) <= CAP // 2, per_test
+    after = requests.get(stand_in.url + "/_mock/api/requests", timeout=10).json()
+    assert len(after) - before == CAP
 
 
 def test_the_recording_has_every_exchange_and_no_password(live_run: LiveRun) -> None:
@@ -147,7 +205,7 @@ def test_the_recording_has_every_exchange_and_no_password(live_run: LiveRun) -> 
     lines = [json.loads(line) for line in text.splitlines()]
     meta, exchanges = lines[0], lines[1:]
     assert (meta["kind"], meta["user_id"], meta["header"]) == ("meta", LIVE_USER, LIVE_HEADER)
-    assert len(exchanges) == CAP
+    assert len(exchanges) == len(live_run.journal)
     for record in exchanges:
         passwords = [v for k, v in record["params"] if k.lower() == "password"]
         assert passwords in ([], ["***"], [""])
@@ -183,12 +241,12 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
     assert len(journal) > 2  # the phone-number tests ran too, none of them delivered
 
 
-def test_the_default_plan_paces_one_request_a_second_and_caps_at_200(
+def test_the_default_plan_paces_one_request_a_second_and_caps_at_300(
     stand_in: RunningEmulator,
 ) -> None:
     result = run_kit("--collect-only", env=live_env(stand_in.url))
     assert result.returncode == 0, result.stdout[-2000:]
-    assert "at most 200 requests, at most 1 request(s)/s" in result.stdout
+    assert "at most 300 requests, at most 1 request(s)/s" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -249,7 +307,8 @@ def test_the_suite_fails_against_an_emulator_that_breaks_the_contract(
 def test_replay_of_the_recording_agrees_with_the_emulator(live_run: LiveRun) -> None:
     result = run_kit(f"--ismart-replay={live_run.recording}")
     assert result.returncode == 0, result.stdout[-3000:]
-    assert f"replay: {CAP}/{CAP} exchanges agree with the recording" in result.stdout
+    n = len(live_run.journal)
+    assert f"replay: {n}/{n} exchanges agree with the recording" in result.stdout
 
 
 def test_replay_reports_each_difference_of_a_doctored_recording(
@@ -264,7 +323,8 @@ def test_replay_reports_each_difference_of_a_doctored_recording(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_kit(f"--ismart-replay={path}")
     assert result.returncode == 1
-    assert f"replay: {CAP - 1}/{CAP} exchanges agree with the recording" in result.stdout
+    n = len(lines) - 1
+    assert f"replay: {n - 1}/{n} exchanges agree with the recording" in result.stdout
     assert f"differs: {doctored['case']}: recorded '{doctored['body']}', emulator '{was}'" in (
         result.stdout
     )
@@ -291,3 +351,168 @@ def test_another_validation_order_is_a_different_contract() -> None:
     assert result.returncode == 1, result.stdout[-3000:]
     assert "validation order: request,message_blank,client_ip" in result.stdout
     assert "A-ORDER" in result.stdout
+
+
+# --- no password in any output -------------------------------------------------------------------
+
+
+def test_a_failing_live_run_shows_the_password_nowhere(tmp_path: Path) -> None:
+    """A live run that fails (what it exists to find), at ``-vv`` with locals, JUnit XML and
+    Hypothesis' report: the password is in none of it. Before, pytest printed the ``request``
+    argument of ``Contract.judge``, a dataclass whose repr held the password."""
+    xml = tmp_path / "junit.xml"
+    with mutant_stand_in(MUTANTS_BY_NAME["swap-lang-length"], live=True) as url:
+        env = {**live_env(url), "ISMART_USER_ID": "liveuser", "ISMART_HEADER": "LIVEHDR"}
+        env["ISMART_PASSWORD"] = MUTANT_PASSWORD
+        result = run_kit(
+            "--ismart-rate=0",
+            "-vv",
+            "--showlocals",
+            "--tb=long",
+            f"--junitxml={xml}",
+            env=env,
+            paths=(
+                "ismart_sms_kit/contract_tests/test_adjacent_steps.py",
+                "ismart_sms_kit/contract_tests/test_message_length.py",
+            ),
+        )
+    report = xml.read_text(encoding="utf-8")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "failed" in result.stdout.splitlines()[-1]
+    assert "<failure" in report and "Params(" in result.stdout  # arguments were shown, masked
+    for output in (result.stdout, result.stderr, report):
+        assert MUTANT_PASSWORD not in output
+
+
+# --- --ismart-emulator is checked ----------------------------------------------------------------
+
+
+def test_ismart_emulator_refuses_a_host_that_is_not_the_emulator() -> None:
+    """A host that answers 200 and ``15`` to anything: before, the kit took it for the emulator
+    (its reset "succeeded"), lifted the guard and the pace and sent fault-free requests."""
+    seen: list[str] = []
+
+    async def anything(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        seen.append(f"{scope['method']} {scope['path']}")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"15"})
+
+    server = ServerThread(anything).start()
+    try:
+        result = run_kit(
+            f"--ismart-url={server.url}",
+            "--ismart-emulator",
+            env={"ISMART_USER_ID": LIVE_USER, "ISMART_PASSWORD": LIVE_PASSWORD},
+            paths=("ismart_sms_kit/contract_tests/test_precedence.py",),
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 4, result.stdout[-2000:]
+    assert "is not an ismart-mock emulator" in result.stderr
+    assert seen == ["GET /_mock/api/health"]
+
+
+def test_ismart_emulator_accepts_the_emulator(stand_in: RunningEmulator) -> None:
+    result = run_kit(f"--ismart-url={stand_in.url}", "--ismart-emulator", "--collect-only")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "checked at /_mock/api/health" in result.stdout
+
+
+# --- a shared emulator is left as it was ---------------------------------------------------------
+
+
+def test_the_kit_leaves_a_shared_emulator_as_it_found_it() -> None:
+    """A developer's message and journal survive a kit run with ``--ismart-emulator``, and the
+    accounts the kit changed (credit, lockout, headers, states) are as they were. Before, the
+    kit reset the whole emulator."""
+    shared = start_emulator()
+    try:
+        api = shared.url + "/_mock/api"
+        mine = {
+            "UserId": "demo",
+            "Password": "demo",
+            "MobileNo": "96899111222",
+            "Message": "the developer's own",
+            "Lang": "0",
+            "Header": "DEMO",
+            "referenceIds": "777",
+        }
+        sent = requests.post(shared.url + SEND, data=mine, timeout=10)
+        assert sent.text == "1"
+        accounts = requests.get(api + "/accounts", timeout=10).json()
+        result = run_kit(
+            f"--ismart-url={shared.url}",
+            "--ismart-emulator",
+            paths=(
+                "ismart_sms_kit/contract_tests/test_accounts.py",
+                "ismart_sms_kit/contract_tests/test_headers.py",
+                "ismart_sms_kit/contract_tests/test_adjacent_steps.py",
+            ),
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert "emulator scope: contract-kit-" in result.stdout
+        messages = requests.get(api + "/messages", timeout=10).json()
+        journal = requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json()
+        after = requests.get(api + "/accounts", timeout=10).json()
+    finally:
+        shared.stop()
+    assert [m["text"] for m in messages] == ["the developer's own"]
+    assert [e["user_id"] for e in journal] == ["demo"]
+    assert after == accounts
+
+
+# --- emulators broken in one way -----------------------------------------------------------------
+
+KIT = "ismart_sms_kit/contract_tests/"
+
+
+@pytest.mark.parametrize(
+    ("mutant", "path", "says"),
+    [
+        ("case-sensitive-names", "test_param_names.py", "the contract says 1"),
+        ("repeated-first", "test_param_names.py", "the contract says"),
+        (
+            "swap-lang-length",
+            "test_adjacent_steps.py::test_adjacent_steps_answer_the_earlier_code[lang>length]",
+            "the contract says 10",
+        ),
+        (
+            "charges-wrong-password",
+            "test_accounts.py::test_a_refusal_costs_no_credit",
+            "credit after a refusal (wrong password, code 3): the target has 49, the "
+            "contract says 50",
+        ),
+        (
+            "accepts-8-digits",
+            "test_phone_numbers.py::test_an_8_digit_local_number_answers_9",
+            "the contract says 9",
+        ),
+        ("text-html", "test_answers.py", "the emulator promises text/plain"),
+        (
+            "stored-parts-plus-one",
+            "test_message_length.py::test_parts_at_every_boundary",
+            "the contract says [(1, 'GSM7', 160)]",
+        ),
+    ],
+)
+def test_the_kit_catches_an_emulator_wrong_in_one_way(mutant: str, path: str, says: str) -> None:
+    """Each was a blind spot (issue 22): the kit let it through. Every failure says what was
+    sent (password masked) and what the contract says."""
+    with mutant_stand_in(MUTANTS_BY_NAME[mutant]) as url:
+        result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", paths=(KIT + path,))
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert says in result.stdout, result.stdout[-3000:]
+    assert "sent: POST {" in result.stdout or "request: POST {" in result.stdout
+    assert "'Password': '***'" in result.stdout
+
+
+def test_the_correct_emulator_behind_the_same_stand_in_passes() -> None:
+    with mutant_stand_in(None) as url:
+        result = run_kit(
+            f"--ismart-url={url}",
+            "--ismart-emulator",
+            paths=(KIT + "test_param_names.py", KIT + "test_adjacent_steps.py"),
+        )
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ismart_sms_kit import __version__
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.backend import Backend
@@ -29,6 +30,9 @@ from ismart_sms_kit.mock_server.state.model import (
 
 API: Final = "/_mock/api"
 SCOPE_HEADER: Final = "x-mock-scope"
+SERVICE: Final = "ismart-mock"
+"""What ``/_mock/api/health`` names itself: the contract kit checks it before it treats a URL
+as an emulator (``--ismart-emulator``)."""
 MAX_LIMIT: Final = 10_000
 
 
@@ -236,6 +240,8 @@ async def health(request: Request) -> Response:
     messages, requests = backend.storage.sizes(scope)
     return JSONResponse(
         {
+            "service": SERVICE,
+            "version": __version__,
             "status": "ok",
             "seed": backend.seed,
             "state": backend.config.state,

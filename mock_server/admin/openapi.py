@@ -409,8 +409,18 @@ def document() -> dict[str, Any]:
                 },
                 "Health": {
                     "type": "object",
-                    "required": ["status", "seed", "messages", "requests", "rules"],
+                    "required": [
+                        "service",
+                        "version",
+                        "status",
+                        "seed",
+                        "messages",
+                        "requests",
+                        "rules",
+                    ],
                     "properties": {
+                        "service": {"type": "string", "enum": ["ismart-mock"]},
+                        "version": {"type": "string"},
                         "status": {"type": "string"},
                         "seed": {"type": "integer"},
                         "messages": {"type": "integer"},

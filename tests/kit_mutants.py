@@ -1,0 +1,511 @@
+"""Mutants for measuring the contract kit: emulators each wrong in exactly one way.
+
+A mutant is a real emulator (started with a config) behind a small HTTP stand-in (a Starlette
+proxy on loopback) that changes one thing: the request as the gateway reads it, the answer, or
+what the admin API shows. Some mutants need only the config (a validation order with two
+neighbours swapped). Each says what the spec, the field notes or the README rule out.
+
+``python -m tests.kit_mutants`` runs the whole kit against every mutant, with the CI profile
+(``--ismart-emulator``) and in live mode (the stand-in behaving like the live gateway: an
+external target, live-safe, with its own account), and against the correct emulator through
+the same proxy (no false alarm), then prints the kill rates and searches every live run's
+output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it.
+It is heavy (minutes); ``tests/test_contract_kit_runs.py`` runs a few mutants on the kit's
+relevant module in ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+import requests
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ismart_sms_kit.contract_tests.harness import start_emulator
+from ismart_sms_kit.mock_server.server import ServerThread
+
+ROOT = Path(__file__).parent.parent
+SEND_PATH = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
+LIVE_USER = "liveuser"
+LIVE_PASSWORD = "Zq7-mutant-Secret-4711"
+LIVE_HEADER = "LIVEHDR"
+STAND_IN = {
+    "accounts": [
+        {"user_id": LIVE_USER, "password": LIVE_PASSWORD, "headers": [LIVE_HEADER], "credit": 1000}
+    ]
+}
+EMULATOR_ORDER = (
+    "request",
+    "client_ip",
+    "oman",
+    "company",
+    "web_service",
+    "password",
+    "blocked",
+    "inactive",
+    "account_expired",
+    "api_expired",
+    "http_get",
+    "mobile",
+    "message_blank",
+    "lang",
+    "length",
+    "push_datetime",
+    "header",
+    "credit_expired",
+    "credit",
+)
+"""The emulator's documented order (README, "Validation order")."""
+
+Pairs = list[tuple[str, str]]
+
+
+@dataclass
+class Call:
+    """One gateway request through the stand-in: what the kit sent, and the answer."""
+
+    pairs: Pairs
+    status: int
+    body: str
+    content_type: str
+    admin: str
+    """The emulator's admin API base URL (unscoped)."""
+
+    def get(self, name: str) -> str | None:
+        values = [v for k, v in self.pairs if k.lower() == name.lower()]
+        return ",".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    why: str
+    config: dict[str, Any] = field(default_factory=dict)
+    request: Callable[[Pairs], Pairs] | None = None
+    """The request as this gateway reads it."""
+    answer: Callable[[Call], None] | None = None
+    """Changes the answer (``call.status``, ``body``, ``content_type``) or the state."""
+    admin_json: Callable[[str, Any], Any] | None = None
+    """Changes what ``GET /_mock/api/...`` shows (path, JSON)."""
+
+
+# --- helpers for mutants -----------------------------------------------------------------------
+
+
+def swapped(a: str, b: str) -> dict[str, Any]:
+    order = list(EMULATOR_ORDER)
+    i, j = order.index(a), order.index(b)
+    order[i], order[j] = order[j], order[i]
+    return {"endpoints": {"SMSDynamicRefIntlAPI": {"validation_order": order}}}
+
+
+def rewrite(name: str, change: Callable[[str], str | None]) -> Callable[[Pairs], Pairs]:
+    """Rewrite the value of ``name`` (any case); None drops it."""
+
+    def apply(pairs: Pairs) -> Pairs:
+        out: Pairs = []
+        for k, v in pairs:
+            if k.lower() == name.lower():
+                new = change(v)
+                if new is not None:
+                    out.append((k, new))
+            else:
+                out.append((k, v))
+        return out
+
+    return apply
+
+
+def items(change: Callable[[str], str | None]) -> Callable[[Pairs], Pairs]:
+    """Rewrite each MobileNo item (None drops it)."""
+
+    def one(value: str) -> str:
+        out = [change(i) for i in value.split(",")]
+        return ",".join(i for i in out if i is not None)
+
+    return rewrite("MobileNo", one)
+
+
+def charge(codes: set[str] | None) -> Callable[[Call], None]:
+    """After a refusal (one of ``codes``, or any), take one credit from the account."""
+
+    def after(call: Call) -> None:
+        if call.body == "1" or (codes is not None and call.body not in codes):
+            return
+        user = call.get("UserId") or ""
+        if not user.strip():
+            return
+        account = f"{call.admin}/accounts/{quote(user, safe='')}"
+        got = requests.get(account, timeout=10)
+        if got.status_code == 200 and isinstance(got.json(), dict):
+            requests.patch(account, json={"credit": got.json()["credit"] - 1}, timeout=10)
+
+    return after
+
+
+def canonical_only(pairs: Pairs) -> Pairs:
+    names = {
+        "UserId",
+        "Password",
+        "MobileNo",
+        "Message",
+        "Lang",
+        "Header",
+        "referenceIds",
+        "PushDateTime",
+    }
+    return [(k, v) for k, v in pairs if k in names]
+
+
+def first_value(pairs: Pairs) -> Pairs:
+    seen: set[str] = set()
+    out: Pairs = []
+    for k, v in pairs:
+        if k.lower() not in seen:
+            seen.add(k.lower())
+            out.append((k, v))
+    return out
+
+
+def last_value(pairs: Pairs) -> Pairs:
+    return list(reversed(first_value(list(reversed(pairs)))))
+
+
+def set_answer(**changes: Any) -> Callable[[Call], None]:
+    def after(call: Call) -> None:
+        for name, value in changes.items():
+            setattr(call, name, value(call) if callable(value) else value)
+
+    return after
+
+
+def stored(change: Callable[[dict[str, Any]], None]) -> Callable[[str, Any], Any]:
+    def show(path: str, data: Any) -> Any:
+        if path.startswith("/_mock/api/messages") and isinstance(data, list):
+            for message in data:
+                change(message)
+        return data
+
+    return show
+
+
+KNOWN_HEADERS = ("DEMO", "AnyHeader", "OTP", "Go-Watt", LIVE_HEADER)
+_PUSH = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+
+
+def _header_any_case(value: str) -> str:
+    return next((h for h in KNOWN_HEADERS if h.lower() == value.lower()), value)
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("swap-lang-length", "length checked before Lang", swapped("lang", "length")),
+    Mutant("swap-mobile-blank", "blank message before numbers", swapped("mobile", "message_blank")),
+    Mutant("swap-blank-lang", "Lang before the blank message", swapped("message_blank", "lang")),
+    Mutant("swap-length-push", "PushDateTime before length", swapped("length", "push_datetime")),
+    Mutant("swap-push-header", "header before PushDateTime", swapped("push_datetime", "header")),
+    Mutant("swap-header-creditexp", "credit expiry first", swapped("header", "credit_expired")),
+    Mutant("swap-creditexp-credit", "credit before expiry", swapped("credit_expired", "credit")),
+    Mutant("swap-company-service", "web service first", swapped("company", "web_service")),
+    Mutant("swap-service-password", "password first", swapped("web_service", "password")),
+    Mutant("swap-inactive-expired", "expiry first", swapped("inactive", "account_expired")),
+    Mutant("swap-gethttp-mobile", "numbers before GET", swapped("http_get", "mobile")),
+    Mutant("charges-refusals", "a refused request costs a credit", answer=charge(None)),
+    Mutant("charges-wrong-password", "a wrong password costs a credit", answer=charge({"3"})),
+    Mutant("case-sensitive-names", "parameter names read case-sensitively", request=canonical_only),
+    Mutant("repeated-first", "a repeated name reads as its first value", request=first_value),
+    Mutant("repeated-last", "a repeated name reads as its last value", request=last_value),
+    Mutant(
+        "accepts-8-digits",
+        "an 8-digit local number is taken as 968 + it",
+        request=items(lambda i: "968" + i.strip() if len(i.strip()) == 8 else i),
+    ),
+    Mutant(
+        "accepts-10-digits",
+        "a 10-digit number is padded and sent",
+        request=items(lambda i: i.strip() + "0" if len(i.strip()) == 10 else i),
+    ),
+    Mutant(
+        "text-html",
+        "answers as text/html",
+        answer=set_answer(content_type="text/html; charset=utf-8"),
+    ),
+    Mutant(
+        "trailing-newline",
+        "the body ends with a newline",
+        answer=set_answer(body=lambda c: c.body + "\r\n"),
+    ),
+    Mutant(
+        "stored-parts-plus-one",
+        "stores one part too many",
+        admin_json=stored(lambda m: m.update(parts=m["parts"] + 1)),
+    ),
+    Mutant(
+        "accepts-six-parts",
+        "accepts 6 parts",
+        {"rules": [{"name": "m", "match": {"min_parts": 6}, "action": {"code": 1}}]},
+    ),
+    Mutant(
+        "lang-1-is-0", "Lang=1 read as 0", request=rewrite("Lang", lambda v: v.replace("1", "0"))
+    ),
+    Mutant(
+        "header-any-case",
+        "the header matched case-insensitively",
+        request=rewrite("Header", _header_any_case),
+    ),
+    Mutant("header-trimmed", "the header trimmed", request=rewrite("Header", str.strip)),
+    Mutant(
+        "blank-is-text",
+        "a white-space message is sent",
+        request=rewrite("Message", lambda v: "x" if v and not v.strip() else v),
+    ),
+    Mutant(
+        "more-than-50",
+        "only the first 50 numbers are read",
+        request=rewrite("MobileNo", lambda v: ",".join(v.split(",")[:50])),
+    ),
+    Mutant(
+        "bad-push-ignored",
+        "a malformed PushDateTime means now",
+        request=rewrite("PushDateTime", lambda v: v if _PUSH.fullmatch(v) else None),
+    ),
+    Mutant(
+        "refids-optional",
+        "referenceIds absent or blank accepted",
+        request=lambda p: (
+            [*p, ("referenceIds", "101")]
+            if not any(k.lower() == "referenceids" and v.strip() for k, v in p)
+            else p
+        ),
+    ),
+    Mutant(
+        "no-lockout",
+        "a locked account answers 3",
+        answer=set_answer(body=lambda c: "3" if c.body == "12" else c.body),
+    ),
+    Mutant(
+        "empty-message-15",
+        "an empty Message answers 15 (read as missing)",
+        request=rewrite("Message", lambda v: v if v != "" else None),
+    ),
+    Mutant(
+        "bad-numbers-dropped",
+        "invalid numbers dropped from a batch",
+        request=rewrite(
+            "MobileNo",
+            lambda v: ",".join(
+                [i for i in v.split(",") if re.fullmatch(r" *[0-9]{11} *", i)] or [v]
+            ),
+        ),
+    ),
+    Mutant(
+        "duplicates-collapsed",
+        "duplicate numbers sent once",
+        request=rewrite("MobileNo", lambda v: ",".join(dict.fromkeys(v.split(",")))),
+    ),
+)
+MUTANTS_BY_NAME = {m.name: m for m in MUTANTS}
+
+
+# --- the stand-in -------------------------------------------------------------------------------
+
+
+def proxy_app(backend: str, mutant: Mutant | None) -> Starlette:
+    """An ASGI app that forwards everything to ``backend`` with ``mutant``'s change."""
+    http = requests.Session()
+    admin = backend + "/_mock/api"
+
+    def forward(method: str, path: str, query: str, body: bytes, headers: dict[str, str]) -> Any:
+        url = backend + path + (f"?{query}" if query else "")
+        keep = {k: v for k, v in headers.items() if k.lower() in ("content-type", "x-mock-scope")}
+        return http.request(method, url, data=body, headers=keep, timeout=30)
+
+    def gateway(method: str, query: str, body: bytes, headers: dict[str, str]) -> Response:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        pairs += parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True)
+        if mutant is not None and mutant.request is not None:
+            pairs = mutant.request(pairs)
+        scope = {k: v for k, v in headers.items() if k.lower() == "x-mock-scope"}
+        if method == "GET":
+            url = backend + SEND_PATH + "?" + urlencode(pairs)
+            response = http.get(url, headers=scope, timeout=30)
+        else:
+            response = http.post(backend + SEND_PATH, data=pairs, headers=scope, timeout=30)
+        call = Call(
+            pairs,
+            response.status_code,
+            response.text,
+            response.headers.get("content-type", ""),
+            admin,
+        )
+        if mutant is not None and mutant.answer is not None:
+            mutant.answer(call)
+        return Response(
+            call.body, call.status, media_type=None, headers={"content-type": call.content_type}
+        )
+
+    async def endpoint(request: Request) -> Response:
+        body = await request.body()
+        headers = dict(request.headers)
+        query = request.url.query
+        path = request.url.path
+        if path.lower() == SEND_PATH.lower():
+            return await run_in_threadpool(gateway, request.method, query, body, headers)
+        answer = await run_in_threadpool(forward, request.method, path, query, body, headers)
+        content = answer.content
+        if (
+            mutant is not None
+            and mutant.admin_json is not None
+            and answer.headers.get("content-type", "").startswith("application/json")
+        ):
+            content = json.dumps(mutant.admin_json(path, answer.json())).encode()
+        return Response(content, answer.status_code, media_type=answer.headers.get("content-type"))
+
+    methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+    return Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+
+
+@contextmanager
+def stand_in(mutant: Mutant | None, *, live: bool = False) -> Iterator[str]:
+    """The URL of an emulator with ``mutant``'s config behind a proxy with its change."""
+    config: dict[str, Any] = {**(mutant.config if mutant else {})}
+    if live:
+        config = {**config, **STAND_IN}
+    emulator = start_emulator(config)
+    proxy = ServerThread(proxy_app(emulator.url, mutant)).start()
+    try:
+        yield proxy.url
+    finally:
+        proxy.stop()
+        emulator.stop()
+
+
+def run_kit(
+    *args: str, env: dict[str, str] | None = None, paths: tuple[str, ...] = (), timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ISMART_", "PYTEST_"))}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *(paths or ("ismart_sms_kit/contract_tests",)),
+            "-p",
+            "no:cacheprovider",
+            *args,
+        ],
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def live_env(url: str) -> dict[str, str]:
+    return {
+        "ISMART_URL": url,
+        "ISMART_USER_ID": LIVE_USER,
+        "ISMART_PASSWORD": LIVE_PASSWORD,
+        "ISMART_HEADER": LIVE_HEADER,
+    }
+
+
+@dataclass
+class Outcome:
+    mutant: str
+    mode: str
+    killed: bool
+    returncode: int
+    summary: str
+    seconds: float
+    leaked: bool
+
+
+def failed(result: subprocess.CompletedProcess[str]) -> bool:
+    """The run found a failure (not only a cut-short run or a usage error)."""
+    last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    return result.returncode == 1 and (" failed" in last or " error" in last)
+
+
+def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Outcome:
+    started = time.monotonic()
+    with stand_in(mutant, live=mode == "live") as url, tempfile.TemporaryDirectory() as tmp:
+        xml = Path(tmp) / "junit.xml"
+        if mode == "ci":
+            result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", *extra)
+        else:
+            result = run_kit(
+                "--ismart-rate=0", "-vv", f"--junitxml={xml}", *extra, env=live_env(url)
+            )
+        text = result.stdout + result.stderr + (xml.read_text() if xml.exists() else "")
+    lines = result.stdout.strip().splitlines()
+    return Outcome(
+        mutant.name if mutant else "(correct emulator)",
+        mode,
+        failed(result),
+        result.returncode,
+        lines[-1] if lines else result.stderr[-200:],
+        time.monotonic() - started,
+        LIVE_PASSWORD in text,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help="comma-separated mutant names")
+    parser.add_argument("--mode", choices=["ci", "live", "both"], default="both")
+    parser.add_argument("--no-control", action="store_true", help="skip the correct emulator")
+    args = parser.parse_args(argv)
+    chosen = [MUTANTS_BY_NAME[n] for n in args.only.split(",") if n] or list(MUTANTS)
+    modes = ["ci", "live"] if args.mode == "both" else [args.mode]
+    outcomes: list[Outcome] = []
+    for mode in modes:
+        for mutant in [*([] if args.no_control else [None]), *chosen]:
+            try:
+                outcome = measure(mutant, mode)
+            except Exception as exc:  # a mutant that cannot start is reported, not fatal
+                print(f"{mode:4} {mutant.name if mutant else '-':24} ERROR {exc}", flush=True)
+                continue
+            outcomes.append(outcome)
+            verdict = "KILLED" if outcome.killed else "survived"
+            if mutant is None:
+                verdict = "FALSE ALARM" if outcome.killed else "passes (no false alarm)"
+            leak = "  PASSWORD LEAKED" if outcome.leaked else ""
+            print(
+                f"{mode:4} {outcome.mutant:24} {verdict:24} {outcome.seconds:6.1f}s  "
+                f"{outcome.summary}{leak}",
+                flush=True,
+            )
+    for mode in modes:
+        ran = [o for o in outcomes if o.mode == mode and o.mutant != "(correct emulator)"]
+        killed = [o for o in ran if o.killed]
+        print(
+            f"{mode}: {len(killed)}/{len(ran)} mutants killed "
+            f"({100 * len(killed) / max(len(ran), 1):.0f}%); survivors: "
+            f"{', '.join(o.mutant for o in ran if not o.killed) or 'none'}"
+        )
+    leaks = [o for o in outcomes if o.leaked]
+    print(f"password found in {len(leaks)} of {len(outcomes)} runs' output and JUnit XML")
+    alarms = [o for o in outcomes if o.mutant == "(correct emulator)" and o.killed]
+    return 1 if leaks or alarms else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
