@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Final, TextIO
 
+from ismart_sms_kit import __version__
 from ismart_sms_kit.client.http import DEFAULT_TIMEOUT, IsmartClient
 from ismart_sms_kit.client.numbers import check_country_code
 from ismart_sms_kit.client.prepare import GATEWAY_TIMEZONE, CheckResult, check
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
             "have been delivered)."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def request_options(sub: argparse.ArgumentParser) -> None:

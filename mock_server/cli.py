@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
+from ismart_sms_kit import __version__
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import (
@@ -32,7 +33,12 @@ from ismart_sms_kit.mock_server.config import (
 from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
 from ismart_sms_kit.mock_server.rules.values import RuleError
 from ismart_sms_kit.mock_server.state.sqlite import StateFileError
-from ismart_sms_kit.mock_server.transport import DroppableHttpToolsProtocol, worker_listener
+from ismart_sms_kit.mock_server.transport import (
+    compatibility_warning,
+    http_protocol,
+    multiprocess_api_problem,
+    worker_listener,
+)
 from ismart_sms_kit.protocol.spec import SEND_PATH
 
 ENV_PREFIX = "ISMART_MOCK_"
@@ -61,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
             "defaults):\n" + endpoint_help
         ),
     )
+    parser.add_argument("--version", action="version", version=f"ismart-mock {__version__}")
     parser.add_argument(
         "--host",
         default=_env("HOST", "127.0.0.1"),
@@ -178,6 +185,7 @@ def _is_loopback(host: str) -> bool:
 
 
 WORKER_ARGV = ENV_PREFIX + "WORKER_ARGV"
+WORKER_APP = "ismart_sms_kit.mock_server.cli:worker_app"
 
 
 def worker_app() -> Starlette:
@@ -224,7 +232,7 @@ def server_options(args: argparse.Namespace) -> dict[str, Any]:
         access_log=args.access_log,
         server_header=False,
         proxy_headers=args.proxy_headers,
-        http=DroppableHttpToolsProtocol,
+        http=http_protocol(),
         timeout_graceful_shutdown=2,
         log_config=log_config(),
     )
@@ -270,9 +278,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend.close()  # each worker opens the state file itself
     worker_args = [*(argv if argv is not None else sys.argv[1:]), "--seed", str(backend.seed)]
     os.environ[WORKER_ARGV] = json.dumps(worker_args)
-    workers = uvicorn.Config(
-        "ismart_sms_kit.mock_server.cli:worker_app", factory=True, workers=args.workers, **options
-    )
+    problem = multiprocess_api_problem(Multiprocess)
+    if problem is not None:
+        compatibility_warning(problem, "--workers uses uvicorn.run(workers=N) and its socket")
+        uvicorn.run(WORKER_APP, factory=True, workers=args.workers, **options)
+        return 0
+    workers = uvicorn.Config(WORKER_APP, factory=True, workers=args.workers, **options)
     try:  # uvicorn.run(..., workers=N), with a listening socket of their own for each worker
         sock = worker_listener(args.host, args.port)
     except OSError as exc:

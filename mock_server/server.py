@@ -6,6 +6,7 @@ with ServerThread(create_app()) as server:
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from ismart_sms_kit.mock_server.transport import DroppableHttpToolsProtocol
+from ismart_sms_kit.mock_server.transport import http_protocol
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -36,6 +37,7 @@ class ServerThread:
         ssl_certfile: str | None = None,
         ssl_keyfile: str | None = None,
         startup_timeout: float = 10.0,
+        http: type[asyncio.Protocol] | str | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -52,7 +54,7 @@ class ServerThread:
             lifespan="on",
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,
-            http=DroppableHttpToolsProtocol,
+            http=http if http is not None else http_protocol(),
             timeout_graceful_shutdown=2,
         )
         self.server = uvicorn.Server(config)  # in a thread it installs no signal handlers

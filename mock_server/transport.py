@@ -4,15 +4,24 @@ uvicorn's httptools protocol is subclassed to put the connection's ``abort`` int
 scope (``scope["extensions"]["ismart.abort"]``), and a shutdown event beside it.
 ``ismart-mock`` and ``ServerThread`` use it; under another ASGI server a ``drop`` rule falls
 back to closing the connection after a response start with no body.
+
+``HttpToolsProtocol`` and ``uvicorn.supervisors.Multiprocess`` are uvicorn's internals, not its
+public API: pyproject.toml bounds uvicorn to the versions tested, and :func:`http_protocol` and
+:func:`multiprocess_api_problem` check, before use, that they still look as this module expects.
+Where they do not (a uvicorn past the bound, or without httptools), the emulator warns
+(:class:`UvicornCompatibilityWarning`) and serves with uvicorn's own protocol (``"auto"``;
+``drop`` then falls back as above, and answers are not coalesced) or, for ``--workers``, with
+``uvicorn.run(..., workers=N)`` (one shared listening socket).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import inspect
 import socket
-from typing import Any
-
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+import warnings
+from typing import TYPE_CHECKING, Any
 
 ABORT_EXTENSION = "ismart.abort"
 SHUTDOWN_EXTENSION = "ismart.shutdown"
@@ -77,7 +86,92 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
-class DroppableHttpToolsProtocol(HttpToolsProtocol):
+class UvicornCompatibilityWarning(RuntimeWarning):
+    """uvicorn's internals are not what the emulator was written against: it falls back."""
+
+
+def _httptools_protocol() -> type[Any] | None:
+    """uvicorn's ``HttpToolsProtocol``, or None where it cannot be imported (no httptools, or
+    a uvicorn that moved it)."""
+    try:
+        module = importlib.import_module("uvicorn.protocols.http.httptools_impl")
+    except ImportError:
+        return None
+    found = getattr(module, "HttpToolsProtocol", None)
+    return found if isinstance(found, type) else None
+
+
+def _parameters(cls: type[Any], name: str) -> list[str] | None:
+    method = getattr(cls, name, None)
+    if not callable(method):
+        return None
+    try:
+        return list(inspect.signature(method).parameters)
+    except (TypeError, ValueError):
+        return None
+
+
+def _api_problem(cls: type[Any], expected: dict[str, list[str]], prefix: set[str]) -> str | None:
+    for name, wanted in expected.items():
+        found = _parameters(cls, name)
+        if found is None:
+            return f"{cls.__module__}.{cls.__qualname__} has no method {name}()"
+        if found != wanted and not (name in prefix and found[: len(wanted)] == wanted):
+            return (
+                f"{cls.__module__}.{cls.__qualname__}.{name}({', '.join(found)}) is not "
+                f"{name}({', '.join(wanted)})"
+            )
+    return None
+
+
+PROTOCOL_API: dict[str, list[str]] = {
+    "__init__": ["self", "config", "server_state", "app_state"],
+    "connection_made": ["self", "transport"],
+    "on_message_begin": ["self"],
+    "shutdown": ["self"],
+}
+"""What :class:`DroppableHttpToolsProtocol` relies on (``__init__`` may take more)."""
+
+MULTIPROCESS_API: dict[str, list[str]] = {
+    "__init__": ["self", "config", "sockets"],
+    "run": ["self"],
+}
+"""What ``ismart-mock --workers`` relies on in ``uvicorn.supervisors.Multiprocess``."""
+
+
+def protocol_api_problem(base: type[Any] | None) -> str | None:
+    """Why ``base`` is not the ``HttpToolsProtocol`` this module subclasses, or None."""
+    if base is None:
+        return "uvicorn.protocols.http.httptools_impl.HttpToolsProtocol cannot be imported"
+    if not issubclass(base, asyncio.Protocol):
+        return f"{base.__module__}.{base.__qualname__} is not an asyncio.Protocol"
+    return _api_problem(base, PROTOCOL_API, {"__init__"})
+
+
+def multiprocess_api_problem(supervisor: type[Any]) -> str | None:
+    """Why ``supervisor`` is not the ``Multiprocess`` ``ismart-mock --workers`` drives, or
+    None."""
+    return _api_problem(supervisor, MULTIPROCESS_API, set())
+
+
+def compatibility_warning(problem: str, fallback: str) -> None:
+    warnings.warn(
+        f"ismart-mock: {problem} (uvicorn's internals changed; pyproject.toml bounds the "
+        f"versions tested): {fallback}",
+        UvicornCompatibilityWarning,
+        stacklevel=3,
+    )
+
+
+_HTTPTOOLS_PROTOCOL = _httptools_protocol()
+
+if TYPE_CHECKING:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base
+else:  # a stand-in where it is missing: the class below is then never used
+    _Base = _HTTPTOOLS_PROTOCOL or asyncio.Protocol
+
+
+class DroppableHttpToolsProtocol(_Base):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shutting_down = asyncio.Event()
@@ -123,6 +217,24 @@ def _bound(family: int, host: str, port: int, kind: type[socket.socket]) -> sock
         raise
     sock.set_inheritable(True)
     return sock
+
+
+PROTOCOL_PROBLEM = protocol_api_problem(_HTTPTOOLS_PROTOCOL)
+"""Why the installed uvicorn's ``HttpToolsProtocol`` cannot be subclassed here, or None."""
+
+
+def http_protocol(problem: str | None = PROTOCOL_PROBLEM) -> type[asyncio.Protocol] | str:
+    """uvicorn's ``http=`` for the emulator: :class:`DroppableHttpToolsProtocol` where uvicorn's
+    ``HttpToolsProtocol`` is what it subclasses (``problem`` is None), else ``"auto"`` (uvicorn's
+    own choice) with a :class:`UvicornCompatibilityWarning` naming the problem."""
+    if problem is None:
+        return DroppableHttpToolsProtocol
+    compatibility_warning(
+        problem,
+        "serving with uvicorn's own HTTP protocol (a drop rule then closes the connection "
+        "after a response start instead of dropping it)",
+    )
+    return "auto"
 
 
 def worker_listener(host: str, port: int) -> socket.socket:
