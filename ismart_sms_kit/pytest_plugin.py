@@ -1,59 +1,74 @@
-"""The ``ismart_mock`` pytest fixture: a real emulator on a free loopback port.
+"""The kit's pytest plugin (entry point ``pytest11``): loaded by every pytest run of every project
+that has the kit installed, so it imports only pytest and the standard library.
 
-Installed with the package (entry point ``pytest11``), so any test can ask for it::
-
-    def test_otp_is_sent(ismart_mock):
-        ismart_mock.add_rule(match={"mobile": "96899000001"}, action={"code": 4})
-        my_app.send_otp(url=ismart_mock.send_url, ...)
-        assert "123456" in ismart_mock.latest("96899123456")["text"]
-
-One server per test session (it starts in a few tens of milliseconds); every test gets it back
-in its start state (accounts, rules from the config, no messages). The handle is a
-:class:`ismart_sms_kit.client.mock_admin.MockAdmin` (``add_rule``, ``messages``, ``latest``,
-``wait_for``,
-``requests``, ``reset``, ...). When a test using it fails, its report shows the journal of
-that test: every request, its answer and what decided it. To start it with other
-accounts or rules, override the session-scoped ``ismart_mock_config`` fixture in a conftest.py
-and return a :class:`ismart_sms_kit.mock_server.config.Config` (e.g.
-``load_file("accounts.yaml")``).
+The emulator (Starlette, uvicorn, the kit's own modules) is imported only when a test asks for
+the ``ismart_mock`` fixture; a host project that never uses it pays nothing and cannot be broken
+by it. The fixture itself is documented in :mod:`ismart_sms_kit.mock_fixture`, which holds
+:class:`IsmartMock` (importable from here too, as before). The plugin also lets
+``pytest --pyargs ismart_sms_kit.contract_tests`` take the kit's options.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Generator, Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from starlette.applications import Starlette
 
-from ismart_sms_kit.client.mock_admin import MockAdmin
-from ismart_sms_kit.mock_server.app import create_app
-from ismart_sms_kit.mock_server.config import Config
-from ismart_sms_kit.mock_server.server import ServerThread
+if TYPE_CHECKING:
+    from ismart_sms_kit.mock_fixture import IsmartMock as IsmartMock
+    from ismart_sms_kit.mock_fixture import format_journal as format_journal
+    from ismart_sms_kit.mock_server.config import Config
 
-
-class IsmartMock(MockAdmin):
-    """A handle on a running emulator, driven through its admin API over real HTTP."""
-
-    def __init__(self, server: ServerThread, app: Starlette) -> None:
-        super().__init__(server.url)
-        self.server = server
-        self.app = app
+_LAZY = ("IsmartMock", "format_journal")
 
 
-def format_journal(entries: list[dict[str, Any]]) -> str:
-    """One line per request, oldest first: what came in, what was answered and why."""
-    lines = []
-    for e in reversed(entries):
-        answer = (
-            f"code {e['code']}" if e.get("code") is not None else f"HTTP {e.get('http_status')}"
-        )
-        params = " ".join(f"{k}={v!r}" for k, v in (e.get("params") or {}).items())
-        lines.append(
-            f"#{e['id']} {e['method']} {e['endpoint']} -> {answer} "
-            f"[{e.get('decided_by')}: {e.get('reason')}]  {params}"
-        )
-    return "\n".join(lines) or "(no requests reached the emulator)"
+def __getattr__(name: str) -> Any:
+    """``from ismart_sms_kit.pytest_plugin import IsmartMock`` loads the emulator then only."""
+    if name in _LAZY:
+        from ismart_sms_kit import mock_fixture
+
+        return getattr(mock_fixture, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+FIXTURE = "ismart_mock"
+KIT = "ismart_sms_kit.contract_tests"
+
+
+def kit_path(arg: str) -> str | None:
+    """The file or folder of a ``--pyargs`` argument naming the contract kit or one of its
+    modules (a ``::`` node id kept), else None."""
+    name, sep, rest = arg.partition("::")
+    if name != KIT and not name.startswith(KIT + "."):
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin)
+    return str(path.parent if path.name == "__init__.py" else path) + sep + rest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    """``pytest --pyargs ismart_sms_kit.contract_tests --ismart-url URL`` runs the kit as its
+    folder would: pytest loads the conftests of the paths on the command line before it reads
+    the options they add, but it does not look up ``--pyargs`` modules for that, so the kit's
+    options (``--ismart-url``, ...) would be unknown. The kit's module names become its paths."""
+    namespace = early_config.known_args_namespace
+    if not namespace.pyargs:
+        return
+    named = set(namespace.file_or_dir)
+    for i, arg in enumerate(args):
+        path = kit_path(arg) if arg in named else None
+        if path is not None:
+            args[i] = path
+    namespace.file_or_dir = [kit_path(arg) or arg for arg in namespace.file_or_dir]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -62,33 +77,34 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """When a test that used ``ismart_mock`` fails, show what the emulator received."""
     report = yield
-    mock = getattr(item, "funcargs", {}).get("ismart_mock")
-    if isinstance(mock, IsmartMock) and report.failed and call.when == "call":
-        try:
-            text = format_journal(mock.requests(limit=50))
-        except Exception as exc:  # the report must not fail because the server is gone
-            text = f"(journal unavailable: {exc})"
-        report.sections.append(("ismart-mock journal (this test's requests)", text))
+    if report.failed and call.when == "call" and FIXTURE in getattr(item, "funcargs", {}):
+        from ismart_sms_kit.mock_fixture import journal_section
+
+        section = journal_section(item.funcargs[FIXTURE])  # type: ignore[attr-defined]
+        if section is not None:
+            report.sections.append(section)
     return report
 
 
 @pytest.fixture(scope="session")
 def ismart_mock_config() -> Config:
     """The emulator's configuration: the embedded demo defaults. Override to change it."""
+    from ismart_sms_kit.mock_server.config import Config
+
     return Config(seed=0)
 
 
 @pytest.fixture(scope="session")
 def _ismart_mock_session(ismart_mock_config: Config) -> Iterator[IsmartMock]:
-    app = create_app(ismart_mock_config)
-    with ServerThread(app) as server:
-        mock = IsmartMock(server, app)
+    from ismart_sms_kit.mock_fixture import running_mock
+
+    with running_mock(ismart_mock_config) as mock:
         yield mock
-        mock.close()
 
 
 @pytest.fixture
 def ismart_mock(_ismart_mock_session: IsmartMock) -> IsmartMock:
-    """A running emulator in its start state; see :class:`IsmartMock`."""
+    """A running emulator in its start state; see
+    :class:`ismart_sms_kit.mock_fixture.IsmartMock`."""
     _ismart_mock_session.reset()
     return _ismart_mock_session
