@@ -2,7 +2,8 @@
 the open page without a reload.
 
 Chromium is Debian's (``make test`` installs it when missing; ``ISMART_CHROMIUM`` names another
-binary), driven by Playwright's Python package. Without it these tests fail, they never skip.
+binary), driven by Playwright's Python package. Without it these tests skip with a message
+saying how to get one, except in CI (``CI=true``), where a missing browser fails them loudly.
 Every test also checks that the page asked nothing of any host but the emulator and logged no
 error (a Content-Security-Policy violation would be one).
 
@@ -17,11 +18,11 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import requests
@@ -73,21 +74,36 @@ def inbox_config() -> Config:
     return apply_mapping(Config(seed=0), {"accounts": [account]}, "test_inbox_browser")
 
 
+def no_browser(environ: Mapping[str, str]) -> NoReturn:
+    """Where no Chromium can be had: skip, with how to get one; in CI, fail loudly."""
+    message = (
+        f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package "
+        "(sudo apt-get install chromium), or set ISMART_CHROMIUM to a Chromium binary"
+    )
+    if environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{message} (CI is set: the browser tests must run)")
+    pytest.skip(f"{message}; the inbox's browser tests are skipped")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Module-scoped: Playwright's sync API keeps an event loop running in this thread while
     it is open, which later tests that run their own loop cannot share."""
     if shutil.which(CHROMIUM) is None:
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package "
-            "(apt-get install chromium), or set ISMART_CHROMIUM to a Chromium binary"
-        )
+        no_browser(os.environ)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+
+
+def test_without_chromium_the_browser_tests_skip_except_in_ci() -> None:
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install chromium.*skipped"):
+        no_browser({})
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        no_browser({"CI": "true"})
 
 
 @pytest.fixture(scope="module")
