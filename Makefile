@@ -18,7 +18,7 @@ help: ## list the targets
 # the other development targets add the dev extra (ruff, mypy, pytest, Playwright, ...).
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet 'pip>=23'  # PEP 660 editable installs, pip --python; a no-op when met
 	@touch $@
 
 $(VENV)/.installed-serve: pyproject.toml $(VENV)/.created
