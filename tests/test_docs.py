@@ -104,7 +104,11 @@ def test_every_ismart_mock_option_and_its_variable_is_documented() -> None:
     parser = mock_cli.build_parser()
     page = _page("configuration.md")
     assert _missing(_options(parser), page) == []
-    variables = [mock_cli.ENV_PREFIX + a.dest.upper() for a in parser._actions if a.dest != "help"]
+    variables = [
+        mock_cli.ENV_PREFIX + a.dest.upper()
+        for a in parser._actions
+        if a.dest not in ("help", "version")  # no variable: they print and exit
+    ]
     variables += [f"ISMART_MOCK_{s.name.upper()}" for s in mock_config.SETTINGS]
     assert _missing(sorted(set(variables)), page) == []
 

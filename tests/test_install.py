@@ -4,7 +4,8 @@
   host's pytest runs with and without the ``ismart_mock`` fixture, and the plugin loads nothing
   of the emulator until the fixture is used;
 * the contract kit runs from the installed package against a real emulator process, with the
-  command docs/install.md gives (``pytest --pyargs ismart_sms_kit.contract_tests --ismart-url``);
+  command docs/contract-kit.md gives
+  (``pytest --pyargs ismart_sms_kit.contract_tests --ismart-url URL``);
 * the plain CI recipes in docs/ci/ run as written: their commands are read from the YAML files.
 
 Bounded: one wheelhouse per module, from pip's cache (``pip download``), then every install is
@@ -278,9 +279,11 @@ def docs_command(path: Path, starts: str) -> list[str]:
 def test_the_contract_kit_runs_from_the_installed_package(
     venv: Path, installed_emulator: str, tmp_path: Path
 ) -> None:
-    """docs/install.md's command, its URL pointed at the emulator above; Hypothesis's live
+    """docs/contract-kit.md's command, its URL pointed at the emulator above; Hypothesis's live
     profile (a few examples per test) bounds the time: every module of the kit still runs."""
-    command = docs_command(DOCS / "install.md", "pytest --pyargs ismart_sms_kit.contract_tests")
+    command = docs_command(
+        DOCS / "contract-kit.md", "pytest --pyargs ismart_sms_kit.contract_tests --ismart-url"
+    )
     assert command[:3] == ["pytest", "--pyargs", "ismart_sms_kit.contract_tests"]
     url = command.index("--ismart-url") + 1
     command[url] = installed_emulator
