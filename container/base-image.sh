@@ -22,5 +22,5 @@ debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
 rm -f "$rootfs.log"
 chroot "$rootfs" apt-get clean
 rm -rf "$rootfs"/var/lib/apt/lists/*
-tar -C "$rootfs" -c . | $PODMAN import --change 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
+tar -C "$rootfs" -c . | $PODMAN import --quiet --change 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
 echo "image-test: base image $BASE: $($PODMAN image inspect --format '{{.Size}}' "$BASE") bytes"
