@@ -34,8 +34,8 @@ import requests
 import yaml
 
 import ismart_sms_kit
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.server import free_port
+from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.install

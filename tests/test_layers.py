@@ -107,10 +107,20 @@ def test_the_protocol_imports_nothing_of_ours_nor_http_libraries() -> None:
                 assert imported.startswith(f"{PKG}.protocol"), (path.name, imported)
 
 
+VERSION = f"{PKG}.__version__"
+"""Any layer may read the version (``--version``, the health answer): the root package's
+``__init__`` imports nothing (checked below)."""
+
+
+def test_the_root_package_imports_nothing() -> None:
+    imported = _imports(ROOT / "ismart_sms_kit" / "__init__.py")
+    assert imported <= {"__future__", "__future__.annotations"}, imported
+
+
 def test_the_client_imports_only_the_protocol_and_itself() -> None:
     for path in _sources("client"):
         for imported in _imports(path):
-            if imported.startswith(PKG + "."):
+            if imported.startswith(PKG + ".") and imported != VERSION:
                 assert imported.startswith((f"{PKG}.client", f"{PKG}.protocol")), (
                     path.name,
                     imported,

@@ -13,7 +13,6 @@ import requests
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
-from ismart_sms_kit.client.protocol import SEND_PATH
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
@@ -25,6 +24,7 @@ from ismart_sms_kit.mock_server.transport import (
     multiprocess_api_problem,
     protocol_api_problem,
 )
+from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
 
 
