@@ -92,8 +92,11 @@ def test_the_wheel_installs_one_distinctive_package_and_nothing_generic(dist: Di
     for part in ("client", "mock_server", "contract_tests"):
         assert f"ismart_sms_kit/{part}/__init__.py" in names
     assert "ismart_sms_kit/pytest_plugin.py" in names
-    assert "ismart_sms_kit/mock_server/inbox/static/index.html" in names
     assert "ismart_sms_kit/contract_tests/conftest.py" in names
+    folders = ("client", "mock_server", "contract_tests", "protocol")
+    tracked = run("git", "ls-files", *folders, cwd=ROOT)
+    missing = {f"ismart_sms_kit/{path}" for path in tracked.split()} - set(names)
+    assert not missing, "every file of the packages' folders (the inbox's static files too)"
     assert f"{info}/licenses/LICENSE" in names
     assert not [name for name in names if name.startswith(("ismart_sms_kit/tests", "tests/"))]
     with zipfile.ZipFile(dist.wheel) as wheel:
