@@ -81,10 +81,11 @@ def send_url(base_url: str) -> str:
 
 def limits_for(url: str) -> Limits:
     """The request rules of the endpoint at ``url``: the documented Ref endpoint answers 15
-    without ``referenceIds`` (field reports; the emulator's default); the older one does not."""
+    without ``referenceIds`` (field reports; the emulator's default); the older one does not,
+    and takes any text as a reference id (a production integration sends ``<mobile>-<ms>``)."""
     if urlsplit(url).path.lower().endswith(SEND_PATH.lower()):
         return replace(DEFAULT_LIMITS, reference_ids_required=True)
-    return DEFAULT_LIMITS
+    return replace(DEFAULT_LIMITS, reference_ids_strict=False)
 
 
 class IsmartClient:

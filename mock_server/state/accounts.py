@@ -74,6 +74,14 @@ class Account:
     """Whether the delivery-report endpoint answers for this account (else code 31)."""
     scope: str = ""
     """Requests by this user id without an ``X-Mock-Scope`` header belong to this scope."""
+    default_header: str = ""
+    """The sender a message goes out under when the request has no Header (absent, bare or
+    empty); "" means the first of ``headers``. See :meth:`default_sender`."""
+
+    def default_sender(self) -> str | None:
+        """The account's default sender: ``default_header`` if set, else its first registered
+        header; None when it has neither (a send without a Header then answers 19)."""
+        return self.default_header or (self.headers[0] if self.headers else None)
 
     def check_password(self, password: str) -> bool:
         parsed = _parse_digest(self.password_digest)
@@ -115,6 +123,7 @@ class Account:
             elif isinstance(value, list):
                 value = list(value)
             out[f.name] = value
+        out["default_sender"] = self.default_sender()
         return out
 
     def copy(self) -> Account:
@@ -170,6 +179,8 @@ _FIELD_NAMES: Final = frozenset(f.name for f in fields(Account) if f.name != "pa
     "password"
 }
 EDITABLE_FIELDS: Final = _FIELD_NAMES - {"user_id"}
+READ_ONLY_FIELDS: Final = frozenset({"default_sender"})
+"""Shown by the admin API, computed: refused in a definition (set ``default_header``)."""
 DATETIME_FIELDS: Final = ("expires_at", "credit_expires_at", "api_expires_at")
 BOOL_FIELDS: Final = (
     "web_service", "http_get", "simulate_internal_error", "oman_only", "delivery_reports",
@@ -201,6 +212,8 @@ def _as_str_list(name: str, value: Any) -> list[str]:
 
 def coerce_field(name: str, value: Any) -> Any:
     """A config or JSON value for account field ``name``, checked and converted."""
+    if name in READ_ONLY_FIELDS:
+        raise AccountError(name, "is computed (read-only): set default_header instead")
     if name not in _FIELD_NAMES:
         raise AccountError(
             name, f"unknown account field (known: {', '.join(sorted(_FIELD_NAMES))})"
@@ -209,7 +222,7 @@ def coerce_field(name: str, value: Any) -> Any:
         if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
             raise AccountError(name, "must be a non-empty string")
         return str(value)
-    if name == "scope":
+    if name in ("scope", "default_header"):
         if not isinstance(value, str):
             raise AccountError(name, "must be a string ('' for none)")
         return value
@@ -250,11 +263,28 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
     return Account(**values)
 
 
+def replace_definition(
+    current: Account | None, data: Mapping[str, object], user_id: str
+) -> Account:
+    """The account a PUT defines: every field from ``data`` (absent ones take their defaults),
+    the password kept from ``current`` when ``data`` has none (it cannot be read back)."""
+    if "user_id" in data and str(data["user_id"]) != user_id:
+        raise AccountError("user_id", f"must be {user_id!r}, the account the address names")
+    body = {**data, "user_id": user_id}
+    if "password" in body or current is None:
+        return account_from_mapping(body)
+    account = account_from_mapping({**body, "password": "-"})
+    account.password_digest = current.password_digest
+    return account
+
+
 def apply_patch(account: Account, patch: Mapping[str, object]) -> Account:
     """A copy of ``account`` with ``patch`` applied (any subset of the editable fields)."""
     updated = account.copy()
     for name, value in patch.items():
         if name not in EDITABLE_FIELDS:
+            if name in READ_ONLY_FIELDS:
+                coerce_field(name, value)  # says why
             raise AccountError(name, "cannot be changed" if name == "user_id" else "unknown field")
         if name == "password":
             updated.password_digest = digest_password(coerce_field(name, value))
