@@ -148,9 +148,10 @@ ASSUMPTIONS: Final = _assumptions(
         "docs/decisions.md: header; field notes: Go-Watt vs Go-watt",
     ),
     Assumption(
-        "A-REFIDS-REQUIRED",
-        "referenceIds absent or blank answers 15 on SMSDynamicRefIntlAPI (the document says "
-        "optional; the field reports 15 on the Ref endpoints)",
+        "A-REFIDS-OPTIONAL",
+        "referenceIds absent or blank is accepted on SMSDynamicRefIntlAPI, as the document says "
+        "(a field report of 15 without them is the emulator's reference_ids_required switch; "
+        "wp-sms's gateway sends none there)",
         "docs/decisions.md: referenceIds required?; field notes",
     ),
     Assumption(
@@ -435,9 +436,9 @@ def number_problem(item: str) -> str | None:
 
 
 def reference_id_problem(raw: str | None) -> str | None:
-    """Why referenceIds is refused, or None (A-REFIDS-REQUIRED/FORMAT)."""
+    """Why referenceIds is refused, or None (A-REFIDS-OPTIONAL/FORMAT)."""
     if raw is None or raw.strip(" ") == "":
-        return "referenceIds is absent or blank"
+        return None
     for item in raw.split(","):
         item = item.strip(" ")
         if not (is_ascii_digits(item) and len(item) in REFERENCE_ID_DIGITS):
@@ -633,7 +634,8 @@ def _check_request(r: _Reading) -> Fault | None:
     refs = r.request.get("referenceIds")
     problem = reference_id_problem(refs)
     if refs is None or refs.strip(" ") == "":
-        return Fault("request", 15, problem or "", ("A-REFIDS-REQUIRED",))
+        r.rely("A-REFIDS-OPTIONAL")
+        return None
     if problem:
         return Fault("request", 15, problem, ("A-REFIDS-FORMAT",))
     r.rely("A-REFIDS-COUNT")

@@ -5,7 +5,7 @@ A config file (YAML, ``--config FILE``) may hold::
     settings:            # any global setting of SETTINGS below
       max_body_bytes: 65536
     endpoints:           # per-endpoint settings of ENDPOINT_SETTINGS below
-      SMSDynamicRefIntlAPI: {reference_ids_required: true}
+      SMSDynamicRefIntlAPI: {header_required: true}
     demo_accounts: true  # keep the embedded demo accounts (default true)
     closed_companies: [Gone LLC]   # companies that no longer exist: their accounts answer 2
     accounts:            # added to (or replacing, by user_id) the demo accounts
@@ -172,7 +172,8 @@ ENDPOINT_SETTINGS: Final = (
     Setting(
         "reference_ids_required",
         False,
-        "answer 15 when referenceIds is absent or blank (true on SMSDynamicRefIntlAPI)",
+        "answer 15 when referenceIds is absent or blank (a field report says the Ref endpoint "
+        "does; the document calls them optional)",
         bool,
     ),
     Setting(
@@ -250,7 +251,7 @@ _WEB_SERVICE_DEFAULTS: Final[dict[str, Any]] = {
     "web_service_code": WEB_SERVICE_NOT_CONFIGURED,
 }
 _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
-    "SMSDynamicRefIntlAPI": {"reference_ids_required": True},
+    "SMSDynamicRefIntlAPI": {},
     "SMSDynamicAPI": {
         "validation_order": list(LEGACY_ORDER),
         "too_many_numbers_code": 24,
@@ -290,6 +291,7 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             reference_ids_strict=_bool(values["reference_ids_strict"]),
             flash_lower_case=_bool(values["flash_lower_case"]),
             push_datetime_lenient=_bool(values["push_datetime_lenient"]),
+            blank_header_default=_bool(values["blank_header_default"]),
         )
         return EndpointConfig(
             name=name,

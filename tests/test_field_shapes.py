@@ -298,20 +298,39 @@ def test_push_date_times_leniently(tmp_path: object) -> None:
         ("101,102", "1"),  # the document's sample: one number, two ids
         ("96899123456-1795000000", "15"),  # not numeric, 22 characters
         ("12", "15"),  # fewer than 3 digits
-        ("", "15"),  # blank: the Ref endpoint wants ids (field reports)
+        ("", "1"),  # blank: optional, as the document says
     ],
 )
 def test_reference_ids_seen_in_the_field(server: ServerThread, refs: str, answer: str) -> None:
     """3 to 6 digits each; the count need not match the numbers (the document's own sample has
-    one number and two ids); absent or blank answers 15 on the Ref endpoint, as reported."""
+    one number and two ids); blank is as absent (below)."""
     assert code(server, "POST", SEND_PATH, form(referenceIds=refs)) == answer
 
 
-def test_reference_ids_are_optional_on_the_older_endpoint(server: ServerThread) -> None:
-    """``SMSDynamicAPI`` has no reference ids in the field's integrations: not required."""
+@pytest.mark.parametrize("path", [SEND_PATH, LEGACY_SEND_PATH])
+def test_reference_ids_are_optional(server: ServerThread, path: str) -> None:
+    """The document calls referenceIds optional. ``SMSDynamicAPI``'s integrations send none,
+    and so does wp-sms's gateway class on ``SMSDynamicRefIntlAPI.aspx`` (GET, bare Header, no
+    referenceIds). A field report says the Ref endpoint answered 15 without them; with nothing
+    in the document behind it and a shipped integration against it, that is the switch
+    ``reference_ids_required: true``, not the default."""
     body = urlencode({k: v for k, v in SAMPLE.items() if k != "referenceIds"}).encode()
-    assert code(server, "POST", LEGACY_SEND_PATH, body) == "1"
-    assert code(server, "POST", SEND_PATH, body) == "15"
+    assert code(server, "POST", path, body) == "1"
+
+
+def test_reference_ids_required_brings_back_the_field_report() -> None:
+    from ismart_sms_kit.mock_server.config import apply_mapping
+
+    config = apply_mapping(
+        Config(seed=0),
+        {"endpoints": {"SMSDynamicRefIntlAPI": {"reference_ids_required": True}}},
+        "test",
+    )
+    body = urlencode({k: v for k, v in SAMPLE.items() if k != "referenceIds"}).encode()
+    with ServerThread(create_app(config)) as strict:
+        assert code(strict, "POST", SEND_PATH, body) == "15"
+        assert code(strict, "POST", SEND_PATH, form(referenceIds=" ")) == "15"
+        assert code(strict, "POST", LEGACY_SEND_PATH, body) == "1"
 
 
 @pytest.mark.parametrize(
