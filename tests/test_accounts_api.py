@@ -265,6 +265,9 @@ def test_a_created_account_survives_a_restart_with_sqlite(tmp_path: Path) -> Non
         assert "acme" not in [a["user_id"] for a in admin.accounts()]
         assert "demo" in [a["user_id"] for a in admin.accounts()]
         admin.close()
+    for path in tmp_path.iterdir():  # the password went in as JSON: only its digest is kept
+        if path.is_file() and not path.name.endswith("-wake"):
+            assert ACME["password"].encode() not in path.read_bytes(), path
 
 
 @pytest.fixture
