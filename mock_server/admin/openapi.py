@@ -51,8 +51,15 @@ _SEND_FIELDS: Final = {
     "Message": {"type": "string"},
     "PushDateTime": {"type": "string", "description": "MM/DD/YYYY HH:mm:ss; absent = now"},
     "Lang": {"type": "string", "description": "0 (English) or 64 (Arabic)"},
-    "Header": {"type": "string", "description": "a registered sender name, at most 11"},
-    "referenceIds": {"type": "string", "description": "3- to 6-digit ids, comma separated"},
+    "Header": {
+        "type": "string",
+        "description": "a registered sender name, at most 11; absent or empty: the account's "
+        "default sender",
+    },
+    "referenceIds": {
+        "type": "string",
+        "description": "optional; 3- to 6-digit ids, comma separated (any text on SMSDynamicAPI)",
+    },
 }
 _CODE_ANSWER: Final = {
     "200": {"description": "The bare return code (1 = pushed), text/plain", "content": _TEXT}
@@ -237,7 +244,7 @@ def document() -> dict[str, Any]:
             SEND_PATH: _gateway("Send SMS (the documented endpoint)"),
             LEGACY_SEND_PATH: _gateway(
                 "Send SMS (the older endpoint, with FLashSMS)",
-                {"FLashSMS": {"type": "string", "description": "Y or N"}},
+                {"FLashSMS": {"type": "string", "description": "Y or N (either case)"}},
             ),
             REST_PATH: _rest(),
             DELIVERY_REPORT_PATH: {
