@@ -179,8 +179,10 @@ _FIELD_NAMES: Final = frozenset(f.name for f in fields(Account) if f.name != "pa
     "password"
 }
 EDITABLE_FIELDS: Final = _FIELD_NAMES - {"user_id"}
-READ_ONLY_FIELDS: Final = frozenset({"default_sender"})
-"""Shown by the admin API, computed: refused in a definition (set ``default_header``)."""
+READ_ONLY_FIELDS: Final = frozenset({"default_sender", "configured"})
+"""Shown by the admin API, computed: ignored in a definition or a patch, so that an account
+read from the API can be written back as it is (set ``default_header`` to choose the
+sender)."""
 DATETIME_FIELDS: Final = ("expires_at", "credit_expires_at", "api_expires_at")
 BOOL_FIELDS: Final = (
     "web_service", "http_get", "simulate_internal_error", "oman_only", "delivery_reports",
@@ -212,8 +214,6 @@ def _as_str_list(name: str, value: Any) -> list[str]:
 
 def coerce_field(name: str, value: Any) -> Any:
     """A config or JSON value for account field ``name``, checked and converted."""
-    if name in READ_ONLY_FIELDS:
-        raise AccountError(name, "is computed (read-only): set default_header instead")
     if name not in _FIELD_NAMES:
         raise AccountError(
             name, f"unknown account field (known: {', '.join(sorted(_FIELD_NAMES))})"
@@ -257,7 +257,11 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
     for required in ("user_id", "password"):
         if required not in data:
             raise AccountError(required, "is required")
-    values = {name: coerce_field(name, value) for name, value in data.items()}
+    values = {
+        name: coerce_field(name, value)
+        for name, value in data.items()
+        if name not in READ_ONLY_FIELDS
+    }
     values.setdefault("company", values["user_id"])
     values["password_digest"] = digest_password(values.pop("password"))
     return Account(**values)
@@ -282,9 +286,9 @@ def apply_patch(account: Account, patch: Mapping[str, object]) -> Account:
     """A copy of ``account`` with ``patch`` applied (any subset of the editable fields)."""
     updated = account.copy()
     for name, value in patch.items():
+        if name in READ_ONLY_FIELDS:
+            continue  # computed: what GET showed may come back
         if name not in EDITABLE_FIELDS:
-            if name in READ_ONLY_FIELDS:
-                coerce_field(name, value)  # says why
             raise AccountError(name, "cannot be changed" if name == "user_id" else "unknown field")
         if name == "password":
             updated.password_digest = digest_password(coerce_field(name, value))
