@@ -80,11 +80,14 @@ def send_url(base_url: str) -> str:
 
 
 def limits_for(url: str) -> Limits:
-    """The request rules of the endpoint at ``url``: the documented Ref endpoint answers 15
-    without ``referenceIds`` (field reports; the emulator's default); the older one does not."""
+    """The request rules of the endpoint at ``url``. On the documented Ref endpoint the client
+    always sends ``referenceIds`` (a field report says it answers 15 without them, although
+    the document and the emulator's default call them optional; they also serve delivery
+    reports); the older one takes any text as a reference id (a production integration sends
+    ``<mobile>-<ms>``)."""
     if urlsplit(url).path.lower().endswith(SEND_PATH.lower()):
-        return replace(DEFAULT_LIMITS, reference_ids_required=True)
-    return DEFAULT_LIMITS
+        return replace(DEFAULT_LIMITS, make_up_reference_ids=True)
+    return replace(DEFAULT_LIMITS, reference_ids_strict=False)
 
 
 class IsmartClient:

@@ -20,6 +20,7 @@ emulator's ``--admin-token``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -175,12 +176,39 @@ class MockAdmin:
 
     # accounts and state ------------------------------------------------------------------------
     def account(self, user_id: str) -> dict[str, Any]:
-        account: dict[str, Any] = self._api("GET", f"/accounts/{user_id}")
+        account: dict[str, Any] = self._api("GET", f"/accounts/{quote(user_id, safe='')}")
         return account
 
     def patch_account(self, user_id: str, **fields: Any) -> dict[str, Any]:
-        account: dict[str, Any] = self._api("PATCH", f"/accounts/{user_id}", json=fields)
+        account: dict[str, Any] = self._api(
+            "PATCH", f"/accounts/{quote(user_id, safe='')}", json=fields
+        )
         return account
+
+    def accounts(self) -> list[dict[str, Any]]:
+        """Every account (never a password), each with ``configured``: from the configuration
+        (a reset restores it) or created at run time (a reset removes it)."""
+        accounts: list[dict[str, Any]] = self._api("GET", "/accounts")
+        return accounts
+
+    def create_account(self, user_id: str, password: str, **fields: Any) -> dict[str, Any]:
+        """Create an account with the config file's fields (``headers``, ``credit``,
+        ``http_get``, ``allowed_ips``, ``scope``, ...); :class:`MockAdminError` with status 409
+        if the user id exists. A reset removes it."""
+        body = {"user_id": user_id, "password": password, **fields}
+        account: dict[str, Any] = self._api("POST", "/accounts", json=body)
+        return account
+
+    def replace_account(self, user_id: str, **fields: Any) -> dict[str, Any]:
+        """Define the account anew (PUT): fields not given take their defaults; without
+        ``password`` the current one is kept. Creates it if absent."""
+        account: dict[str, Any] = self._api(
+            "PUT", f"/accounts/{quote(user_id, safe='')}", json=fields
+        )
+        return account
+
+    def delete_account(self, user_id: str) -> None:
+        self._api("DELETE", f"/accounts/{quote(user_id, safe='')}")
 
     def reset(self) -> None:
         """Back to the start state: accounts, configured rules, no messages, no journal

@@ -165,13 +165,14 @@ def check(
 
     ``reference_ids``, when given, must pair one id with each number (a ``ValueError``
     otherwise: a misaligned list is a bug in the caller, not something to guess at). When none
-    are given and the endpoint needs them (``limits.reference_ids_required``), one random
+    are given and the endpoint wants them (``limits.reference_ids_required`` or
+    ``make_up_reference_ids``), one random
     6-digit id per number is made up (:func:`new_reference_ids`); the result carries them, for
     the delivery reports.
     """
     nums = normalize_numbers(numbers, default_country)
     refs = [str(r).strip() for r in reference_ids] if reference_ids is not None else None
-    if refs is None and limits.reference_ids_required:
+    if refs is None and (limits.reference_ids_required or limits.make_up_reference_ids):
         refs = new_reference_ids(len(nums))
     if refs is not None and len(refs) != len(nums):
         raise ValueError(

@@ -45,9 +45,15 @@ ASSUMPTIONS: Final = _assumptions(
     ),
     Assumption(
         "A-MISSING-FIELD",
-        "UserId, Password, MobileNo, Message, Lang or Header absent answers 15; present but "
-        "empty gets the field's own code",
+        "UserId, Password, MobileNo, Message or Lang absent answers 15; present but empty "
+        "gets the field's own code",
         "docs/decisions.md: missing parameter",
+    ),
+    Assumption(
+        "A-HEADER-DEFAULT",
+        "a Header absent, bare (no '=') or empty/blank is no fault: the message goes out under "
+        "the account's default sender (19 only for an account with no header to fall back on)",
+        "field notes: production evidence against a strict reading (Header absent)",
     ),
     Assumption(
         "A-PARAM-NAMES",
@@ -132,7 +138,7 @@ ASSUMPTIONS: Final = _assumptions(
     ),
     Assumption(
         "A-HEADER-LENGTH",
-        "a header has at most 11 characters; longer, empty or blank answers 19",
+        "a header has at most 11 characters; longer answers 19",
         "docs/decisions.md: header 11 characters long",
     ),
     Assumption(
@@ -142,9 +148,10 @@ ASSUMPTIONS: Final = _assumptions(
         "docs/decisions.md: header; field notes: Go-Watt vs Go-watt",
     ),
     Assumption(
-        "A-REFIDS-REQUIRED",
-        "referenceIds absent or blank answers 15 on SMSDynamicRefIntlAPI (the document says "
-        "optional; the field reports 15 on the Ref endpoints)",
+        "A-REFIDS-OPTIONAL",
+        "referenceIds absent or blank is accepted on SMSDynamicRefIntlAPI, as the document says "
+        "(a field report of 15 without them is the emulator's reference_ids_required switch; "
+        "wp-sms's gateway sends none there)",
         "docs/decisions.md: referenceIds required?; field notes",
     ),
     Assumption(
@@ -278,7 +285,8 @@ NET_WHITESPACE: Final = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u
 INT_PARSE_WHITESPACE: Final = "\t\n\v\f\r "
 """The white space .NET ``int.Parse`` allows around a number."""
 
-REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
+REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang")
+"""The parameters whose absence answers 15 (a missing Header is A-HEADER-DEFAULT)."""
 MOBILE_DIGITS: Final = 11
 MAX_NUMBERS: Final = 50
 HEADER_MAX: Final = 11
@@ -428,9 +436,9 @@ def number_problem(item: str) -> str | None:
 
 
 def reference_id_problem(raw: str | None) -> str | None:
-    """Why referenceIds is refused, or None (A-REFIDS-REQUIRED/FORMAT)."""
+    """Why referenceIds is refused, or None (A-REFIDS-OPTIONAL/FORMAT)."""
     if raw is None or raw.strip(" ") == "":
-        return "referenceIds is absent or blank"
+        return None
     for item in raw.split(","):
         item = item.strip(" ")
         if not (is_ascii_digits(item) and len(item) in REFERENCE_ID_DIGITS):
@@ -626,7 +634,8 @@ def _check_request(r: _Reading) -> Fault | None:
     refs = r.request.get("referenceIds")
     problem = reference_id_problem(refs)
     if refs is None or refs.strip(" ") == "":
-        return Fault("request", 15, problem or "", ("A-REFIDS-REQUIRED",))
+        r.rely("A-REFIDS-OPTIONAL")
+        return None
     if problem:
         return Fault("request", 15, problem, ("A-REFIDS-FORMAT",))
     r.rely("A-REFIDS-COUNT")
@@ -769,7 +778,14 @@ def _check_push(r: _Reading) -> Fault | None:
 def _check_header(r: _Reading) -> Fault | None:
     header = r.request.get("Header") or ""
     if is_blank(header):
-        return Fault("header", 19, "Header is empty", ("A-HEADER-LENGTH",))
+        r.rely("A-HEADER-DEFAULT")
+        if r.account is None:
+            return _no_account(r, "header")
+        if not r.account.headers:
+            return Fault(
+                "header", 19, "no Header and no header to default to", ("A-HEADER-DEFAULT",)
+            )
+        return None
     if len(header) > HEADER_MAX:
         return Fault(
             "header", 19, f"Header has {len(header)} characters, at most 11", ("A-HEADER-LENGTH",)

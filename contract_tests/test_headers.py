@@ -1,4 +1,5 @@
-"""Header: registered for the account, at most 11 characters, compared exactly."""
+"""Header: registered for the account, at most 11 characters, compared exactly; none (or a
+blank one) is the account's default sender."""
 
 from __future__ import annotations
 
@@ -46,8 +47,15 @@ def test_the_header_is_matched_case_sensitively_and_untrimmed(
 
 
 @given(header=s.blank_text())
-def test_an_empty_or_blank_header_answers_19(contract: Contract, header: str) -> None:
-    contract.check(contract.base(Header=header), code=19)
+def test_an_empty_or_blank_header_goes_out_under_the_default_sender(
+    contract: Contract, header: str
+) -> None:
+    """A-HEADER-DEFAULT: accepted, under one of the account's registered headers."""
+    contract.check(contract.base(Header=header), code=1)
+    stored = contract.stored()
+    if stored is not None:
+        assert [m["header_defaulted"] for m in stored] == [True]
+        assert stored[0]["header"] in registered(contract)
 
 
 @pytest.mark.needs_admin

@@ -102,9 +102,35 @@ def _ismart_mock_session(ismart_mock_config: Config) -> Iterator[IsmartMock]:
         yield mock
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ismart_accounts(*accounts): accounts (config-file mappings) that the ismart_mock "
+        "fixture creates for this test",
+    )
+
+
 @pytest.fixture
-def ismart_mock(_ismart_mock_session: IsmartMock) -> IsmartMock:
-    """A running emulator in its start state; see
+def ismart_mock_accounts() -> list[dict[str, Any]]:
+    """Accounts (the config file's mappings, ``password`` included) that ``ismart_mock``
+    creates after each reset; none by default. Override it to declare an app's accounts."""
+    return []
+
+
+@pytest.fixture
+def ismart_mock(
+    _ismart_mock_session: IsmartMock,
+    ismart_mock_accounts: list[dict[str, Any]],
+    request: pytest.FixtureRequest,
+) -> IsmartMock:
+    """A running emulator in its start state, with the declared accounts (the
+    ``ismart_mock_accounts`` fixture, then every ``ismart_accounts`` mark); see
     :class:`ismart_sms_kit.mock_fixture.IsmartMock`."""
     _ismart_mock_session.reset()
+    declared = list(ismart_mock_accounts)
+    for mark in request.node.iter_markers("ismart_accounts"):
+        declared.extend(mark.args)
+    for account in declared:
+        fields = dict(account)
+        _ismart_mock_session.create_account(fields.pop("user_id"), fields.pop("password"), **fields)
     return _ismart_mock_session

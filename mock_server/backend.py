@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import EllipsisType
 
-from ismart_sms_kit.mock_server.config import Config, ConfigError, EndpointConfig
+from ismart_sms_kit.mock_server.config import Config, ConfigError, EndpointConfig, warnings
 from ismart_sms_kit.mock_server.gateway.commit import apply
 from ismart_sms_kit.mock_server.gateway.decide import decide
 from ismart_sms_kit.mock_server.gateway.decision import (
@@ -147,6 +147,11 @@ class Backend:
             oman_networks=_networks(config),
         )
         self.delivery_delay = timedelta(milliseconds=config.setting("delivery_delay_ms"))
+        self.configured_accounts = frozenset(a.user_id for a in config.accounts)
+        """The user ids of the configuration's accounts (a reset restores them; accounts
+        created at run time are removed by it)."""
+        self.warnings = warnings(config)
+        """What the configuration must be warned about (``/_mock/api/health``, start-up)."""
         self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
         self.watcher = RulesWatcher(self.rules, config.rule_files)
         self.storage: Storage = storage if storage is not None else open_storage(config)

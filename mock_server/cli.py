@@ -215,6 +215,9 @@ def _announce(args: argparse.Namespace, config: Config, backend: Backend, scheme
         + ("; admin token required" if config.setting("admin_token") else ""),
         flush=True,
     )
+    for warning in backend.warnings:
+        bar = "!" * 78
+        print(f"{bar}\nismart-mock: WARNING: {warning}\n{bar}", file=sys.stderr, flush=True)
     if not _is_loopback(args.host):
         print(
             f"ismart-mock: WARNING: listening on {args.host}, not loopback: anyone who can "

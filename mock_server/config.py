@@ -5,7 +5,7 @@ A config file (YAML, ``--config FILE``) may hold::
     settings:            # any global setting of SETTINGS below
       max_body_bytes: 65536
     endpoints:           # per-endpoint settings of ENDPOINT_SETTINGS below
-      SMSDynamicRefIntlAPI: {reference_ids_required: true}
+      SMSDynamicRefIntlAPI: {header_required: true}
     demo_accounts: true  # keep the embedded demo accounts (default true)
     closed_companies: [Gone LLC]   # companies that no longer exist: their accounts answer 2
     accounts:            # added to (or replacing, by user_id) the demo accounts
@@ -105,7 +105,14 @@ SETTINGS: Final = (
         "968000000NN answers code NN (02..25, 99: a failed delivery) with no setup",
         bool,
     ),
-    Setting("magic_prefix", "968000000", "the 9-digit prefix of the magic numbers", str),
+    Setting(
+        "magic_prefix",
+        "968000000",
+        "the magic numbers are this prefix + 2 digits; the default, 968000000, is a range no "
+        "Omani subscriber can hold; any other range is one real people could hold, and the "
+        "emulator warns at start-up (an app left pointing at the live gateway would text them)",
+        str,
+    ),
     Setting(
         "rules_reload_ms", 500, "how often --rules files are checked for changes; 0 = never", int
     ),
@@ -151,6 +158,10 @@ class EndpointConfig:
     schedule_strict: bool = False
     recipients_text: bool = False
     web_service_code: ReturnCode = ReturnCode.NOT_REGISTERED_WEB_SERVICE
+    header_required: bool = False
+    """Absent or bare ``Header`` answers 15 (the strict reading); else the default sender."""
+    blank_header_default: bool = True
+    """``Header=`` (empty or white space) goes out under the default sender; else 19."""
 
 
 ENDPOINT_SETTINGS: Final = (
@@ -161,13 +172,32 @@ ENDPOINT_SETTINGS: Final = (
     Setting(
         "reference_ids_required",
         False,
-        "answer 15 when referenceIds is absent or blank (true on SMSDynamicRefIntlAPI)",
+        "answer 15 when referenceIds is absent or blank (a field report says the Ref endpoint "
+        "does; the document calls them optional)",
         bool,
     ),
-    Setting("reference_ids_strict", True, "answer 15 unless each id is 3 to 6 digits", bool),
+    Setting(
+        "reference_ids_strict",
+        True,
+        "answer 15 unless each id is 3 to 6 digits (false on SMSDynamicAPI: any text, kept as "
+        "given)",
+        bool,
+    ),
     Setting("header_case_sensitive", True, "match registered headers case-sensitively", bool),
+    Setting(
+        "header_required",
+        False,
+        "answer 15 to an absent or bare Header (else: sent under the account's default sender)",
+        bool,
+    ),
+    Setting(
+        "blank_header_default",
+        True,
+        "send Header= (empty or blank) under the account's default sender (else: 19)",
+        bool,
+    ),
     Setting("flash", False, "read FLashSMS (Y/N, else 22); true on the legacy endpoint", bool),
-    Setting("flash_lower_case", False, "accept y/n as well as Y/N in FLashSMS", bool),
+    Setting("flash_lower_case", True, "accept y/n as well as Y/N in FLashSMS", bool),
     Setting(
         "push_datetime_lenient",
         False,
@@ -221,11 +251,12 @@ _WEB_SERVICE_DEFAULTS: Final[dict[str, Any]] = {
     "web_service_code": WEB_SERVICE_NOT_CONFIGURED,
 }
 _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
-    "SMSDynamicRefIntlAPI": {"reference_ids_required": True},
+    "SMSDynamicRefIntlAPI": {},
     "SMSDynamicAPI": {
         "validation_order": list(LEGACY_ORDER),
         "too_many_numbers_code": 24,
         "flash": True,
+        "reference_ids_strict": False,
     },
     "PostSMS": _WEB_SERVICE_DEFAULTS,
     "IBulkSMS": _WEB_SERVICE_DEFAULTS,
@@ -260,6 +291,7 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             reference_ids_strict=_bool(values["reference_ids_strict"]),
             flash_lower_case=_bool(values["flash_lower_case"]),
             push_datetime_lenient=_bool(values["push_datetime_lenient"]),
+            blank_header_default=_bool(values["blank_header_default"]),
         )
         return EndpointConfig(
             name=name,
@@ -276,6 +308,8 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             schedule_strict=_bool(values["schedule_strict"]),
             recipients_text=_bool(values["recipients_text"]),
             web_service_code=ReturnCode(_int(values["web_service_code"])),
+            header_required=_bool(values["header_required"]),
+            blank_header_default=_bool(values["blank_header_default"]),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None
@@ -304,6 +338,25 @@ class Config:
 
     def setting(self, name: str) -> Any:
         return self.settings[name]
+
+
+SAFE_MAGIC_PREFIX: Final = "9680"
+"""No Omani number starts with 0 after the country code: a magic range under ``9680`` can
+never be a real subscriber's."""
+
+
+def warnings(config: Config) -> list[str]:
+    """What a user must be told loudly about this configuration (start-up, ``/health``)."""
+    out: list[str] = []
+    prefix = str(config.setting("magic_prefix"))
+    if config.setting("magic_numbers") and not prefix.startswith(SAFE_MAGIC_PREFIX):
+        out.append(
+            f"magic_prefix {prefix!r}: the magic numbers {prefix}02..{prefix}25 are a range "
+            "that real subscribers could hold. An app left pointing at the live gateway with "
+            "these numbers would text strangers. Keep them out of production data and "
+            "configuration; the default 968000000 cannot be assigned to anyone."
+        )
+    return out
 
 
 def parse_setting(name: str, raw: Any, where: str) -> Any:

@@ -18,9 +18,10 @@ README lists them):
 * Lang is an integer (``int.Parse`` rules: surrounding spaces allowed) and must be 0 or 64.
 * PushDateTime is ``MM/DD/YYYY HH:mm:ss``, two digits per field, 24-hour clock, a real
   calendar date; absent or empty means now; a past date is accepted and sent now.
-* Header: at most 11 characters; whether it is registered is the account's business.
-* referenceIds: optional as the document says, unless ``Limits.reference_ids_required`` (the
-  emulator sets it on ``SMSDynamicRefIntlAPI``, where the field reports 15 without it); when
+* Header: at most 11 characters; whether it is registered is the account's business; an
+  empty one means the account's default sender (as an absent one does on the gateway).
+* referenceIds: optional as the document says, unless ``Limits.reference_ids_required`` (a
+  field report says ``SMSDynamicRefIntlAPI`` answers 15 without them: a switch); when
   given, each comma-separated item is 3 to 6 digits, otherwise the request answers 15; their
   count need not match the numbers (the document's own sample has one number and two ids):
   ids are paired with numbers by position, extra ids are ignored.
@@ -88,6 +89,12 @@ class Limits:
     push_datetime_lenient: bool = False
     """Also accept what .NET's ``DateTime.Parse`` takes under en-US (``3/4/2018 7:30 PM``,
     no seconds, ISO ``2018-03-04 19:30``), for gateways that turn out to parse that way."""
+    blank_header_default: bool = True
+    """An empty or blank Header is no fault: the gateway sends under the account's default
+    sender (field notes: production integrations send none); False: 19."""
+    make_up_reference_ids: bool = False
+    """The client invents one 6-digit id per number when none are given (it does on the Ref
+    endpoint, where a field report says ids are needed; they also serve delivery reports)."""
 
 
 DEFAULT_LIMITS: Final = Limits()
@@ -212,7 +219,11 @@ def format_push_datetime(when: datetime) -> str:
 
 
 def check_header(header: str, limits: Limits = DEFAULT_LIMITS) -> Finding | None:
-    if not header.strip():
+    """19 for a header no account can have registered; an empty one is the account's default
+    sender unless ``limits.blank_header_default`` is off."""
+    if is_blank(header):
+        if limits.blank_header_default:
+            return None
         return Finding(ReturnCode.HEADER_NOT_REGISTERED, "Header is empty")
     if len(header) > limits.header_max_length:
         return Finding(

@@ -153,7 +153,7 @@ def test_codes_from_the_field(
 
 # -- the pre-checks: the emulator's rules, nothing over the wire -----------------------------
 PRECHECKS: list[tuple[int, dict[str, Any]]] = [
-    (15, {"numbers": ""}),  # no numbers, so no reference ids: 15 comes first
+    (8, {"numbers": ""}),  # no numbers (and no reference ids, which are optional): 8
     (9, {"numbers": "12345"}),
     (9, {"numbers": "9689912345"}),  # 10 digits, like the document's sample
     (9, {"numbers": "96899123456,"}),
@@ -165,7 +165,6 @@ PRECHECKS: list[tuple[int, dict[str, Any]]] = [
     (10, {"lang": 1}),
     (16, {"push_at": "13/01/2026 10:00:00"}),
     (16, {"push_at": "02/30/2026 10:00:00"}),
-    (19, {"header": ""}),
     (19, {"header": "TwelveChars!"}),
     (15, {"reference_ids": ["1"]}),
     (15, {"reference_ids": ["1234567"]}),

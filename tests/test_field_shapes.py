@@ -8,17 +8,21 @@ re-encodes what a careless client would really put on the wire.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import requests
 
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config, load_file
 from ismart_sms_kit.mock_server.server import ServerThread
-from ismart_sms_kit.protocol.spec import LEGACY_SEND_PATH, SEND_PATH
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, LEGACY_SEND_PATH, SEND_PATH
 from tests.conftest import SAMPLE
+from tests.processes import running
 
 QUERY = urlencode(SAMPLE)
 
@@ -75,11 +79,88 @@ def form(**overrides: str) -> bytes:
 
 
 def test_wordpress_style_get_with_a_bare_header_key(server: ServerThread) -> None:
-    """A WordPress plugin builds ``...&Header&FLashSMS=N`` when its header option is empty.
+    """WordPress's gateway class (wp-sms, ``ismartsms.php``) builds its URL with
+    ``add_query_arg([..., 'Header' => '', ...])``, which writes ``...&Header&FLashSMS=N``.
     ASP.NET reads a key without ``=`` as a value with no name, so ``Request["Header"]`` is
-    null: a missing field, 15."""
+    null: the Header is missing. Field notes, "Production evidence against a strict reading":
+    about half of the clients surveyed send no Header and the live service then uses the
+    account's registered sender. So it is accepted (1) under the account's default sender
+    (its first registered header, ``AnyHeader`` for ``ismartsms``), and the message says so."""
     query = urlencode({k: v for k, v in SAMPLE.items() if k != "Header"}) + "&Header&FLashSMS=N"
-    assert code(server, "GET", f"{SEND_PATH}?{query}", content_type=None) == "15"
+    assert code(server, "GET", f"{SEND_PATH}?{query}", content_type=None) == "1"
+    message = server.app.state.backend.storage.messages()[0]  # type: ignore[attr-defined]
+    assert (message.header, message.header_defaulted) == ("AnyHeader", True)
+
+
+@pytest.mark.parametrize("path", [SEND_PATH, LEGACY_SEND_PATH])
+def test_no_header_at_all_is_sent_under_the_default_sender(server: ServerThread, path: str) -> None:
+    """The vendor's own sample URL for ``SMSDynamicAPI.aspx`` has no Header; a Java scheduler
+    POSTs its query string to ``SMSDynamicRefIntlAPI.aspx`` without one, a WooCommerce OTP
+    plugin and a Laravel app send none to ``SMSDynamicAPI.aspx`` (field notes, "Header
+    absent"). Both endpoints accept it under the account's default sender; the journal and the
+    message record which sender it went out under and that it was defaulted."""
+    body = urlencode({k: v for k, v in SAMPLE.items() if k != "Header"}).encode()
+    assert code(server, "POST", path, body) == "1"
+    backend = server.app.state.backend  # type: ignore[attr-defined]
+    message = backend.storage.messages()[0]
+    assert (message.header, message.header_defaulted) == ("AnyHeader", True)
+    shown = message.to_json(backend.clock())
+    assert (shown["header"], shown["header_defaulted"]) == ("AnyHeader", True)
+
+
+def test_a_missing_header_no_longer_hides_a_wrong_password(server: ServerThread) -> None:
+    """Issue 17's first cause: a missing Header answered 15 before anything else, so a wrong
+    password looked like a malformed request. Without a Header, a wrong password is 3."""
+    body = urlencode({**{k: v for k, v in SAMPLE.items() if k != "Header"}, "Password": "x"})
+    assert code(server, "POST", LEGACY_SEND_PATH, body.encode()) == "3"
+
+
+def test_the_default_sender_is_the_accounts_default_header(server: ServerThread) -> None:
+    """``city`` registers ``City Code`` then ``Go-Watt``: the first is its default sender, unless
+    the account names another (``default_header``)."""
+    body = urlencode({"UserId": "city", "Password": "p&ss", "MobileNo": "96899123456",
+                      "Message": "Hi", "Lang": "0"}).encode()  # fmt: skip
+    assert code(server, "POST", LEGACY_SEND_PATH, body) == "1"
+    backend = server.app.state.backend  # type: ignore[attr-defined]
+    assert backend.storage.messages()[0].header == "City Code"
+    backend.storage.patch_account("city", {"default_header": "Go-Watt"})
+    assert code(server, "POST", LEGACY_SEND_PATH, body) == "1"
+    assert backend.storage.messages()[-1].header == "Go-Watt"
+
+
+def test_a_present_but_unregistered_header_still_answers_19(server: ServerThread) -> None:
+    """Defaulting is for a Header the client did not give. One it gave and the account has not
+    registered is refused as before (19), on both endpoints."""
+    for path in (SEND_PATH, LEGACY_SEND_PATH):
+        assert code(server, "POST", path, form(Header="NotMine")) == "19"
+
+
+def test_header_required_brings_back_the_strict_reading() -> None:
+    """``endpoints.<name>.header_required: true``: absent or bare Header answers 15 again, on
+    that endpoint only."""
+    from ismart_sms_kit.mock_server.config import apply_mapping
+
+    config = apply_mapping(
+        Config(seed=0), {"endpoints": {"SMSDynamicAPI": {"header_required": True}}}, "test"
+    )
+    body = urlencode({k: v for k, v in SAMPLE.items() if k != "Header"}).encode()
+    bare = body + b"&Header"
+    with ServerThread(create_app(config)) as strict:
+        assert code(strict, "POST", LEGACY_SEND_PATH, body) == "15"
+        assert code(strict, "POST", LEGACY_SEND_PATH, bare) == "15"
+        assert code(strict, "POST", SEND_PATH, body) == "1"  # the other endpoint is unchanged
+
+
+def test_an_account_without_any_header_cannot_default(tmp_path: object) -> None:
+    """No Header and nothing registered to fall back on: 19 (nothing it could be sent under)."""
+    from ismart_sms_kit.mock_server.config import apply_mapping
+
+    account = {"user_id": "bare", "password": "bare", "headers": []}
+    config = apply_mapping(Config(seed=0), {"accounts": [account]}, "test")
+    body = urlencode({**{k: v for k, v in SAMPLE.items() if k != "Header"},
+                      "UserId": "bare", "Password": "bare"}).encode()  # fmt: skip
+    with ServerThread(create_app(config)) as running:
+        assert code(running, "POST", LEGACY_SEND_PATH, body) == "19"
 
 
 def test_get_with_the_query_string_is_read(server: ServerThread) -> None:
@@ -217,26 +298,77 @@ def test_push_date_times_leniently(tmp_path: object) -> None:
         ("101,102", "1"),  # the document's sample: one number, two ids
         ("96899123456-1795000000", "15"),  # not numeric, 22 characters
         ("12", "15"),  # fewer than 3 digits
-        ("", "15"),  # blank: the Ref endpoint wants ids (field reports)
+        ("", "1"),  # blank: optional, as the document says
     ],
 )
 def test_reference_ids_seen_in_the_field(server: ServerThread, refs: str, answer: str) -> None:
     """3 to 6 digits each; the count need not match the numbers (the document's own sample has
-    one number and two ids); absent or blank answers 15 on the Ref endpoint, as reported."""
+    one number and two ids); blank is as absent (below)."""
     assert code(server, "POST", SEND_PATH, form(referenceIds=refs)) == answer
 
 
-def test_reference_ids_are_optional_on_the_older_endpoint(server: ServerThread) -> None:
-    """``SMSDynamicAPI`` has no reference ids in the field's integrations: not required."""
+@pytest.mark.parametrize("path", [SEND_PATH, LEGACY_SEND_PATH])
+def test_reference_ids_are_optional(server: ServerThread, path: str) -> None:
+    """The document calls referenceIds optional. ``SMSDynamicAPI``'s integrations send none,
+    and so does wp-sms's gateway class on ``SMSDynamicRefIntlAPI.aspx`` (GET, bare Header, no
+    referenceIds). A field report says the Ref endpoint answered 15 without them; with nothing
+    in the document behind it and a shipped integration against it, that is the switch
+    ``reference_ids_required: true``, not the default."""
     body = urlencode({k: v for k, v in SAMPLE.items() if k != "referenceIds"}).encode()
+    assert code(server, "POST", path, body) == "1"
+
+
+def test_reference_ids_required_brings_back_the_field_report() -> None:
+    from ismart_sms_kit.mock_server.config import apply_mapping
+
+    config = apply_mapping(
+        Config(seed=0),
+        {"endpoints": {"SMSDynamicRefIntlAPI": {"reference_ids_required": True}}},
+        "test",
+    )
+    body = urlencode({k: v for k, v in SAMPLE.items() if k != "referenceIds"}).encode()
+    with ServerThread(create_app(config)) as strict:
+        assert code(strict, "POST", SEND_PATH, body) == "15"
+        assert code(strict, "POST", SEND_PATH, form(referenceIds=" ")) == "15"
+        assert code(strict, "POST", LEGACY_SEND_PATH, body) == "1"
+
+
+@pytest.mark.parametrize(
+    "refs",
+    [
+        "96899123456-1796033221166",  # <mobile>-<epoch ms>: 25 characters, delivered live
+        "OTP_42",  # letters and an underscore
+        "12",  # fewer than 3 digits
+        "1234567890",  # more than 6 digits
+    ],
+)
+def test_free_form_reference_ids_on_the_older_endpoint(server: ServerThread, refs: str) -> None:
+    """A TypeScript integration delivered a real OTP through ``SMSDynamicAPI.aspx`` (the
+    provider answered ``1``) with ``referenceIds=<mobile>-<epoch ms>``, 25 characters; its
+    notes call referenceIds harmless on the plain endpoints (field notes, "Free-form
+    referenceIds"). The 3-6 digit rule is the Ref endpoint's document. So on the older
+    endpoint any text is accepted and kept as given, and the delivery report finds it."""
+    body = form(MobileNo="96899123456", referenceIds=refs)
     assert code(server, "POST", LEGACY_SEND_PATH, body) == "1"
-    assert code(server, "POST", SEND_PATH, body) == "15"
+    backend = server.app.state.backend  # type: ignore[attr-defined]
+    assert backend.storage.messages()[0].reference_id == refs
+    report = urlencode({"UserId": "ismartsms", "Password": "ismartsms", "referenceIds": refs})
+    answer = code(server, "GET", f"{DELIVERY_REPORT_PATH}?{report}", content_type=None)
+    assert answer.startswith(f"ReferenceId={refs},Status=delivered,"), answer
+
+
+def test_the_ref_endpoint_keeps_its_documented_reference_id_rule(server: ServerThread) -> None:
+    """``SMSDynamicRefIntlAPI.aspx``'s document states "3 to 6 digit numbers like 101,102", and
+    no integration is known to send it anything else and get ``1`` (the Java scheduler sends
+    integer ids there): the strict reading stays, ``reference_ids_strict: false`` lifts it."""
+    assert code(server, "POST", SEND_PATH, form(referenceIds="96899123456-1796033221166")) == "15"
 
 
 @pytest.mark.parametrize(
     ("header", "answer"),
     [
-        ("", "19"),  # empty: nothing is registered under it
+        ("", "1"),  # present but empty: the default sender (below)
+        ("   ", "1"),  # only white space: as empty
         ("City Code", "1"),  # a space inside, registered so
         ("Go-Watt", "1"),
         ("Go-watt", "19"),  # matched case-sensitively (field report)
@@ -245,9 +377,33 @@ def test_reference_ids_are_optional_on_the_older_endpoint(server: ServerThread) 
     ],
 )
 def test_headers_seen_in_the_field(server: ServerThread, header: str, answer: str) -> None:
-    """A header must be registered for the account, exactly as registered (case included)."""
+    """A header must be registered for the account, exactly as registered (case included).
+
+    ``Header=`` (present, empty) is sent under the default sender like an absent one: the
+    field sends it from the same code path (an integration whose header option is empty;
+    PHP's ``http_build_query`` writes ``Header=`` where WordPress's ``add_query_arg`` writes a
+    bare ``Header``), an ASP.NET page that tests ``string.IsNullOrEmpty`` cannot tell the two
+    apart, and the document says nothing of an empty Header: no strict reading to keep.
+    ``blank_header_default: false`` answers 19 to it instead."""
     body = form(UserId="city", Password="p&ss", Header=header)
     assert code(server, "POST", SEND_PATH, body) == answer
+    if header.strip() == "":
+        backend = server.app.state.backend  # type: ignore[attr-defined]
+        assert backend.storage.messages()[0].header == "City Code"
+
+
+def test_blank_header_default_off_answers_19() -> None:
+    """``blank_header_default: false`` refuses ``Header=`` with 19, as before issue 17."""
+    from ismart_sms_kit.mock_server.config import apply_mapping
+
+    config = apply_mapping(
+        Config(seed=0),
+        {"endpoints": {"SMSDynamicRefIntlAPI": {"blank_header_default": False}}},
+        "test",
+    )
+    with ServerThread(create_app(config)) as strict:
+        assert code(strict, "POST", SEND_PATH, form(Header="")) == "19"
+        assert code(strict, "POST", LEGACY_SEND_PATH, form(Header="")) == "1"
 
 
 @pytest.mark.parametrize(
@@ -269,10 +425,26 @@ def test_lang_and_unknown_parameters(
 
 
 def test_flash_on_the_older_endpoint(server: ServerThread) -> None:
-    """``FLashSMS`` must be ``Y`` or ``N``; lower case ``y`` (seen in the field) answers 22 by
-    default (``flash_lower_case`` accepts it)."""
+    """``FLashSMS`` is ``Y`` or ``N``; lower case ``y`` is sent by two integrations, one an OTP
+    plugin in production, and a Python client's documentation writes ``y`` (field notes,
+    "FLashSMS=y"): accepted by default. Anything else still answers 22."""
     assert code(server, "POST", LEGACY_SEND_PATH, form(FLashSMS="Y")) == "1"
-    assert code(server, "POST", LEGACY_SEND_PATH, form(FLashSMS="y")) == "22"
+    assert code(server, "POST", LEGACY_SEND_PATH, form(FLashSMS="y")) == "1"
+    assert code(server, "POST", LEGACY_SEND_PATH, form(FLashSMS="n")) == "1"
+    assert code(server, "POST", LEGACY_SEND_PATH, form(FLashSMS="yes")) == "22"
+    backend = server.app.state.backend  # type: ignore[attr-defined]
+    assert [m.flash for m in backend.storage.messages()] == [True, True, False]
+
+
+def test_flash_lower_case_off_answers_22() -> None:
+    """``flash_lower_case: false`` is the strict reading: ``y`` answers 22."""
+    from ismart_sms_kit.mock_server.config import apply_mapping
+
+    config = apply_mapping(
+        Config(seed=0), {"endpoints": {"SMSDynamicAPI": {"flash_lower_case": False}}}, "test"
+    )
+    with ServerThread(create_app(config)) as strict:
+        assert code(strict, "POST", LEGACY_SEND_PATH, form(FLashSMS="y")) == "22"
 
 
 def test_a_session_cookie_and_odd_headers_change_nothing(server: ServerThread) -> None:
@@ -297,3 +469,47 @@ def test_form_body_in_another_charset(server: ServerThread) -> None:
     assert code(server, "POST", SEND_PATH, body, content_type=ctype) == "1"
     backend = server.app.state.backend  # type: ignore[attr-defined]
     assert backend.storage.messages()[0].text == text
+
+
+OMANI_MOBILE = re.compile(r"968[79]\d{7}")
+"""What integrations that check numbers themselves let through (field notes, "Number checks
+in the client"), e.g. a TypeScript kiosk's ``/^(968)?[79]\\d{7}$/``."""
+
+
+def test_the_default_magic_range_is_out_of_reach_of_omani_number_checks(
+    server: ServerThread,
+) -> None:
+    """``968000000NN`` answers NN, and no real subscriber can hold it (no Omani number starts
+    ``9680``), which is why it is the default; an app that validates ``968[79]\\d{7}`` itself
+    never sends it, hence the magic range setting below."""
+    assert code(server, "POST", SEND_PATH, form(MobileNo="96800000004")) == "4"
+    assert not OMANI_MOBILE.fullmatch("96800000004")
+
+
+def test_a_magic_range_apps_with_their_own_number_checks_can_reach(tmp_path: Path) -> None:
+    """``settings: {magic_prefix: "968799999"}`` puts the magic numbers where such an app can
+    send them (``96879999904`` answers 4, ``96879999999`` fails its delivery), and the
+    emulator warns loudly, at start-up and in ``/_mock/api/health``, that real subscribers could
+    hold that range: an app left pointing at the live gateway would text strangers."""
+    path = tmp_path / "magic.yaml"
+    path.write_text("settings: {magic_prefix: '968799999'}\n", encoding="utf-8")
+    with running("--config", str(path)) as mock:
+        number = "96879999904"
+        assert OMANI_MOBILE.fullmatch(number)
+        answer = requests.post(mock.send_url, data={**SAMPLE, "MobileNo": number}, timeout=10)
+        assert answer.text == "4"
+        old = requests.post(mock.send_url, data={**SAMPLE, "MobileNo": "96800000004"}, timeout=10)
+        assert old.text == "1"  # the default range is an ordinary number now
+        health = requests.get(mock.url + "/_mock/api/health", timeout=10).json()
+        output = mock.stop()
+    assert any("magic_prefix" in w and "subscriber" in w for w in health["warnings"]), health
+    assert "WARNING" in output and "968799999" in output and "strangers" in output, output
+
+
+def test_the_default_magic_range_warns_of_nothing() -> None:
+    """The default range is unassignable: no warning."""
+    with running() as mock:
+        health = requests.get(mock.url + "/_mock/api/health", timeout=10).json()
+        output = mock.stop()
+    assert health["warnings"] == []
+    assert "magic_prefix" not in output

@@ -44,7 +44,7 @@ NATURAL = [
     (ReturnCode.ACCOUNT_BLOCKED, {"UserId": "blocked", "Password": "blocked"}),
     (ReturnCode.ACCOUNT_EXPIRED, {"UserId": "expired", "Password": "expired"}),
     (ReturnCode.CREDIT_EXPIRED, {"UserId": "creditexpired", "Password": "creditexpired"}),
-    (ReturnCode.INVALID_REQUEST, {"Header": None}),
+    (ReturnCode.INVALID_REQUEST, {"Message": None}),
     (ReturnCode.INVALID_REQUEST, {"referenceIds": "1"}),
     (ReturnCode.INVALID_DATETIME, {"PushDateTime": "13/01/2026 10:00:00"}),
     (ReturnCode.INVALID_DATETIME, {"PushDateTime": "02/30/2026 10:00:00"}),

@@ -298,6 +298,19 @@ def test_sent_messages_appear_without_a_reload_newest_first(inbox: Inbox) -> Non
     assert_not_reloaded(page, mark)
 
 
+def test_a_message_sent_without_a_header_shows_its_default_sender(inbox: Inbox) -> None:
+    """Issue 17: a message stored without a Header shows the sender it went out under and
+    that it was defaulted; one with a Header has no such mark."""
+    assert inbox.send(Header="", Message="no header") == "1"
+    defaulted = inbox.messages.first
+    expect(defaulted.locator("[data-field=text]")).to_have_text("no header")
+    expect(defaulted.locator("[data-field=header]")).to_have_text("AnyHeader")
+    expect(defaulted.locator("[data-field=default-sender]")).to_have_text("Default sender")
+    assert inbox.send(Message="with header") == "1"
+    expect(inbox.messages.first.locator("[data-field=text]")).to_have_text("with header")
+    expect(inbox.messages.first.locator("[data-field=default-sender]")).to_have_count(0)
+
+
 def test_one_card_per_recipient(inbox: Inbox) -> None:
     assert inbox.send(MobileNo="96899000011,96899000012", referenceIds="301,302") == "1"
     expect(inbox.messages).to_have_count(2)

@@ -101,7 +101,10 @@ def test_header_shape() -> None:
     assert check_header("AnyHeader") is None
     assert check_header("A" * 11) is None
     assert code_of(check_header("A" * 12)) is ReturnCode.HEADER_NOT_REGISTERED
-    assert code_of(check_header("")) is ReturnCode.HEADER_NOT_REGISTERED
+    assert check_header("") is None  # the account's default sender (issue 17)
+    assert check_header("  ") is None
+    strict = Limits(blank_header_default=False)
+    assert code_of(check_header("", strict)) is ReturnCode.HEADER_NOT_REGISTERED
 
 
 def test_reference_ids() -> None:
@@ -133,4 +136,4 @@ def test_check_runs_in_the_default_order() -> None:
     assert code_of(check("96899123456", "a", "7", "H", "x")) is ReturnCode.INVALID_LANGUAGE
     assert code_of(check("96899123456", "a" * 766, "0", "H", "x")) is ReturnCode.MESSAGE_TOO_LONG
     assert code_of(check("96899123456", "a", "0", "H", "x")) is ReturnCode.INVALID_DATETIME
-    assert code_of(check("96899123456", "a", "0", "")) is ReturnCode.HEADER_NOT_REGISTERED
+    assert code_of(check("96899123456", "a", "0", "A" * 12)) is ReturnCode.HEADER_NOT_REGISTERED

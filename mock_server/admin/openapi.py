@@ -51,8 +51,15 @@ _SEND_FIELDS: Final = {
     "Message": {"type": "string"},
     "PushDateTime": {"type": "string", "description": "MM/DD/YYYY HH:mm:ss; absent = now"},
     "Lang": {"type": "string", "description": "0 (English) or 64 (Arabic)"},
-    "Header": {"type": "string", "description": "a registered sender name, at most 11"},
-    "referenceIds": {"type": "string", "description": "3- to 6-digit ids, comma separated"},
+    "Header": {
+        "type": "string",
+        "description": "a registered sender name, at most 11; absent or empty: the account's "
+        "default sender",
+    },
+    "referenceIds": {
+        "type": "string",
+        "description": "optional; 3- to 6-digit ids, comma separated (any text on SMSDynamicAPI)",
+    },
 }
 _CODE_ANSWER: Final = {
     "200": {"description": "The bare return code (1 = pushed), text/plain", "content": _TEXT}
@@ -186,6 +193,43 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+_DATE: Final = {"type": "string", "format": "date-time", "nullable": True}
+_STRINGS: Final = {"type": "array", "items": {"type": "string"}}
+_ACCOUNT_FIELDS: Final[dict[str, Any]] = {
+    "user_id": {"type": "string", "minLength": 1},
+    "company": {"type": "string", "minLength": 1},
+    "status": {"type": "string", "enum": ["active", "inactive", "blocked"]},
+    "expires_at": _DATE,
+    "credit": {"type": "integer", "minimum": 0},
+    "credit_expires_at": _DATE,
+    "api_expires_at": _DATE,
+    "web_service": {"type": "boolean"},
+    "http_get": {"type": "boolean"},
+    "headers": _STRINGS,
+    "default_header": {"type": "string", "description": "'' = the first of headers"},
+    "allowed_ips": _STRINGS,
+    "blocked_ips": _STRINGS,
+    "failed_logins": {"type": "integer", "minimum": 0},
+    "lockout_threshold": {"type": "integer", "minimum": 1},
+    "opted_out": _STRINGS,
+    "oman_only": {"type": "boolean"},
+    "delivery_reports": {"type": "boolean"},
+    "scope": {"type": "string"},
+    "simulate_internal_error": {"type": "boolean"},
+}
+_NAME: Final = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
+"""A user id, password or company: a string, or a number (as YAML config files write them)."""
+_STRINGS_IN: Final = {"anyOf": [_STRINGS, {"type": "string"}]}
+"""A list of strings, or one string (a list of one), as config files may write it."""
+_INPUT_FIELDS: Final[dict[str, Any]] = {
+    **_ACCOUNT_FIELDS,
+    **{name: _STRINGS_IN for name in ("headers", "allowed_ips", "blocked_ips", "opted_out")},
+    "user_id": _NAME,
+    "company": _NAME,
+    "password": {**_NAME, "writeOnly": True},
+}
+
+
 def document() -> dict[str, Any]:
     api = "/_mock/api"
     return {
@@ -200,7 +244,7 @@ def document() -> dict[str, Any]:
             SEND_PATH: _gateway("Send SMS (the documented endpoint)"),
             LEGACY_SEND_PATH: _gateway(
                 "Send SMS (the older endpoint, with FLashSMS)",
-                {"FLashSMS": {"type": "string", "description": "Y or N"}},
+                {"FLashSMS": {"type": "string", "description": "Y or N (either case)"}},
             ),
             REST_PATH: _rest(),
             DELIVERY_REPORT_PATH: {
@@ -360,7 +404,18 @@ def document() -> dict[str, Any]:
                 )
             },
             f"{api}/accounts": {
-                "get": _op("Accounts", {"200": _json({"type": "array", "items": _ref("Account")})})
+                "get": _op("Accounts", {"200": _json({"type": "array", "items": _ref("Account")})}),
+                "post": _op(
+                    "Create an account (the config file's fields, password included); a reset "
+                    "removes it",
+                    {
+                        "201": _json(_ref("Account"), "Created"),
+                        "400": _ERROR,
+                        "409": _ERROR,
+                        "422": _ERROR,
+                    },
+                    requestBody=_body(_ref("AccountInput")),
+                ),
             },
             f"{api}/accounts/{{user_id}}": {
                 "get": _op(
@@ -368,11 +423,28 @@ def document() -> dict[str, Any]:
                     {"200": _json(_ref("Account")), "404": _ERROR},
                     parameters=[_USER_ID],
                 ),
+                "put": _op(
+                    "Define an account anew: absent fields take their defaults, an absent "
+                    "password keeps the current one; creates it if absent",
+                    {
+                        "200": _json(_ref("Account")),
+                        "201": _json(_ref("Account"), "Created"),
+                        "400": _ERROR,
+                        "422": _ERROR,
+                    },
+                    parameters=[_USER_ID],
+                    requestBody=_body(_ref("AccountFields")),
+                ),
                 "patch": _op(
                     "Change any subset of an account's fields",
                     {"200": _json(_ref("Account")), "400": _ERROR, "404": _ERROR, "422": _ERROR},
                     parameters=[_USER_ID],
-                    requestBody=_body({"type": "object"}),
+                    requestBody=_body(_ref("AccountFields")),
+                ),
+                "delete": _op(
+                    "Delete an account (a reset brings a configured one back)",
+                    {"204": {"description": "Deleted"}, "404": _ERROR},
+                    parameters=[_USER_ID],
                 ),
             },
             f"{api}/reset": {
@@ -442,6 +514,7 @@ def document() -> dict[str, Any]:
                         "status_at": {"type": "string", "nullable": True},
                         "user_id": {"type": "string"},
                         "header": {"type": "string"},
+                        "header_defaulted": {"type": "boolean"},
                         "to": {"type": "string"},
                         "reference_id": {"type": "string", "nullable": True},
                         "text": {"type": "string"},
@@ -476,7 +549,30 @@ def document() -> dict[str, Any]:
                         "scope": {"type": "string"},
                     },
                 },
-                "Account": {"type": "object", "required": ["user_id", "credit", "status"]},
+                "Account": {
+                    "type": "object",
+                    "required": ["user_id", "credit", "status", "default_sender", "configured"],
+                    "properties": {
+                        **_ACCOUNT_FIELDS,
+                        "default_sender": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "the sender of a message sent without a Header: "
+                            "default_header, else the first registered header",
+                        },
+                        "configured": {
+                            "type": "boolean",
+                            "description": "from the configuration (a reset restores it), "
+                            "else created at run time (a reset removes it)",
+                        },
+                    },
+                },
+                "AccountFields": {"type": "object", "properties": _INPUT_FIELDS},
+                "AccountInput": {
+                    "type": "object",
+                    "required": ["user_id", "password"],
+                    "properties": _INPUT_FIELDS,
+                },
                 "Rule": {
                     "type": "object",
                     "required": ["action"],

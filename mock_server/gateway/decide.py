@@ -144,7 +144,8 @@ def _messages(
     push_at = _as_utc(local, options.gateway_tz) if local else None
     segments = ev.segments
     text = ev.raw("Message")
-    header = ev.raw("Header")
+    sender = ev.sender
+    header, defaulted = sender if not isinstance(sender, Finding) else (ev.raw("Header"), False)
     delivery = ev.call.delivery
     return [
         Message(
@@ -154,6 +155,7 @@ def _messages(
             push_at=push_at,
             user_id=account.user_id,
             header=header,
+            header_defaulted=defaulted,
             number=number,
             reference_id=refs[i] if i < len(refs) else None,
             text=text,

@@ -31,7 +31,10 @@ from ismart_sms_kit.protocol.validation import (
 )
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
+"""The parameters whose absence answers 15; ``Header`` only where the endpoint's
+``header_required`` says so (otherwise the account's default sender stands in for it)."""
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
+_REQUIRED_KEYS_BUT_HEADER: Final = _REQUIRED_KEYS - {"header"}
 
 _T = TypeVar("_T")
 
@@ -106,6 +109,25 @@ class _Evaluation:
     def flash(self) -> bool | Finding:
         return parse_flash(self.params.get("FLashSMS"), self.limits)
 
+    @_cached
+    def sender(self) -> tuple[str, bool] | Finding:
+        """The header the message goes out under and whether it was defaulted (the request
+        gave none, or an empty one where ``blank_header_default``), or why it cannot go."""
+        header = self.params.get("Header")
+        endpoint = self.call.endpoint
+        if header is not None and (not is_blank(header) or not endpoint.blank_header_default):
+            return header, False
+        a = self.account
+        if a is None:
+            return self.no_account()
+        sender = a.default_sender()
+        if sender is None:
+            return Finding(
+                ReturnCode.HEADER_NOT_REGISTERED,
+                f"no Header given and {a.user_id} has no registered header to send under",
+            )
+        return sender, True
+
     def cost(self) -> int:
         numbers = self.numbers
         recipients = len(numbers) if isinstance(numbers, list) else 1
@@ -119,8 +141,11 @@ Step = Callable[[_Evaluation], Finding | None]
 
 
 def _request(ev: _Evaluation) -> Finding | None:
-    if not ev.params.has_all(_REQUIRED_KEYS):
+    required = _REQUIRED_KEYS if ev.call.endpoint.header_required else _REQUIRED_KEYS_BUT_HEADER
+    if not ev.params.has_all(required):
         missing = [name for name in REQUIRED if ev.params.get(name) is None]
+        if not ev.call.endpoint.header_required:
+            missing = [name for name in missing if name != "Header"]
         return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
     refs = ev.reference_ids
     return refs if isinstance(refs, Finding) else None
@@ -295,7 +320,12 @@ def _push_datetime(ev: _Evaluation) -> Finding | None:
 
 
 def _header(ev: _Evaluation) -> Finding | None:
-    header = ev.raw("Header")
+    sender = ev.sender
+    if isinstance(sender, Finding):
+        return sender
+    header, defaulted = sender
+    if defaulted:
+        return None  # the account's own sender: registered by definition
     shape = check_header(header, ev.limits)
     if shape is not None:
         return shape

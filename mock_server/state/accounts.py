@@ -74,6 +74,14 @@ class Account:
     """Whether the delivery-report endpoint answers for this account (else code 31)."""
     scope: str = ""
     """Requests by this user id without an ``X-Mock-Scope`` header belong to this scope."""
+    default_header: str = ""
+    """The sender a message goes out under when the request has no Header (absent, bare or
+    empty); "" means the first of ``headers``. See :meth:`default_sender`."""
+
+    def default_sender(self) -> str | None:
+        """The account's default sender: ``default_header`` if set, else its first registered
+        header; None when it has neither (a send without a Header then answers 19)."""
+        return self.default_header or (self.headers[0] if self.headers else None)
 
     def check_password(self, password: str) -> bool:
         parsed = _parse_digest(self.password_digest)
@@ -115,6 +123,7 @@ class Account:
             elif isinstance(value, list):
                 value = list(value)
             out[f.name] = value
+        out["default_sender"] = self.default_sender()
         return out
 
     def copy(self) -> Account:
@@ -170,6 +179,10 @@ _FIELD_NAMES: Final = frozenset(f.name for f in fields(Account) if f.name != "pa
     "password"
 }
 EDITABLE_FIELDS: Final = _FIELD_NAMES - {"user_id"}
+READ_ONLY_FIELDS: Final = frozenset({"default_sender", "configured"})
+"""Shown by the admin API, computed: ignored in a definition or a patch, so that an account
+read from the API can be written back as it is (set ``default_header`` to choose the
+sender)."""
 DATETIME_FIELDS: Final = ("expires_at", "credit_expires_at", "api_expires_at")
 BOOL_FIELDS: Final = (
     "web_service", "http_get", "simulate_internal_error", "oman_only", "delivery_reports",
@@ -209,7 +222,7 @@ def coerce_field(name: str, value: Any) -> Any:
         if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
             raise AccountError(name, "must be a non-empty string")
         return str(value)
-    if name == "scope":
+    if name in ("scope", "default_header"):
         if not isinstance(value, str):
             raise AccountError(name, "must be a string ('' for none)")
         return value
@@ -244,16 +257,37 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
     for required in ("user_id", "password"):
         if required not in data:
             raise AccountError(required, "is required")
-    values = {name: coerce_field(name, value) for name, value in data.items()}
+    values = {
+        name: coerce_field(name, value)
+        for name, value in data.items()
+        if name not in READ_ONLY_FIELDS
+    }
     values.setdefault("company", values["user_id"])
     values["password_digest"] = digest_password(values.pop("password"))
     return Account(**values)
+
+
+def replace_definition(
+    current: Account | None, data: Mapping[str, object], user_id: str
+) -> Account:
+    """The account a PUT defines: every field from ``data`` (absent ones take their defaults),
+    the password kept from ``current`` when ``data`` has none (it cannot be read back)."""
+    if "user_id" in data and str(data["user_id"]) != user_id:
+        raise AccountError("user_id", f"must be {user_id!r}, the account the address names")
+    body = {**data, "user_id": user_id}
+    if "password" in body or current is None:
+        return account_from_mapping(body)
+    account = account_from_mapping({**body, "password": "-"})
+    account.password_digest = current.password_digest
+    return account
 
 
 def apply_patch(account: Account, patch: Mapping[str, object]) -> Account:
     """A copy of ``account`` with ``patch`` applied (any subset of the editable fields)."""
     updated = account.copy()
     for name, value in patch.items():
+        if name in READ_ONLY_FIELDS:
+            continue  # computed: what GET showed may come back
         if name not in EDITABLE_FIELDS:
             raise AccountError(name, "cannot be changed" if name == "user_id" else "unknown field")
         if name == "password":

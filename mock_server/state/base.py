@@ -75,6 +75,16 @@ class Storage(Protocol):
     def accounts(self) -> list[Account]: ...
     def company_exists(self, name: str) -> bool: ...
     def patch_account(self, user_id: str, patch: Mapping[str, object]) -> Account | None: ...
+    def create_account(self, account: Account) -> bool:
+        """Add ``account`` unless its user id exists (then change nothing: False)."""
+
+    def put_account(self, user_id: str, data: Mapping[str, object]) -> tuple[Account, bool]:
+        """Define ``user_id`` as ``data`` says (``replace_definition``); the account, and
+        whether it was created."""
+
+    def delete_account(self, user_id: str) -> bool:
+        """Remove the account (False: there was none). A reset brings back a configured one."""
+
     def transaction(self) -> AbstractContextManager[Transaction]:
         """One write transaction: a context manager giving a :class:`Transaction`."""
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TypeVar
 
-from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch
+from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch, replace_definition
 from ismart_sms_kit.mock_server.state.base import Encoded, GroupCommitStorage
 from ismart_sms_kit.mock_server.state.model import (
     DEFAULT_JOURNAL_CAP,
@@ -125,6 +125,21 @@ class MemoryStorage:
         updated = apply_patch(current, patch)
         self._accounts[user_id] = updated
         return updated
+
+    def create_account(self, account: Account) -> bool:
+        if account.user_id in self._accounts:
+            return False
+        self._accounts[account.user_id] = account.copy()
+        return True
+
+    def put_account(self, user_id: str, data: Mapping[str, object]) -> tuple[Account, bool]:
+        current = self._accounts.get(user_id)
+        account = replace_definition(current, data, user_id)
+        self._accounts[user_id] = account
+        return account, current is None
+
+    def delete_account(self, user_id: str) -> bool:
+        return self._accounts.pop(user_id, None) is not None
 
     def transaction(self) -> _MemoryTransaction:
         """The transaction, as a context manager (no method awaits: nothing to lock)."""

@@ -61,6 +61,9 @@ class Message:
     """A fixed delivery state (``delivered``/``failed``) set by a rule, a magic number or the
     admin API; None: simulated from the clock."""
     delivered_at: datetime | None = None
+    header_defaulted: bool = False
+    """The request gave no Header (or an empty one): ``header`` is the account's default
+    sender, which the message went out under."""
 
     def pending(self, now: datetime) -> bool:
         """Scheduled for later and not yet due."""
@@ -95,6 +98,7 @@ class Message:
             "status_at": status_at.isoformat() if status_at else None,
             "user_id": self.user_id,
             "header": self.header,
+            "header_defaulted": self.header_defaulted,
             "to": self.number,
             "reference_id": self.reference_id,
             "text": self.text,

@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch
+from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch, replace_definition
 from ismart_sms_kit.mock_server.state.base import Basis, Encoded, GroupCommitStorage
 from ismart_sms_kit.mock_server.state.model import (
     DEFAULT_JOURNAL_CAP,
@@ -66,6 +66,12 @@ from ismart_sms_kit.mock_server.state.sqlite_rows import (
 from ismart_sms_kit.mock_server.state.sqlite_transaction import SqliteTransaction
 from ismart_sms_kit.mock_server.state.sqlite_turn import WriterTurn, doorbell
 
+_DELETED: Final = "deleted:"
+"""The prefix of the ``meta`` keys naming configured accounts deleted through the admin API
+(so that a restart does not bring them back; a reset does)."""
+_ACCOUNT_REV: Final = "account_rev"
+"""The ``meta`` key of the last account revision handed out: one sequence for every account,
+so that an account deleted and created again never takes a revision a worker saw before."""
 _REMOVED: Final = "removed"
 """The prefix of the ``meta`` keys that count resets and deletes (``removals``)."""
 
@@ -133,8 +139,32 @@ class SqliteStorage(WriterTurn):
                 f"schema version {row[0]}, this emulator needs {SCHEMA_VERSION}: "
                 "delete the file or use another path"
             )
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(messages)")}
+        if "header_defaulted" not in columns:  # a state file from before issue 17
+            self._db.execute(
+                "ALTER TABLE messages ADD COLUMN header_defaulted INTEGER NOT NULL DEFAULT 0"
+            )
+        deleted = {
+            r[0][len(_DELETED) :]
+            for r in self._db.execute(
+                "SELECT key FROM meta WHERE substr(key, 1, ?) = ?", (len(_DELETED), _DELETED)
+            )
+        }
         for account in self._initial_accounts:
-            self._put(account, "INSERT OR IGNORE")
+            if account.user_id not in deleted:
+                self._put(account, "INSERT OR IGNORE")
+
+    def _next_rev(self) -> int:
+        """A new account revision, above every one handed out (inside a transaction)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (_ACCOUNT_REV,)).fetchone()
+        top = self._db.execute("SELECT MAX(rev) FROM accounts").fetchone()[0] or 0
+        rev = max(int(row[0]) if row else 0, top) + 1
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_ACCOUNT_REV, str(rev)),
+        )
+        return rev
 
     def _put(self, account: Account, verb: str = "INSERT OR REPLACE", rev: int = 1) -> None:
         self._db.execute(
@@ -208,12 +238,39 @@ class SqliteStorage(WriterTurn):
             if current is None:
                 return None
             updated = apply_patch(current, patch)
-            (rev,) = self._db.execute(
-                "SELECT rev FROM accounts WHERE user_id = ?", (user_id,)
-            ).fetchone()
-            self._put(updated, rev=rev + 1)
+            self._put(updated, rev=self._next_rev())
             self._known.pop(user_id, None)
             return updated
+
+    def create_account(self, account: Account) -> bool:
+        with self.transaction():
+            if self._load_rev(account.user_id) is not None:
+                return False
+            self._put(account, "INSERT", rev=self._next_rev())
+            self._db.execute("DELETE FROM meta WHERE key = ?", (_DELETED + account.user_id,))
+            return True
+
+    def put_account(self, user_id: str, data: Mapping[str, object]) -> tuple[Account, bool]:
+        with self.transaction():
+            current = self._load(user_id)
+            account = replace_definition(current, data, user_id)
+            self._put(account, rev=self._next_rev())
+            self._db.execute("DELETE FROM meta WHERE key = ?", (_DELETED + user_id,))
+            self._known.pop(user_id, None)
+            return account, current is None
+
+    def delete_account(self, user_id: str) -> bool:
+        with self.transaction():
+            self._next_rev()  # the sequence moves on: a revision is never handed out twice
+            gone = self._db.execute("DELETE FROM accounts WHERE user_id = ?", (user_id,))
+            if gone.rowcount == 0:
+                return False
+            if any(a.user_id == user_id for a in self._initial_accounts):
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')", (_DELETED + user_id,)
+                )
+            self._known.pop(user_id, None)
+            return True
 
     def encode(self, entry: JournalEntry, messages: list[Message]) -> Encoded:
         """The rows of a journal entry and its messages, made before their transaction."""
@@ -404,10 +461,13 @@ class SqliteStorage(WriterTurn):
             )
             self._db.execute("DELETE FROM messages")
             self._db.execute("DELETE FROM journal")
-            revs = dict(self._db.execute("SELECT user_id, rev FROM accounts").fetchall())
+            self._db.execute(
+                "DELETE FROM meta WHERE substr(key, 1, ?) = ?", (len(_DELETED), _DELETED)
+            )
+            rev = self._next_rev()
             self._db.execute("DELETE FROM accounts")
             for account in self._initial_accounts:
-                self._put(account, rev=revs.get(account.user_id, 0) + 1)
+                self._put(account, rev=rev)
             self._known.clear()
 
     def close(self) -> None:

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS messages (
     push_at REAL, user_id TEXT NOT NULL, header TEXT NOT NULL, number TEXT NOT NULL,
     reference_id TEXT, text TEXT NOT NULL, lang INTEGER NOT NULL, encoding TEXT NOT NULL,
     parts INTEGER NOT NULL, units INTEGER NOT NULL, endpoint TEXT NOT NULL,
-    flash INTEGER NOT NULL, scope TEXT NOT NULL, delivery TEXT, delivered_at REAL);
+    flash INTEGER NOT NULL, scope TEXT NOT NULL, delivery TEXT, delivered_at REAL,
+    header_defaulted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS messages_number ON messages (number);
 CREATE INDEX IF NOT EXISTS messages_reference ON messages (user_id, reference_id);
 CREATE TABLE IF NOT EXISTS journal (
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
 MESSAGE_COLUMNS: Final = (
     "id, request_id, received_at, push_at, user_id, header, number, reference_id, text, lang, "
-    "encoding, parts, units, endpoint, flash, scope, delivery, delivered_at"
+    "encoding, parts, units, endpoint, flash, scope, delivery, delivered_at, header_defaulted"
 )
 JOURNAL_COLUMNS: Final = (
     "id, time, method, endpoint, client_ip, params, code, reason, decided_by, http_status, "
@@ -54,8 +55,8 @@ JOURNAL_INSERT: Final = (
 )
 MESSAGE_INSERT: Final = (
     "INSERT INTO messages (received_at, push_at, user_id, header, number, reference_id, text, "
-    "lang, encoding, parts, units, endpoint, flash, scope, delivery, delivered_at, id, request_id) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "lang, encoding, parts, units, endpoint, flash, scope, delivery, delivered_at, "
+    "header_defaulted, id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -85,7 +86,8 @@ def static_values(text: str) -> dict[str, Any]:
 
 def message_from_row(row: tuple[Any, ...]) -> Message:
     (id_, request_id, received_at, push_at, user_id, header, number, reference_id, text, lang,
-     encoding, parts, units, endpoint, flash, scope, delivery, delivered_at) = row  # fmt: skip
+     encoding, parts, units, endpoint, flash, scope, delivery, delivered_at,
+     header_defaulted) = row  # fmt: skip
     return Message(
         id=id_,
         request_id=request_id,
@@ -105,6 +107,7 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
         scope=scope,
         delivery=delivery,
         delivered_at=from_timestamp(delivered_at),
+        header_defaulted=bool(header_defaulted),
     )
 
 
@@ -164,6 +167,7 @@ def encode(entry: JournalEntry, messages: list[Message]) -> Encoded:
                 m.scope,
                 m.delivery,
                 timestamp(m.delivered_at),
+                int(m.header_defaulted),
             )
             for m in messages
         ],

@@ -105,6 +105,9 @@
           ? chip("status", m.status, "Delivery state", `status status-${token(m.status)}`)
           : null,
         m.flash ? chip("flash", "Flash", "Flash SMS (FLashSMS=Y)") : null,
+        m.header_defaulted
+          ? chip("default-sender", "Default sender", "The request had no Header: sent under the account's default sender")
+          : null,
         h("span", { class: "spacer" }),
         timeNode(m.received_at, "Received"),
       ),
