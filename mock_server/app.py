@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.responses import RedirectResponse
@@ -19,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from ismart_sms_kit.mock_server.admin import api as admin
 from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
 from ismart_sms_kit.mock_server.admin import rules as rules_api
-from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware
+from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware, DriveByGuard
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.endpoints.delivery import delivery_report_route
@@ -27,20 +28,36 @@ from ismart_sms_kit.mock_server.endpoints.gateway import ALL_METHODS, EmulatorAp
 from ismart_sms_kit.mock_server.endpoints.request import CaseInsensitivePaths
 from ismart_sms_kit.mock_server.endpoints.webservice import WebServiceEndpoint
 from ismart_sms_kit.mock_server.state.base import Storage
+from ismart_sms_kit.mock_server.transport import HTTP_SETTINGS, HttpSettings
 from ismart_sms_kit.protocol.interfaces import FORM
 from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH
 
 
+def http_settings(config: Config) -> HttpSettings:
+    """The connection settings of :mod:`transport`'s protocol, from the config."""
+    return HttpSettings(
+        header_timeout_s=config.setting("header_timeout_ms") / 1000,
+        body_timeout_s=config.setting("body_timeout_ms") / 1000,
+        idle_timeout_s=config.setting("idle_timeout_ms") / 1000,
+        max_connections=config.setting("max_connections"),
+        gateway_paths=frozenset(
+            ep.path.lower().encode() for ep in config.endpoints.values() if ep.enabled
+        ),
+    )
+
+
 @contextlib.asynccontextmanager
-async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Background work of a running emulator: the rules-file watcher (hot reload)."""
+async def _lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+    """Background work of a running emulator: the rules-file watcher (hot reload). Its
+    state (which uvicorn hands to each connection's protocol) carries the connection
+    settings (``transport.HTTP_SETTINGS``)."""
     backend: Backend = app.state.backend
     interval = backend.config.setting("rules_reload_ms")
     task = None
     if backend.config.rule_files and interval > 0:
         task = asyncio.create_task(backend.watcher.run(interval))
     try:
-        yield
+        yield {HTTP_SETTINGS: http_settings(backend.config)}
     finally:
         if task is not None:
             task.cancel()
@@ -90,6 +107,7 @@ def create_app(
     token = config.setting("admin_token")
     if token:
         app.add_middleware(AdminTokenMiddleware, token=token)
+    app.add_middleware(DriveByGuard, allowed_hosts=config.setting("allowed_hosts"))
     gateway_paths = [ep.path for ep in config.endpoints.values() if ep.enabled]
     app.add_middleware(CaseInsensitivePaths, paths=[*gateway_paths, DELIVERY_REPORT_PATH])
     return app

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from ismart_sms_kit.mock_server.gateway.decision import (
 )
 from ismart_sms_kit.mock_server.gateway.delivery import NAME as REPORT_ENDPOINT
 from ismart_sms_kit.mock_server.gateway.delivery import report
-from ismart_sms_kit.mock_server.group_commit import GroupCommit, Redecide
+from ismart_sms_kit.mock_server.group_commit import GroupCommit, Listeners, Redecide
 from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.rules.actions import Action
 from ismart_sms_kit.mock_server.rules.matchers import RuleContext
@@ -41,9 +42,23 @@ from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Outcome, RuleSe
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Basis, Storage
 from ismart_sms_kit.mock_server.state.memory import MemoryStorage
-from ismart_sms_kit.mock_server.state.model import JournalEntry, mask_params
+from ismart_sms_kit.mock_server.state.model import EntryLimits, JournalEntry, mask_params
 
 Clock = Callable[[], datetime]
+log = logging.getLogger("mock_server")
+
+
+async def woken_or_after(event: asyncio.Event, seconds: float) -> None:
+    """Return when ``event`` is set or after ``seconds``, whichever comes first (setting it
+    then): one timer, where ``asyncio.wait_for`` makes a task each time, which hundreds of
+    idle event streams and long-polls pay for a few times a second each."""
+    if event.is_set():
+        return
+    handle = asyncio.get_running_loop().call_later(seconds, event.set)
+    try:
+        await event.wait()
+    finally:
+        handle.cancel()
 
 
 @dataclass(slots=True)
@@ -155,10 +170,17 @@ class Backend:
         self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
         self.watcher = RulesWatcher(self.rules, config.rule_files)
         self.storage: Storage = storage if storage is not None else open_storage(config)
-        self.listeners: set[asyncio.Event] = set()
-        """Woken when something is stored (a message or a journal entry)."""
+        self.entry_limits = EntryLimits(
+            params=config.setting("journal_max_params"),
+            value_chars=config.setting("journal_max_value_chars"),
+            entry_chars=config.setting("journal_max_entry_chars"),
+        )
+        self.waiting = Listeners()
+        """Event streams and long-polls, woken when something is stored in their scope."""
+        self.listeners: set[asyncio.Event] = self.waiting.all
+        """Those woken when something is stored in any scope."""
         committer = self.storage.group_committer()
-        self.group = GroupCommit(committer, self.listeners) if committer is not None else None
+        self.group = GroupCommit(committer, self.waiting) if committer is not None else None
         """Commits the gateway's requests in groups (SQLite), or None: one by one."""
 
     def account(self, user_id: str) -> tuple[Account | None, Basis | None]:
@@ -174,11 +196,28 @@ class Backend:
     ) -> Decision:
         return decide(call, self.storage, self.options, account=account)
 
+    def listen(self, event: asyncio.Event, scope: str | None) -> None:
+        """Set ``event`` when something is stored in ``scope`` (None: in any scope)."""
+        self.waiting.add(event, scope)
+
+    def unlisten(self, event: asyncio.Event, scope: str | None) -> None:
+        self.waiting.discard(event, scope)
+
     def _commit(self, decision: Decision, entry: JournalEntry) -> None:
         with self.storage.transaction() as tx:
             apply(tx, decision, entry)
-        for event in self.listeners:
-            event.set()
+        self.waiting.wake((entry.scope,))
+
+    def client_gone(self, endpoint: str) -> None:
+        """A client went away before its request was whole: not an answer, so not journaled
+        (a flood of them would push real entries out); counted
+        (``ismart_client_disconnects_total``) and logged at debug level."""
+        log.debug("client gone before its request to %s was whole", endpoint)
+        try:
+            with self.storage.transaction() as tx:
+                tx.count(("disconnects", endpoint))
+        except Exception as exc:  # e.g. the state file is unwritable: the count is lost
+            log.warning("could not count a disconnect on %s: %s", endpoint, exc)
 
     async def answer(self, call: Incoming) -> Answer:
         """Rules first, else decide, then commit; never raises (a failure answers 11)."""
@@ -351,20 +390,23 @@ class Backend:
         http_status: int,
         scope: str,
     ) -> JournalEntry:
-        """The journal entry of a request (its parameters masked), before its commit."""
+        """The journal entry of a request (its parameters masked and within the journal's
+        limits), before its commit."""
+        kept, cut = mask_params(params, self.entry_limits)
         return JournalEntry(
             id=0,
             time=self.clock(),
             method=method,
             endpoint=endpoint,
             client_ip=client_ip,
-            params=mask_params(params),
+            params=kept,
             code=decision.code,
             reason=decision.reason,
             decided_by=decision.decided_by,
             http_status=http_status,
             user_id=decision.user_id,
             scope=scope,
+            params_cut=cut,
         )
 
     def commit(

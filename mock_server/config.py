@@ -100,6 +100,19 @@ SETTINGS: Final = (
     Setting("message_cap", 10_000, "messages kept in the store (oldest dropped first)", int),
     Setting("journal_cap", 10_000, "requests kept in the journal (oldest dropped first)", int),
     Setting(
+        "journal_max_params",
+        32,
+        "parameters one journal entry keeps (the gateway's own first); it says what it cut",
+        int,
+    ),
+    Setting("journal_max_value_chars", 1024, "characters one journal entry keeps of a value", int),
+    Setting(
+        "journal_max_entry_chars",
+        4096,
+        "characters one journal entry keeps of all its parameters' names and values",
+        int,
+    ),
+    Setting(
         "magic_numbers",
         True,
         "968000000NN answers code NN (02..25, 99: a failed delivery) with no setup",
@@ -135,6 +148,38 @@ SETTINGS: Final = (
         list,
     ),
     Setting("admin_token", "", "when set, the admin API and inbox need this token", str),
+    Setting(
+        "allowed_hosts",
+        [],
+        "Host names the admin API and inbox answer besides localhost and IP addresses "
+        "(DNS rebinding guard); * allows any",
+        list,
+    ),
+    Setting(
+        "header_timeout_ms",
+        10_000,
+        "a request line and headers not complete this long after they began: connection closed",
+        int,
+    ),
+    Setting(
+        "body_timeout_ms",
+        30_000,
+        "a request body not complete this long after its headers: connection closed",
+        int,
+    ),
+    Setting(
+        "idle_timeout_ms",
+        5_000,
+        "a connection with no request in progress closed after this long (keep-alive too)",
+        int,
+    ),
+    Setting(
+        "max_connections",
+        1_000,
+        "open connections at most (and below the file limit); a new one beyond closes the "
+        "oldest that is idle or still sending its request",
+        int,
+    ),
 )
 SETTINGS_BY_NAME: Final = {s.name: s for s in SETTINGS}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ismart_sms_kit.mock_server.gateway.commit import apply
@@ -40,10 +40,45 @@ class Pending:
     done: _Waiter
 
 
+class Listeners:
+    """The events to set when something is stored: those of every scope (``all``: an unscoped
+    event stream or long-poll) and those of one scope only, so that an idle stream of one
+    scope is not woken by another's traffic."""
+
+    def __init__(self) -> None:
+        self.all: set[asyncio.Event] = set()
+        self.scoped: dict[str, set[asyncio.Event]] = {}
+
+    def add(self, event: asyncio.Event, scope: str | None) -> None:
+        if scope is None:
+            self.all.add(event)
+        else:
+            self.scoped.setdefault(scope, set()).add(event)
+
+    def discard(self, event: asyncio.Event, scope: str | None) -> None:
+        if scope is None:
+            self.all.discard(event)
+            return
+        events = self.scoped.get(scope)
+        if events is not None:
+            events.discard(event)
+            if not events:
+                del self.scoped[scope]
+
+    def wake(self, scopes: Iterable[str]) -> None:
+        """Something was stored in ``scopes``."""
+        for event in self.all:
+            event.set()
+        if self.scoped:
+            for scope in set(scopes):
+                for event in self.scoped.get(scope, ()):
+                    event.set()
+
+
 class GroupCommit:
     """The requests of one process waiting for their write turn, and the turn's handling."""
 
-    def __init__(self, storage: GroupCommitStorage, listeners: set[asyncio.Event]) -> None:
+    def __init__(self, storage: GroupCommitStorage, listeners: Listeners) -> None:
         self.storage = storage
         self.listeners = listeners
         """Woken when something is stored (shared with the backend)."""
@@ -119,11 +154,13 @@ class GroupCommit:
                 self._wait_for_turn(loop, storage.wake_fd)
             return
         self.stop_waiting()
+        entries = [p.entry for p in self._pending]
         try:
             outcomes = self._commit_pending()
         finally:
             storage.release_writer()
         self._resolve(outcomes)
+        self.listeners.wake(e.scope for e in entries)  # as committed (a scope may change)
 
     def _wait_for_turn(self, loop: asyncio.AbstractEventLoop, fd: int | None) -> None:
         if fd is not None and self._doorbell is None:
@@ -159,8 +196,6 @@ class GroupCommit:
                 done.set_exception(outcome)
             else:
                 done.set_result(outcome)
-        for event in self.listeners:
-            event.set()
 
     def _commit_pending(self) -> list[tuple[_Waiter, Decision | BaseException]]:
         """The waiting requests' writes, in one transaction (the caller holds the writers'

@@ -2,31 +2,38 @@
 
 The access log (``--access-log``) prints each request line, query string included, and a GET
 request carries ``Password=`` there; every record of every handler goes through
-:class:`MaskPasswords`, which replaces the value with ``***``.
+:class:`MaskPasswords`, which replaces the value of every secret ``name=value`` pair
+(:mod:`masking`'s rule: ``Password``, ``Pass%77ord``, ``pwd``, ``token``...) with ``***``.
+
+The filter masks the record's message and each of its arguments in place, keeping their
+number and kinds: uvicorn's access-log formatter unpacks the arguments (five of them), so a
+record reduced to a finished message would not print at all.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import re
-from typing import Any, Final
+from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-_PASSWORD: Final = re.compile(r"(?i)(password(?:=|%3D))[^&\s\"']*")
+from ismart_sms_kit.mock_server.masking import mask_text
 
 
-def mask(text: str) -> str:
-    return _PASSWORD.sub(r"\1***", text)
+def _masked(value: Any) -> Any:
+    return mask_text(value) if isinstance(value, str) else value
 
 
 class MaskPasswords(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
+        if isinstance(record.msg, str):
+            record.msg = mask_text(record.msg)
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(_masked(a) for a in args)
+        elif isinstance(args, dict):
+            record.args = {k: _masked(v) for k, v in args.items()}
         return True
 
 

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
@@ -36,6 +36,7 @@ _SPELLINGS: Final = {
 }
 """The documented names: a request spelling one exactly shares this string object, so the
 journal's 10,000 copies of each request's names do not each hold their own."""
+KNOWN_KEYS: Final = frozenset(name.lower() for name in _SPELLINGS)
 
 
 class Params:
@@ -65,13 +66,27 @@ class Params:
         for key, value in self._values.items():
             yield self._names[key], value
 
-    def masked(self, secret: frozenset[str], mask: str) -> dict[str, str]:
-        """(name as first sent) -> value, with the value of each name in ``secret`` (lower
-        case) replaced by ``mask``: the journal's copy."""
+    def masked(self, secret: Callable[[str], bool], mask: str) -> dict[str, str]:
+        """(name as first sent) -> value, with the value of each name ``secret`` holds for
+        replaced by ``mask``: the journal's copy."""
         names = self._names
         return {
-            names[key]: (mask if key in secret else value) for key, value in self._values.items()
+            names[key]: (mask if secret(names[key]) else value)
+            for key, value in self._values.items()
         }
+
+    def fits(self, params: int, value_chars: int, entry_chars: int) -> bool:
+        """Whether the journal keeps these parameters whole: at most ``params`` of them, no
+        name or value over ``value_chars`` characters, ``entry_chars`` in all."""
+        values = self._values
+        if len(values) > params:
+            return False
+        total = 0
+        for key, value in values.items():
+            if len(value) > value_chars or len(key) > value_chars:
+                return False
+            total += len(key) + len(value)
+        return total <= entry_chars
 
     def update_missing(self, other: Params) -> None:
         """Add the names of ``other`` that this collection lacks (a lower-priority source)."""

@@ -89,3 +89,14 @@ def fresh_admin(server: ServerThread) -> Iterator[MockAdmin]:
     admin.reset()
     yield admin
     admin.close()
+
+
+@pytest.fixture(scope="module", params=["memory", "sqlite"])
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    config = Config(seed=0)
+    if request.param == "sqlite":
+        config.state = f"sqlite:{tmp_path_factory.mktemp('h') / 'state.sqlite'}"
+    with ServerThread(create_app(config)) as server:
+        yield server

@@ -10,7 +10,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from ismart_sms_kit.mock_server.admin.openapi import document
 from ismart_sms_kit.mock_server.app import create_app
@@ -63,7 +63,12 @@ def test_every_operation_answers_no_5xx_and_as_documented(
         return
     # positive_data_acceptance is left out: the schema cannot say every rule of the API (a rule
     # needs an action; a wait that finds nothing answers 408), which it would count as refusals
-    case.call_and_validate(base_url=server.url, excluded_checks=[positive_data_acceptance])
+    # unsupported_method is left out on the gateway's paths: they answer 15 to any method, as
+    # the gateway does (issue 19), and a document can only list the methods it knows
+    excluded = [positive_data_acceptance]
+    if not case.path.startswith("/_mock"):
+        excluded.append(unsupported_method)
+    case.call_and_validate(base_url=server.url, excluded_checks=excluded)
     CALLS.append(1)
 
 

@@ -18,7 +18,7 @@ PKG = "ismart_sms_kit"
 # The emulator's groups, lowest first: a module may import its own group and any group of a
 # lower rank, never a group of the same or a higher rank. (Rank, group, module prefixes.)
 EMULATOR_GROUPS: list[tuple[int, str, tuple[str, ...]]] = [
-    (1, "base", ("params", "transport", "logs", "tls")),
+    (1, "base", ("params", "transport", "logs", "tls", "masking")),
     (2, "state", ("state",)),
     (3, "config", ("config",)),
     (4, "gateway", ("gateway",)),

@@ -10,9 +10,10 @@ address bar and the page's own API calls and event stream carry the cookie.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from http.cookies import SimpleCookie
 from typing import Final
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -66,3 +67,96 @@ class AdminTokenMiddleware:
             await self.app(scope, receive, send)
             return
         await response(scope, receive, send)
+
+
+# --- the drive-by guard: Host names, cross-site origins, non-JSON bodies ----------------------
+
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _hostname(host: str) -> str:
+    """The name or address of a ``Host`` value (or an origin's netloc), without the port."""
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:8080
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    name, _, port = host.rpartition(":")
+    return name if name and port.isdigit() else host
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class DriveByGuard:
+    """Refuses what a web page on another site could make a browser send to ``/_mock``
+    (``ismart-mock`` has no login a browser would hold, so a request that arrives is obeyed):
+
+    * a ``Host`` that is a name other than ``localhost`` (or ``*.localhost``) or one of
+      ``allowed_hosts``: 403. A page of ``evil.example`` whose name was re-pointed to
+      127.0.0.1 (DNS rebinding) sends its own name. An IP address is always accepted (a
+      rebinding page cannot send one), and ``*`` in ``allowed_hosts`` accepts any name.
+    * a state-changing request (not GET, HEAD or OPTIONS) whose ``Origin`` is not the
+      ``Host`` it was sent to, or whose ``Sec-Fetch-Site`` is ``cross-site``: 403.
+    * a state-changing request to ``/_mock/api/`` with a body that is not JSON
+      (``application/json`` or ``+json``): 415. A form or ``text/plain`` POST is a "simple"
+      request that no CORS preflight stops.
+
+    The gateway's endpoints are not guarded: the real ones answer any host and origin."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.any_host = "*" in allowed_hosts
+        self.allowed = frozenset(_hostname(h) for h in allowed_hosts if h != "*")
+
+    def host_allowed(self, name: str) -> bool:
+        return (
+            self.any_host
+            or name == "localhost"
+            or name.endswith(".localhost")
+            or name in self.allowed
+            or _is_ip(name)
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PROTECTED_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        headers = {k: v.decode("latin-1") for k, v in scope["headers"]}
+        refusal = self.refusal(scope, headers)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, text = refusal
+        await JSONResponse({"error": text}, status_code=status)(scope, receive, send)
+
+    def refusal(self, scope: Scope, headers: dict[bytes, str]) -> tuple[int, str] | None:
+        host = headers.get(b"host")
+        if host is not None and not self.host_allowed(_hostname(host)):
+            return 403, (
+                f"Host {host!r} is not allowed for the admin API and inbox (a guard against "
+                "DNS rebinding): use localhost or an IP address, or start the emulator with "
+                f"the setting allowed_hosts: [{_hostname(host)}] (ISMART_MOCK_ALLOWED_HOSTS)"
+            )
+        if scope["method"] in _SAFE_METHODS:
+            return None
+        origin = headers.get(b"origin")
+        if origin is not None:
+            netloc = urlsplit(origin).netloc.lower() if "://" in origin else ""
+            if not netloc or host is None or netloc != host.strip().lower():
+                return 403, f"a request from origin {origin!r} may not change the emulator"
+        if headers.get(b"sec-fetch-site", "").lower() == "cross-site":
+            return 403, "a cross-site request may not change the emulator"
+        has_body = headers.get(b"content-length", "0").strip() not in ("", "0") or (
+            b"transfer-encoding" in headers
+        )
+        if has_body and scope["path"].startswith(PROTECTED_PREFIX + "/api/"):
+            media = headers.get(b"content-type", "").split(";", 1)[0].strip().lower()
+            if media != "application/json" and not media.endswith("+json"):
+                return 415, (
+                    f"the body must be JSON (Content-Type: application/json), not {media!r}"
+                )
+        return None

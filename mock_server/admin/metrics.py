@@ -66,4 +66,10 @@ def render(counters: dict[CounterKey, int], *, messages_stored: int, rules_activ
         [(_labels([("rule", key[0])]), n) for key, n in _of(counters, "rules_fired")],
     )
     family("ismart_rules_active", "gauge", "Fault rules in force now.", [("", rules_active)])
+    family(
+        "ismart_client_disconnects_total",
+        "counter",
+        "Clients gone before their request was whole (not answered, not journaled), by endpoint.",
+        [(_labels([("endpoint", key[0])]), n) for key, n in _of(counters, "disconnects")],
+    )
     return "\n".join(lines) + "\n"

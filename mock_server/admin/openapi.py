@@ -67,7 +67,7 @@ _CODE_ANSWER: Final = {
 
 
 _OTHER_METHOD: Final = {
-    "summary": "Not a gateway method: answers 15 (Invalid Http request)",
+    "summary": "Not a gateway method: answers 15 (Invalid Http request), as any other does",
     "tags": ["gateway"],
     "responses": _CODE_ANSWER,
 }
@@ -76,7 +76,7 @@ _OTHER_METHOD: Final = {
 def _gateway(summary: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     fields = {**_SEND_FIELDS, **(extra or {})}
     return {
-        **{method: _OTHER_METHOD for method in ("put", "patch", "delete", "options")},
+        **{method: _OTHER_METHOD for method in ("put", "patch", "delete", "options", "trace")},
         "post": {
             "summary": summary,
             "tags": ["gateway"],

@@ -10,14 +10,16 @@ so only a message that arrives during the call counts; pass the id of a message 
 to also accept one that arrived since). Ids only ever grow, also across resets and when the
 caps drop old messages. Answers 200 with the message, or 408 when ``timeout_ms`` passes.
 
-The wait is woken at once by a message stored in this process and also looks every
-``POLL_S`` seconds, which covers messages stored by another worker sharing the same state.
+The wait is woken at once by a message stored in this process (in its scope, if it has one)
+and also looks every ``POLL_S`` seconds, which covers messages stored by another worker sharing
+the same state. Each look costs next to nothing unless something was stored since the last
+(``Storage.version`` changed), and then reads only the messages stored since.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -31,6 +33,7 @@ from ismart_sms_kit.mock_server.admin.api import (
     parse_whole,
     request_scope,
 )
+from ismart_sms_kit.mock_server.backend import woken_or_after
 
 POLL_S = 0.2
 DEFAULT_TIMEOUT_MS = 10_000
@@ -59,12 +62,21 @@ async def wait_for_message(request: Request) -> Response:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_ms / 1000
     arrived = asyncio.Event()
-    backend.listeners.add(arrived)
+    backend.listen(arrived, wanted.scope)
+    looked = -1  # the newest message id at the last look
+    version: tuple[int, int] | None = None  # the storage's version then
     try:
         while True:
-            found = backend.storage.find_messages(wanted)
-            if found:
-                return JSONResponse(message_json(backend, found[0]))
+            now_version = backend.storage.version()
+            newest = backend.storage.latest_ids()[0] if now_version != version else looked
+            version = now_version
+            if newest != looked:
+                # only what is newer than the last look (ids only grow): no rescans
+                newer = dataclasses.replace(wanted, after=max(wanted.after, looked))
+                found = backend.storage.find_messages(newer)
+                if found:
+                    return JSONResponse(message_json(backend, found[0]))
+                looked = newest
             left = deadline - loop.time()
             if left <= 0:
                 return JSONResponse(
@@ -75,7 +87,6 @@ async def wait_for_message(request: Request) -> Response:
                     status_code=408,
                 )
             arrived.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(arrived.wait(), min(left, POLL_S))
+            await woken_or_after(arrived, min(left, POLL_S))
     finally:
-        backend.listeners.discard(arrived)
+        backend.unlisten(arrived, wanted.scope)

@@ -3,7 +3,7 @@ decision is :func:`ismart_sms_kit.mock_server.gateway.delivery.report`."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ismart_sms_kit.mock_server.backend import Backend
@@ -25,6 +25,9 @@ async def delivery_report_route(request: Request) -> Response:
     params, refused = Params(), None
     try:
         params = await read_params(request, backend.config.setting("max_body_bytes"))
+    except ClientDisconnect:
+        backend.client_gone(NAME)
+        return Response(status_code=200)  # nobody reads it: the connection is gone
     except MalformedRequest as exc:
         refused = unreadable(str(exc))
     except Exception as exc:

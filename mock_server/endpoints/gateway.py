@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ismart_sms_kit.mock_server.backend import Backend, Incoming
@@ -18,7 +19,6 @@ from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
 from ismart_sms_kit.mock_server.params import Params
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-_ALL_METHODS = frozenset(ALL_METHODS)
 
 
 class GatewayEndpoint:
@@ -46,6 +46,9 @@ class GatewayEndpoint:
             limit = self.backend.config.setting("max_body_bytes")
             try:
                 params = await read_scope_params(scope, receive, content_type, declared, limit)
+            except ClientDisconnect:  # gone before its request was whole: nothing to answer
+                self.backend.client_gone(self.name)
+                return
             except MalformedRequest as exc:
                 refused = unreadable(str(exc))
             except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
@@ -64,15 +67,14 @@ class GatewayEndpoint:
 
 class EmulatorApp(Starlette):
     """The emulator's Starlette app, with a fast path: a request to a send endpoint (any
-    casing of its path, a method Starlette's route would accept) goes straight to its
-    :class:`GatewayEndpoint`, skipping middleware and routing, which cost more than the
-    gateway's own work. Everything else, the send paths' other methods included, goes
-    through Starlette as before."""
+    casing of its path, any method: the endpoint answers 15 to those it does not read) goes
+    straight to its :class:`GatewayEndpoint`, skipping middleware and routing, which cost more
+    than the gateway's own work. Everything else goes through Starlette as before."""
 
     gateway: Mapping[str, ASGIApp]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in _ALL_METHODS:
+        if scope["type"] == "http":
             endpoint = self.gateway.get(scope["path"].lower())
             if endpoint is not None:
                 scope["app"] = self

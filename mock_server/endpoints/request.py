@@ -6,6 +6,7 @@ body's cap, its charset, multipart forms. An unreadable request raises
 from __future__ import annotations
 
 import codecs
+import functools
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -64,6 +65,22 @@ async def _receive_body(receive: Receive, declared: str | None, limit: int) -> b
             raise ClientDisconnect()
 
 
+@functools.lru_cache(maxsize=64)
+def text_charset(name: str) -> str:
+    """``name`` if it is a text encoding that can decode any bytes (with replacement
+    characters), else ``utf-8``: an unknown charset, a bytes-to-bytes or text-to-text codec
+    (``base64``, ``hex``, ``zlib``, ``rot13``...) or one that cannot replace what it cannot
+    decode (``idna``, ``punycode``, ``undefined``) is read as UTF-8, as no charset is."""
+    try:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True):
+            return "utf-8"
+        b"\xff\xfe\x00A%+\xe2\x82".decode(name, "replace")
+    except (LookupError, ValueError, TypeError, UnicodeError):
+        return "utf-8"
+    return name
+
+
 def _charset(content_type: str) -> str:
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
@@ -108,10 +125,7 @@ async def read_scope_params(
         body = await _receive_body(receive, declared, limit)
         charset = _charset(content_type)
         if charset != "utf-8":
-            try:
-                codecs.lookup(charset)
-            except (LookupError, ValueError):
-                charset = "utf-8"  # an unknown charset: read as UTF-8, as the default
+            charset = text_charset(charset)
         if params:
             params.update_missing(parse_urlencoded(body, charset))
         else:

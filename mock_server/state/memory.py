@@ -5,10 +5,11 @@ Messages and journal are bounded (oldest dropped first) so memory stays flat und
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ismart_sms_kit.mock_server.state.accounts import Account, apply_patch, replace_definition
 from ismart_sms_kit.mock_server.state.base import Encoded, GroupCommitStorage
@@ -24,6 +25,14 @@ from ismart_sms_kit.mock_server.state.model import (
 )
 
 _T = TypeVar("_T")
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+_I = TypeVar("_I", bound=_HasId)
 
 
 class _MemoryTransaction:
@@ -69,6 +78,23 @@ class _MemoryTransaction:
 
     def count(self, key: CounterKey, n: int = 1) -> None:
         self.s._counters[key] = self.s._counters.get(key, 0) + n
+
+
+def _newer(items: deque[_I], after: int, oldest_first: bool) -> Iterable[_I]:
+    """The items of ``items`` (in id order) with an id above ``after``, in the order asked,
+    looking only at those: the newest are at the end, so a cursor near the end (an event
+    stream, a long-poll) reads what is new, not the whole store."""
+    if after <= 0:
+        return items if oldest_first else reversed(items)
+    if not oldest_first:
+        return itertools.takewhile(lambda item: item.id > after, reversed(items))
+    newer: list[_I] = []
+    for item in reversed(items):
+        if item.id <= after:
+            break
+        newer.append(item)
+    newer.reverse()
+    return newer
 
 
 def _select(items: Iterable[_T], limit: int) -> list[_T]:
@@ -150,11 +176,11 @@ class MemoryStorage:
 
     # messages and journal ---------------------------------------------------------------------
     def find_messages(self, query: MessageQuery) -> list[Message]:
-        items = self._messages if query.oldest_first else reversed(self._messages)
+        items = _newer(self._messages, query.after, query.oldest_first)
         return _select((m for m in items if query.matches(m)), query.limit)
 
     def find_requests(self, query: RequestQuery) -> list[JournalEntry]:
-        items = self._journal if query.oldest_first else reversed(self._journal)
+        items = _newer(self._journal, query.after, query.oldest_first)
         return _select((e for e in items if query.matches(e)), query.limit)
 
     def messages(self, scope: str | None = None) -> list[Message]:
@@ -165,6 +191,10 @@ class MemoryStorage:
 
     def latest_ids(self) -> tuple[int, int]:
         return self._next_message_id - 1, self._next_request_id - 1
+
+    def version(self) -> tuple[int, int]:
+        # a write adds an id; a reset or delete counts a removal; a patch changes no view
+        return self._next_message_id + self._next_request_id, sum(self._removals.values())
 
     def set_delivery(self, message_id: int, state: str, at: datetime) -> Message | None:
         for message in reversed(self._messages):

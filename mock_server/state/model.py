@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.masking import MASK, is_secret_name
+from ismart_sms_kit.mock_server.params import KNOWN_KEYS, Params
 from ismart_sms_kit.protocol.interfaces import describe, interface_of
 
 DEFAULT_MESSAGE_CAP: Final = 10_000
 DEFAULT_JOURNAL_CAP: Final = 10_000
-MASK: Final = "***"
-SECRET_PARAMS: Final = frozenset({"password"})
 
 DELIVERY_STATES: Final = ("scheduled", "sent", "delivered", "failed")
 """A message's delivery state: ``scheduled`` (PushDateTime still ahead), ``sent`` (due, the
@@ -30,11 +29,73 @@ simulated delivery delay not yet over), ``delivered``, ``failed``."""
 FIXED_DELIVERY_STATES: Final = ("delivered", "failed")
 
 
-def mask_params(params: Iterable[tuple[str, str]] | Params) -> dict[str, str]:
-    """The parameters as received, with every secret value replaced by ``***``."""
+@dataclass(frozen=True, slots=True)
+class EntryLimits:
+    """What one journal entry keeps of a request's parameters (settings ``journal_max_*``):
+    with ``journal_cap`` entries, the journal is bounded in bytes, not only in count."""
+
+    params: int = 32
+    """Parameters kept (the gateway's own nine come first)."""
+    value_chars: int = 1024
+    """Characters kept of one value (or name)."""
+    entry_chars: int = 4096
+    """Characters kept of all names and values together."""
+
+
+DEFAULT_ENTRY_LIMITS: Final = EntryLimits()
+_LISTED: Final = 5
+"""At most this many cut values are named in ``params_cut``."""
+
+
+def mask_params(
+    params: Iterable[tuple[str, str]] | Params, limits: EntryLimits = DEFAULT_ENTRY_LIMITS
+) -> tuple[dict[str, str], str | None]:
+    """The parameters as the journal keeps them: every secret value (``masking``) replaced by
+    ``***``, and within ``limits``; with what was cut, said in words (None: nothing was).
+
+    When something must go, the gateway's own parameters are kept first, then the others in
+    the order they came; a value over ``value_chars`` keeps its start."""
     if isinstance(params, Params):
-        return params.masked(SECRET_PARAMS, MASK)
-    return {k: (MASK if k.lower() in SECRET_PARAMS else v) for k, v in params}
+        if params.fits(limits.params, limits.value_chars, limits.entry_chars):
+            return params.masked(is_secret_name, MASK), None  # the usual request: nothing cut
+        items = list(params.items())
+    else:
+        items = list(params)
+    ordered = [p for p in items if p[0].lower() in KNOWN_KEYS]
+    if len(ordered) < len(items):
+        ordered += [p for p in items if p[0].lower() not in KNOWN_KEYS]
+    kept: dict[str, str] = {}
+    cut: list[tuple[str, int]] = []
+    room = limits.entry_chars
+    for name, value in ordered:
+        if len(kept) >= limits.params or room <= 0:
+            break
+        if len(name) > limits.value_chars:
+            cut.append((name[:40], len(name)))
+            name = name[: limits.value_chars]
+        if is_secret_name(name):
+            value = MASK
+        size = len(name) + len(value)
+        if len(value) > limits.value_chars or size > room:
+            cut.append((name[:40], len(value)))
+            value = value[: max(0, min(limits.value_chars, room - len(name)))]
+        kept[name] = value
+        room -= len(name) + len(value)
+    dropped = len(items) - len(kept)
+    if not dropped and not cut:
+        return kept, None
+    said: list[str] = []
+    if dropped:
+        said.append(f"kept {len(kept)} of {len(items)} parameters")
+    if cut:
+        values = ", ".join(f"{name!r} ({size} characters)" for name, size in cut[:_LISTED])
+        more = f" and {len(cut) - _LISTED} more" if len(cut) > _LISTED else ""
+        said.append(f"cut {values}{more}")
+    limit_words = (
+        f"the journal keeps {limits.params} parameters, {limits.value_chars} characters a "
+        f"value, {limits.entry_chars} in all"
+    )
+    return kept, f"{'; '.join(said)} ({limit_words})"
 
 
 @dataclass(slots=True)
@@ -130,6 +191,8 @@ class JournalEntry:
     user_id: str | None = None
     messages: list[int] = field(default_factory=list)
     scope: str = ""
+    params_cut: str | None = None
+    """What the journal cut of the request's parameters, in words (None: nothing)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,6 +203,7 @@ class JournalEntry:
             "interface": interface_of(self.endpoint),
             "client_ip": self.client_ip,
             "params": dict(self.params),
+            "params_cut": self.params_cut,
             "code": self.code,
             "description": (
                 describe(self.code, interface_of(self.endpoint)) if self.code is not None else None

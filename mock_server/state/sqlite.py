@@ -102,6 +102,8 @@ class SqliteStorage(WriterTurn):
         self._known: dict[str, tuple[int, Account]] = {}
         """The accounts as this process last read or wrote them (``recent_account``)."""
         self._writer = -1
+        self._commits = 0
+        """Transactions this process committed (``data_version`` counts the others')."""
         self.wake_fd: int | None = None
         """Readable when a writer ended its turn (see :meth:`release_writer`); None where the
         file system has no FIFOs."""
@@ -126,6 +128,9 @@ class SqliteStorage(WriterTurn):
             raise StateFileError(f"state file {self.path}: {exc}") from None
 
     def _create(self) -> None:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}
+        if columns and "params_cut" not in columns:  # a file from before the journal said
+            self._db.execute("ALTER TABLE journal ADD COLUMN params_cut TEXT")  # what it cut
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
@@ -304,6 +309,7 @@ class SqliteStorage(WriterTurn):
                     self._db.execute("ROLLBACK")
                     raise
                 self._db.execute("COMMIT")
+                self._commits += 1
                 self._known.update(self._tx.seen())
                 self._tx.discard()
             finally:
@@ -368,6 +374,13 @@ class SqliteStorage(WriterTurn):
 
     def journal_entries(self, scope: str | None = None) -> list[JournalEntry]:
         return self.find_requests(RequestQuery(scope=scope, limit=-1, oldest_first=True))
+
+    def version(self) -> tuple[int, int]:
+        """SQLite's ``data_version`` (it changes when another connection, of this process or
+        another, commits) and this connection's own commits: no table is read."""
+        with self._lock:
+            (data_version,) = self._db.execute("PRAGMA data_version").fetchone()
+        return int(data_version), self._commits
 
     def latest_ids(self) -> tuple[int, int]:
         with self._lock:

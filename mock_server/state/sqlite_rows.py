@@ -38,8 +38,10 @@ CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, method TEXT NOT NULL,
     endpoint TEXT NOT NULL, client_ip TEXT NOT NULL, params TEXT NOT NULL, code INTEGER,
     reason TEXT NOT NULL, decided_by TEXT NOT NULL, http_status INTEGER NOT NULL,
-    user_id TEXT, messages TEXT NOT NULL, scope TEXT NOT NULL);
+    user_id TEXT, messages TEXT NOT NULL, scope TEXT NOT NULL, params_cut TEXT);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_scope ON messages (scope, id);
+CREATE INDEX IF NOT EXISTS journal_scope ON journal (scope, id);
 """
 MESSAGE_COLUMNS: Final = (
     "id, request_id, received_at, push_at, user_id, header, number, reference_id, text, lang, "
@@ -47,11 +49,11 @@ MESSAGE_COLUMNS: Final = (
 )
 JOURNAL_COLUMNS: Final = (
     "id, time, method, endpoint, client_ip, params, code, reason, decided_by, http_status, "
-    "user_id, messages, scope"
+    "user_id, messages, scope, params_cut"
 )
 JOURNAL_INSERT: Final = (
     "INSERT INTO journal (time, method, endpoint, client_ip, params, http_status, user_id, scope, "
-    "id, code, reason, decided_by, messages) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "params_cut, id, code, reason, decided_by, messages) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 MESSAGE_INSERT: Final = (
     "INSERT INTO messages (received_at, push_at, user_id, header, number, reference_id, text, "
@@ -113,7 +115,7 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
 
 def entry_from_row(row: tuple[Any, ...]) -> JournalEntry:
     (id_, time, method, endpoint, client_ip, params, code, reason, decided_by, http_status,
-     user_id, messages, scope) = row  # fmt: skip
+     user_id, messages, scope, params_cut) = row  # fmt: skip
     return JournalEntry(
         id=id_,
         time=from_timestamp(time) or datetime.now(timezone.utc),
@@ -128,6 +130,7 @@ def entry_from_row(row: tuple[Any, ...]) -> JournalEntry:
         user_id=user_id,
         messages=json.loads(messages),
         scope=scope,
+        params_cut=params_cut,
     )
 
 
@@ -148,6 +151,7 @@ def encode(entry: JournalEntry, messages: list[Message]) -> Encoded:
             entry.http_status,
             entry.user_id,
             entry.scope,
+            entry.params_cut,
         ),
         [
             (

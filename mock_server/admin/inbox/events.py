@@ -20,10 +20,15 @@ or a delete that leaves the last one sent but removes others (another scope's re
 unscoped stream) is seen by ``Storage.removals``: the client is told to clear what it lost
 (messages, requests or both), then gets the newest ``BATCH`` of what is left.
 
-The stream wakes at once when this process stores a message or journals a request
-(``backend.listeners``) and also looks every ``POLL_S`` seconds, which covers another worker
-process writing the shared state. A comment every ``HEARTBEAT_S`` seconds keeps an idle stream
-open through proxies. It ends when the client goes (Starlette's ``StreamingResponse`` sees the
+The stream wakes at once when this process stores a message or journals a request (in the
+stream's scope, if it has one: ``Backend.listen``) and also looks every ``POLL_S`` seconds,
+which covers another worker process writing the shared state. A look costs next to nothing
+when nothing changed (``Storage.version`` and the rules' errors are compared first), and
+otherwise reads only what was stored since the last look: an idle stream never
+rescans the store, however many there are and however much another scope stores. (Its start
+looks once through the store for its scope's newest ids.) A comment every ``HEARTBEAT_S``
+seconds keeps an idle stream open through proxies. It ends when the client goes (Starlette's
+``StreamingResponse`` sees the
 disconnect and cancels it) and when the server shuts down, if the HTTP protocol puts a shutdown
 event in the request's extensions (``SHUTDOWN_EXTENSION``); otherwise uvicorn ends it after its
 graceful-shutdown timeout.
@@ -32,7 +37,6 @@ graceful-shutdown timeout.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +47,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from ismart_sms_kit.mock_server.admin.api import request_scope
-from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.backend import Backend, woken_or_after
 from ismart_sms_kit.mock_server.state.model import JournalEntry, Message, MessageQuery, RequestQuery
 from ismart_sms_kit.mock_server.transport import SHUTDOWN_EXTENSION
 
@@ -59,6 +63,30 @@ BATCH = 1000
 
 def _gone(found: Sequence[Message] | Sequence[JournalEntry], last_sent: int) -> bool:
     return last_sent > 0 and (not found or found[0].id != last_sent)
+
+
+def read_newer(backend: Backend, cursor: Cursor) -> tuple[list[Message], list[JournalEntry]]:
+    """What was stored since the cursor's last look, oldest first (at most ``BATCH`` of
+    each): the items above both the last one sent and everything the last look read."""
+    storage = backend.storage
+    scope = cursor.scope
+    messages = storage.find_messages(
+        MessageQuery(
+            after=max(cursor.message, cursor.scanned[0]),
+            limit=BATCH,
+            oldest_first=True,
+            scope=scope,
+        )
+    )
+    entries = storage.find_requests(
+        RequestQuery(
+            after=max(cursor.request, cursor.scanned[1]),
+            limit=BATCH,
+            oldest_first=True,
+            scope=scope,
+        )
+    )
+    return messages, entries
 
 
 def read_after(
@@ -105,6 +133,13 @@ class Cursor:
     scope: str | None = field(default=None, compare=False)
     removals: tuple[int, int] | None = field(default=None, compare=False)
     """``Storage.removals`` at the last look (None: not looked yet)."""
+    latest: tuple[int, int] | None = field(default=None, compare=False)
+    """``Storage.latest_ids`` at the last look (None: not looked yet)."""
+    version: tuple[int, int] | None = field(default=None, compare=False)
+    """``Storage.version`` at the last look: while it stays, nothing is read."""
+    scanned: tuple[int, int] = field(default=(0, 0), compare=False)
+    """Every message and journal entry up to these ids has been read (and sent if it is the
+    stream's): the next look reads above them."""
 
     @property
     def event_id(self) -> str:
@@ -154,8 +189,27 @@ def advance(cursor: Cursor, backend: Backend) -> list[str]:
     reset seen from an unscoped stream, say): the client is told to clear, and gets the newest
     ``BATCH`` of what is left."""
     out: list[str] = []
-    removals = backend.storage.removals(cursor.scope)
-    new_messages, messages_gone, new_entries, entries_gone = read_after(backend, cursor)
+    storage = backend.storage
+    version = storage.version()
+    if (
+        cursor.latest is not None
+        and version == cursor.version
+        and backend.watcher.errors == cursor.rules_errors
+    ):
+        return out  # nothing stored, removed or broken since the last look
+    cursor.version = version
+    removals = storage.removals(cursor.scope)
+    latest = storage.latest_ids()
+    if cursor.latest is None:  # the first look: is the last thing the client got still there?
+        new_messages, messages_gone, new_entries, entries_gone = read_after(backend, cursor)
+    else:
+        new_messages, new_entries = read_newer(backend, cursor)
+        messages_gone = entries_gone = False
+    cursor.latest = latest
+    cursor.scanned = (
+        latest[0] if len(new_messages) < BATCH else new_messages[-1].id,
+        latest[1] if len(new_entries) < BATCH else new_entries[-1].id,
+    )
     if cursor.removals is not None and removals != cursor.removals:
         messages_removed = removals[0] != cursor.removals[0]
         entries_removed = removals[1] != cursor.removals[1]
@@ -191,7 +245,7 @@ async def stream(
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     woken = asyncio.Event()
-    backend.listeners.add(woken)
+    backend.listen(woken, cursor.scope)
     try:
         yield f"retry: {RETRY_MS}\n\n"
         quiet_since = loop.time()
@@ -204,10 +258,9 @@ async def stream(
             elif loop.time() - quiet_since >= HEARTBEAT_S:
                 yield ": keep-alive\n\n"
                 quiet_since = loop.time()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(woken.wait(), POLL_S)
+            await woken_or_after(woken, POLL_S)
     finally:
-        backend.listeners.discard(woken)
+        backend.unlisten(woken, cursor.scope)
 
 
 async def events(request: Request) -> Response:
