@@ -67,7 +67,7 @@ async def wait_for_message(request: Request) -> Response:
     version: tuple[int, int] | None = None  # the storage's version then
     try:
         while True:
-            now_version = backend.storage.version()
+            now_version = backend.storage.version(wanted.scope)
             newest = backend.storage.latest_ids()[0] if now_version != version else looked
             version = now_version
             if newest != looked:

@@ -100,10 +100,11 @@ class Storage(Protocol):
     def latest_ids(self) -> tuple[int, int]:
         """The newest message id and the newest journal id (0 when none yet)."""
 
-    def version(self) -> tuple[int, int]:
-        """A value that changes whenever anything stored changes, in any process sharing the
-        state, and that costs next to nothing to read: an idle event stream or long-poll
-        compares it before reading anything."""
+    def version(self, scope: str | None = None) -> tuple[int, int]:
+        """A value that changes whenever anything stored changes (in ``scope``, when given; it
+        may change for other scopes too), in any process sharing the state, and that costs
+        next to nothing to read: an idle event stream or long-poll compares it before reading
+        anything."""
 
     def set_delivery(self, message_id: int, state: str, at: datetime) -> Message | None: ...
     def sizes(self, scope: str | None = None) -> tuple[int, int]:

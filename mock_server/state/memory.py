@@ -75,6 +75,7 @@ class _MemoryTransaction:
         if len(s._journal) == s._journal_cap:
             self.count(("dropped", "journal"))
         s._journal.append(entry)
+        s._scope_writes[entry.scope] = s._scope_writes.get(entry.scope, 0) + 1
 
     def count(self, key: CounterKey, n: int = 1) -> None:
         self.s._counters[key] = self.s._counters.get(key, 0) + n
@@ -130,6 +131,8 @@ class MemoryStorage:
         self._counters: dict[CounterKey, int] = {}
         self._removals: dict[tuple[str, str | None], int] = {}
         """Resets and deletes by (``messages`` or ``journal``, scope or None): ``removals``."""
+        self._scope_writes: dict[str, int] = {}
+        """Requests recorded by scope (``version``); one entry per scope ever written."""
         self._tx = _MemoryTransaction(self)
         self.reset()
         self._removals.clear()  # that reset only set the start state up: it removed nothing
@@ -192,9 +195,12 @@ class MemoryStorage:
     def latest_ids(self) -> tuple[int, int]:
         return self._next_message_id - 1, self._next_request_id - 1
 
-    def version(self) -> tuple[int, int]:
-        # a write adds an id; a reset or delete counts a removal; a patch changes no view
-        return self._next_message_id + self._next_request_id, sum(self._removals.values())
+    def version(self, scope: str | None = None) -> tuple[int, int]:
+        # a write adds an id (and counts in its scope); a reset or delete counts a removal
+        removed = sum(self._removals.values())
+        if scope is None:
+            return self._next_message_id + self._next_request_id, removed
+        return self._scope_writes.get(scope, 0), removed
 
     def set_delivery(self, message_id: int, state: str, at: datetime) -> Message | None:
         for message in reversed(self._messages):

@@ -375,9 +375,10 @@ class SqliteStorage(WriterTurn):
     def journal_entries(self, scope: str | None = None) -> list[JournalEntry]:
         return self.find_requests(RequestQuery(scope=scope, limit=-1, oldest_first=True))
 
-    def version(self) -> tuple[int, int]:
+    def version(self, scope: str | None = None) -> tuple[int, int]:
         """SQLite's ``data_version`` (it changes when another connection, of this process or
-        another, commits) and this connection's own commits: no table is read."""
+        another, commits) and this connection's own commits, whatever the scope: no table is
+        read."""
         with self._lock:
             (data_version,) = self._db.execute("PRAGMA data_version").fetchone()
         return int(data_version), self._commits

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -190,7 +191,7 @@ def advance(cursor: Cursor, backend: Backend) -> list[str]:
     ``BATCH`` of what is left."""
     out: list[str] = []
     storage = backend.storage
-    version = storage.version()
+    version = storage.version(cursor.scope)
     if (
         cursor.latest is not None
         and version == cursor.version
@@ -246,6 +247,7 @@ async def stream(
     loop = asyncio.get_running_loop()
     woken = asyncio.Event()
     backend.listen(woken, cursor.scope)
+    poll_s = POLL_S * (0.9 + 0.2 * random.random())  # streams opened together look apart
     try:
         yield f"retry: {RETRY_MS}\n\n"
         quiet_since = loop.time()
@@ -258,7 +260,7 @@ async def stream(
             elif loop.time() - quiet_since >= HEARTBEAT_S:
                 yield ": keep-alive\n\n"
                 quiet_since = loop.time()
-            await woken_or_after(woken, POLL_S)
+            await woken_or_after(woken, poll_s)
     finally:
         backend.unlisten(woken, cursor.scope)
 
