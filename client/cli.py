@@ -47,6 +47,7 @@ ENV_HEADER: Final = "ISMART_HEADER"
 ENV_URL: Final = "ISMART_URL"
 
 _GATEWAY_FORMAT: Final = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\Z")
+_ISO_SHAPE: Final = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}){0,2}(\.\d+)?)?")
 
 
 class UsageError(Exception):
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
             f"{ENV_URL} give the defaults of --header and --url. Exit status: 0 pushed or "
             "checks passed, 1 another return code, 2 usage error, 3 no return code "
             "(nothing was sent, or the gateway failed), 4 no answer after sending (it may "
-            "have been delivered)."
+            "have been delivered). A refused connection is reported at once, not retried."
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -101,7 +102,17 @@ def _parser() -> argparse.ArgumentParser:
         help="base URL or full .aspx URL of the gateway (default: $ISMART_URL, else the live one)",
     )
     send.add_argument(
-        "--timeout", type=float, help=f"seconds per attempt (default {DEFAULT_TIMEOUT})"
+        "--cacert",
+        metavar="FILE",
+        help="trust the gateway's certificate signed by this CA file, e.g. the emulator's "
+        "ismart-mock-tls/ca.pem under --tls (default: the system's, or $REQUESTS_CA_BUNDLE)",
+    )
+    send.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds to wait, per attempt, for the connection and for the answer (default: "
+        f"{DEFAULT_TIMEOUT[0]:g} s to connect, {DEFAULT_TIMEOUT[1]:g} s for the answer)",
     )
     send.add_argument(
         "--retry-5xx", action="store_true", help="also retry HTTP 500/502/503/504 (may send twice)"
@@ -148,7 +159,9 @@ def _push_at(value: str | None) -> datetime | str | None:
         return value
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    except ValueError as exc:
+        if _ISO_SHAPE.match(value):  # the right shape, but no such day or time
+            raise UsageError(f"--at {value!r} is not a real date and time ({exc})") from None
         raise UsageError(
             f"--at {value!r} is neither ISO 8601 (2026-01-31T09:30) nor MM/DD/YYYY HH:mm:ss"
         ) from None
@@ -191,8 +204,8 @@ def _run_send(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
     message = _read_message(args.message, stdin)
     if args.no_retry:
         retry = RetryPolicy.never()
-    else:
-        retry = RetryPolicy(statuses=HTTP_5XX if args.retry_5xx else frozenset())
+    else:  # a refused connection is an answer: nothing listens there, say so at once
+        retry = RetryPolicy(statuses=HTTP_5XX if args.retry_5xx else frozenset(), refused=False)
     try:
         client = IsmartClient(
             user_id,
@@ -203,9 +216,10 @@ def _run_send(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
             retry=retry,
             default_country=args.default_country,
             timezone=args.timezone,
+            verify=args.cacert,
         )
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc).replace("verify: no CA file", "--cacert: no file")) from None
     with client:
         try:
             result = client.send(

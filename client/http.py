@@ -17,6 +17,8 @@ exception.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import ssl
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -38,7 +40,7 @@ from ismart_sms_kit.client.prepare import (
     resolve_timezone,
 )
 from ismart_sms_kit.client.results import ChunkResult, Outcome, SendResult, skipped
-from ismart_sms_kit.client.retry import RetryPolicy, attempts
+from ismart_sms_kit.client.retry import RetryPolicy, attempts, refused
 from ismart_sms_kit.protocol.segments import Segments, count
 from ismart_sms_kit.protocol.spec import (
     LIVE_BASE_URL,
@@ -103,8 +105,11 @@ class IsmartClient:
     :func:`limits_for` the URL: the documented ``SMSDynamicRefIntlAPI.aspx`` needs reference
     ids, so :meth:`send` makes them up when none are given).
 
-    A ``requests.Session`` can be given (proxies, certificates): the client mounts its retrying
-    adapter on it for the gateway's URL only. Use one client per thread.
+    ``verify`` is the CA file that signed the gateway's certificate, e.g. the emulator's
+    ``ismart-mock-tls/ca.pem`` under ``--tls`` (``False`` turns checking off; None: requests'
+    default, which honours ``REQUESTS_CA_BUNDLE``). A ``requests.Session`` can be given
+    (proxies, client certificates): the client mounts its retrying adapter on it for the
+    gateway's URL only. Use one client per thread.
     """
 
     def __init__(
@@ -121,7 +126,10 @@ class IsmartClient:
         timezone: tzinfo | str = GATEWAY_TIMEZONE,
         limits: Limits | None = None,
         session: requests.Session | None = None,
+        verify: bool | str | None = None,
     ) -> None:
+        if isinstance(verify, str) and not os.path.isfile(verify):
+            raise ValueError(f"verify: no CA file {verify!r}")
         self.user_id = user_id
         self.__password = password
         self.header = header
@@ -132,6 +140,7 @@ class IsmartClient:
         self.default_country = check_country_code(default_country)
         self.timezone = resolve_timezone(timezone)
         self.limits = limits if limits is not None else limits_for(self.url)
+        self.verify = verify
         self.session = session if session is not None else requests.Session()
         self._own_session = session is None
         if self._own_session:
@@ -275,6 +284,8 @@ class IsmartClient:
                     data=self._form(checked, chunk),
                     timeout=self.timeout,
                     allow_redirects=False,
+                    # per request: REQUESTS_CA_BUNDLE would override the session's setting
+                    verify=self.verify,
                 )
             except requests.RequestException as exc:
                 result = self._transport_failure(chunk, exc, tries.count)
@@ -347,7 +358,9 @@ class IsmartClient:
             )
         if tries > 1:
             description += f" ({tries} attempts)"
-        reason = self._redact(f"{type(exc).__name__}: {exc}")[:_BODY_KEEP]
+        raw = self._redact(f"{type(exc).__name__}: {exc}")
+        log.debug("transport failure: %s", raw)
+        reason = (self._plain_reason(exc) or raw)[:_BODY_KEEP]
         return ChunkResult(
             chunk.numbers,
             chunk.reference_ids,
@@ -357,6 +370,29 @@ class IsmartClient:
             reason=reason,
             attempts=tries,
         )
+
+    def _plain_reason(self, exc: requests.RequestException) -> str | None:
+        """What went wrong in words, for the usual failures (None: keep the library's text)."""
+        parts = urlsplit(self.url)
+        host = parts.hostname or "?"
+        where = f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+        connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout,) * 2
+        causes = list(_causes(exc))
+        for cause in causes:
+            if refused(cause):
+                return f"connection refused by {where}: nothing listens there"
+            if isinstance(cause, socket.gaierror):
+                return f"the host name {host!r} cannot be resolved ({cause.strerror})"
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                return (
+                    f"the TLS certificate of {host} is not trusted ({cause.verify_message}): "
+                    "give its CA file (verify=CA_FILE; ismart-sms --cacert CA_FILE)"
+                )
+        if isinstance(exc, requests.ConnectTimeout):
+            return f"no connection to {where} within {connect:g} s"
+        if isinstance(exc, requests.ReadTimeout):
+            return f"no answer from {where} within {read:g} s"
+        return None
 
     def _redact(self, text: str) -> str:
         """``text`` without the password (nor its URL-encoded forms), should anything echo it.

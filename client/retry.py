@@ -4,7 +4,9 @@ A send is not idempotent: once the request has reached the gateway, it may push 
 even if the answer never comes back. So the policy retries:
 
 * connection failures *before the request was sent* (refused, unreachable, DNS, connect
-  timeout): urllib3 counts these as ``connect`` errors, raised before any byte is written;
+  timeout): urllib3 counts these as ``connect`` errors, raised before any byte is written
+  (``refused=False`` reports a refused connection at once: nothing listens there, as the
+  ``ismart-sms`` command does for a person waiting at the terminal);
 * opt-in, HTTP statuses in ``statuses`` (e.g. :data:`HTTP_5XX`): a 503 from a load balancer
   usually means the page never ran, but a 500 can come from a page that failed *after* it
   queued the message, which is why this is off by default;
@@ -28,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
@@ -58,6 +60,8 @@ class RetryPolicy:
     backoff_jitter: float = 0.5
     deadline: float | None = 30.0
     """Seconds over all attempts of one gateway request; None for no deadline."""
+    refused: bool = True
+    """Retry a refused connection too (a gateway restarting); False: report it at once."""
 
     def __post_init__(self) -> None:
         numbers = {
@@ -83,6 +87,7 @@ class RetryPolicy:
     def to_urllib3(self) -> DeadlineRetry:
         """The urllib3 ``Retry`` to mount on a session's adapter."""
         return DeadlineRetry(
+            retry_refused=self.refused,
             total=None,
             connect=self.connect,
             read=False,  # never: the request was sent
@@ -126,6 +131,14 @@ class DeadlineRetry(Retry):
 
     _planned_backoff: float = 0.0
 
+    def __init__(self, *args: Any, retry_refused: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_refused = retry_refused
+
+    def new(self, **kw: Any) -> DeadlineRetry:
+        kw.setdefault("retry_refused", self.retry_refused)
+        return super().new(**kw)
+
     def increment(
         self,
         method: str | None = None,
@@ -135,6 +148,8 @@ class DeadlineRetry(Retry):
         _pool: ConnectionPool | None = None,
         _stacktrace: TracebackType | None = None,
     ) -> DeadlineRetry:
+        if error is not None and not self.retry_refused and refused(error):
+            raise MaxRetryError(_pool, url, error) from error  # type: ignore[arg-type]
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         backoff = new.get_backoff_time()
         state = _CURRENT.get()
@@ -154,3 +169,15 @@ class DeadlineRetry(Retry):
         """Sleep the backoff planned (and checked against the deadline) in ``increment``."""
         if self._planned_backoff > 0:
             time.sleep(self._planned_backoff)
+
+
+def refused(error: BaseException) -> bool:
+    """True when ``error`` is (or was caused by) a refused connection: nothing listens there."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -100,3 +102,12 @@ def served(
         config.state = f"sqlite:{tmp_path_factory.mktemp('h') / 'state.sqlite'}"
     with ServerThread(create_app(config)) as server:
         yield server
+
+
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound (so no other process can take it
+    meanwhile, as one could a port found free and released) but not listening."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

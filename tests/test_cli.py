@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.mock_server import tls
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.server import ServerThread, free_port
-from tests.conftest import acme_config, fresh_admin
+from tests.conftest import acme_config, fresh_admin, refusing_port
 
 SECRET = "cli-Pa55+w&rd"
 OMAN = "96899123456"
@@ -267,3 +268,65 @@ def test_the_installed_command() -> None:
     assert done.returncode == 0
     for command in ("send", "check", "segments"):
         assert command in done.stdout
+
+
+# --- issue 21, point 6: TLS trust, a refused connection, help text, impossible dates -----------
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerThread, Path]]:
+    """The emulator over HTTPS with the certificate ``ismart-mock --tls`` would write."""
+    files = tls.prepare(tmp_path_factory.mktemp("tls"), "127.0.0.1")
+    app = create_app(acme_config(SECRET))
+    with ServerThread(app, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key)) as running:
+        yield running, files.ca
+
+
+def test_cacert_trusts_the_emulators_tls_ca(tls_server: tuple[ServerThread, Path]) -> None:
+    server, ca = tls_server
+    done = run("send", OMAN, "Hello", "--cacert", str(ca), url=server.url)
+    assert done.returncode == 0, done.stderr
+    assert "--cacert FILE" in run("send", "--help").stdout
+
+
+def test_an_untrusted_certificate_is_explained_and_names_cacert(
+    tls_server: tuple[ServerThread, Path],
+) -> None:
+    done = run("send", OMAN, "Hello", url=tls_server[0].url)
+    assert done.returncode == 3
+    assert "certificate" in done.stderr and "--cacert" in done.stderr
+    missing = run("send", OMAN, "Hello", "--cacert", "no-such-ca.pem", url=tls_server[0].url)
+    assert missing.returncode == 2 and "no-such-ca.pem" in missing.stderr
+
+
+def test_a_refused_connection_is_reported_at_once_in_plain_words() -> None:
+    with refusing_port() as port:
+        done = run("send", OMAN, "Hello", "--json", url=f"http://127.0.0.1:{port}")
+        plain = run("send", OMAN, "Hello", url=f"http://127.0.0.1:{port}")
+    assert done.returncode == 3
+    assert json.loads(done.stdout)["chunks"][0]["attempts"] == 1  # no silent retries
+    assert f"connection refused by 127.0.0.1:{port}" in plain.stderr, plain.stderr
+    assert "nothing was sent" in plain.stderr
+    for raw in ("HTTPConnectionPool", "Max retries", "NewConnectionError", "Errno"):
+        assert raw not in plain.stderr
+
+
+def test_timeout_help_reads_as_words_not_a_tuple() -> None:
+    help_text = " ".join(run("send", "--help").stdout.split())
+    assert "(10.0, 30.0)" not in help_text
+    assert "10 s to connect, 30 s for the answer" in help_text
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2026-02-30T10:00", "day is out of range for month"),
+        ("2026-13-01T10:00", "month must be in 1..12"),
+        ("2026-01-31T25:00", "hour must be in 0..23"),
+    ],
+)
+def test_an_impossible_date_is_named_as_such(value: str, why: str) -> None:
+    done = run("check", OMAN, "Hi", "--at", value)
+    assert done.returncode == 2
+    assert f"--at {value!r} is not a real date and time ({why})" in done.stderr
+    assert "neither" not in done.stderr

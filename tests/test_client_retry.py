@@ -21,6 +21,7 @@ from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.server import ServerThread, free_port
 from ismart_sms_kit.protocol.spec import ReturnCode
 from ismart_sms_kit.pytest_plugin import IsmartMock
+from tests.conftest import refusing_port
 
 OMAN = "96899123456"
 FAST = {"backoff_factor": 0.01, "backoff_max": 0.05, "backoff_jitter": 0.01}
@@ -193,3 +194,14 @@ def test_a_return_code_is_never_retried(ismart_mock: IsmartMock) -> None:
 def test_a_bad_policy_is_refused(fields: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="RetryPolicy"):
         RetryPolicy(**fields)
+
+
+def test_refused_false_reports_a_refused_connection_at_once_in_words() -> None:
+    with (
+        refusing_port() as port,
+        client(f"http://127.0.0.1:{port}", RetryPolicy(refused=False)) as sms,
+    ):
+        result = sms.send(OMAN, "Hi")
+    [chunk] = result.chunks
+    assert (chunk.outcome, chunk.attempts) == (Outcome.NOT_SENT, 1)
+    assert result.reason == f"connection refused by 127.0.0.1:{port}: nothing listens there"
