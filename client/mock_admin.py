@@ -10,6 +10,13 @@ For end-to-end tests in any setup (the emulator in a container, on a CI service 
 
 Every call is one HTTP request; an answer of 400 or more raises :class:`MockAdminError`.
 
+Waits see what was sent in the handle's *window*: the messages since the handle was made, its
+last :meth:`~MockAdmin.reset` or its last :meth:`~MockAdmin.mark`, so "the app sends, then the
+test waits" works in that natural order (as with Mailpit or moto, where a test reads what was
+sent). Each wait answers the oldest matching message of the window; before asking the app for a
+second message to the same number, take a :meth:`~MockAdmin.mark`. ``wait_for(after="now")``
+waits only for a message that arrives from then on; ``after=ID`` for one newer than message ID.
+
 On a shared emulator give each test run its own scope: ``MockAdmin(url, scope="run-42")``
 sends ``X-Mock-Scope: run-42`` with every admin call, so it sees and resets only that scope's
 messages, journal and run-time rules; send the gateway requests of that run with the same
@@ -19,7 +26,7 @@ emulator's ``--admin-token``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import requests
@@ -58,6 +65,10 @@ class MockAdmin:
         self.http.headers.update(self.scope_headers)
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
+        try:  # the window of waits starts now (an emulator not up yet has nothing older)
+            self._mark = self._newest_id()
+        except (requests.RequestException, MockAdminError, ValueError):
+            self._mark = 0
 
     def __repr__(self) -> str:
         scope = f", scope={self.scope!r}" if self.scope else ""
@@ -130,6 +141,17 @@ class MockAdmin:
         found = self.messages(to=to, limit=1)
         return found[0] if found else None
 
+    def _newest_id(self) -> int:
+        """The id of the newest message this handle can see (0: none); ids only grow."""
+        newest: list[dict[str, Any]] = self._api("GET", "/messages", params={"limit": 1})
+        return int(newest[0]["id"]) if newest else 0
+
+    def mark(self) -> int:
+        """Start the window of later waits now: they see only messages sent from now on (until
+        the next mark or reset). Returns the mark, a message id usable as ``after=``."""
+        self._mark = self._newest_id()
+        return self._mark
+
     def wait_for(
         self,
         *,
@@ -137,17 +159,24 @@ class MockAdmin:
         contains: str | None = None,
         user: str | None = None,
         header: str | None = None,
-        after: int | None = None,
+        after: int | Literal["now"] | None = None,
         timeout: float = 10.0,
     ) -> dict[str, Any]:
-        """Wait for a matching message that arrives after this call (or after message id
-        ``after``) and return it; :class:`TimeoutError` if none arrives within ``timeout`` s."""
-        params: dict[str, Any] = {"timeout_ms": int(timeout * 1000)}
+        """The oldest matching message sent since this handle was made, its last reset or
+        mark, waiting up to ``timeout`` s for one; :class:`TimeoutError` if none comes.
+
+        ``after="now"``: only a message that arrives from this call on; ``after=ID``: only
+        one newer than message ID (``after=0``: any message the emulator keeps)."""
+        if after == "now":
+            after = self._newest_id()
+        elif after is None:
+            after = self._mark
+        elif isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise ValueError(f'after={after!r}: give a message id, "now" or None')
+        params: dict[str, Any] = {"timeout_ms": int(timeout * 1000), "after": after}
         for name, value in (("to", to), ("contains", contains), ("user", user), ("header", header)):
             if value is not None:
                 params[name] = value
-        if after is not None:
-            params["after"] = after
         response = self.http.get(
             self.base_url + API + "/messages/wait", params=params, timeout=timeout + self.timeout
         )
@@ -212,8 +241,11 @@ class MockAdmin:
 
     def reset(self) -> None:
         """Back to the start state: accounts, configured rules, no messages, no journal
-        (with a scope: only that scope's messages, journal and run-time rules)."""
+        (with a scope: only that scope's messages, journal and run-time rules). Later waits
+        see every message sent after it."""
         self._api("POST", "/reset")
+        self._mark = 0  # what the reset left belongs to other scopes, which this handle
+        # does not see when it has a scope; without one, nothing is left
 
     def close(self) -> None:
         self.http.close()

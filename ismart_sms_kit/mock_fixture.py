@@ -70,10 +70,11 @@ def journal_section(mock: object) -> tuple[str, str] | None:
 
 
 @contextmanager
-def running_mock(config: Config) -> Iterator[IsmartMock]:
-    """An emulator with ``config`` on a free loopback port, for the session's fixture."""
+def running_mock(config: Config, port: int | None = None) -> Iterator[IsmartMock]:
+    """An emulator with ``config`` on a loopback port (``port``, or one the system picks),
+    for the session's fixture."""
     app = create_app(config)
-    with ServerThread(app) as server:
+    with ServerThread(app, port=port) as server:
         mock = IsmartMock(server, app)
         try:
             yield mock

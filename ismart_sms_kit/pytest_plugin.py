@@ -6,6 +6,16 @@ the ``ismart_mock`` fixture; a host project that never uses it pays nothing and 
 by it. The fixture itself is documented in :mod:`ismart_sms_kit.mock_fixture`, which holds
 :class:`IsmartMock` (importable from here too, as before). The plugin also lets
 ``pytest --pyargs ismart_sms_kit.contract_tests`` take the kit's options.
+
+Its port is one the system picks, held from the start (the server binds before it runs, so two
+test runs never race for it). To pin it, e.g. for an app whose gateway URL is fixed in its
+test settings: ``pytest --ismart-mock-port 18080``, or ``ismart_mock_port = 18080`` in the
+pytest ini file, or override the session-scoped ``ismart_mock_port`` fixture (with
+pytest-xdist, give each worker its own: every worker starts its own emulator). A pinned port
+in use fails the session's first test that uses the fixture, naming the port.
+
+Waits (``ismart_mock.wait_for``) see the messages sent since the test started: the fixture
+resets the emulator before each test, so "the app sends, then the test waits" works.
 """
 
 from __future__ import annotations
@@ -86,6 +96,27 @@ def pytest_runtest_makereport(
     return report
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    help_text = "the ismart_mock fixture's port on 127.0.0.1 (default: one the system picks)"
+    parser.addoption("--ismart-mock-port", type=int, metavar="PORT", help=help_text)
+    parser.addini("ismart_mock_port", help_text, default="")
+
+
+@pytest.fixture(scope="session")
+def ismart_mock_port(pytestconfig: pytest.Config) -> int | None:
+    """The fixture's port: ``--ismart-mock-port``, else the ini's ``ismart_mock_port``, else
+    None (one the system picks). Override it to choose in code."""
+    option: int | None = pytestconfig.getoption("ismart_mock_port")
+    if option is not None:
+        return option
+    ini = str(pytestconfig.getini("ismart_mock_port")).strip()
+    if not ini:
+        return None
+    if not ini.isdigit() or not 0 < int(ini) < 65536:
+        raise pytest.UsageError(f"ismart_mock_port = {ini!r}: not a port number")
+    return int(ini)
+
+
 @pytest.fixture(scope="session")
 def ismart_mock_config() -> Config:
     """The emulator's configuration: the embedded demo defaults. Override to change it."""
@@ -95,10 +126,12 @@ def ismart_mock_config() -> Config:
 
 
 @pytest.fixture(scope="session")
-def _ismart_mock_session(ismart_mock_config: Config) -> Iterator[IsmartMock]:
+def _ismart_mock_session(
+    ismart_mock_config: Config, ismart_mock_port: int | None
+) -> Iterator[IsmartMock]:
     from ismart_sms_kit.mock_fixture import running_mock
 
-    with running_mock(ismart_mock_config) as mock:
+    with running_mock(ismart_mock_config, port=ismart_mock_port) as mock:
         yield mock
 
 

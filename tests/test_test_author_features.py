@@ -37,10 +37,10 @@ def test_wait_is_satisfied_by_a_message_sent_from_another_thread(ismart_mock: Is
     )
     sender.start()
     try:
-        message = ismart_mock.wait_for(to="96899000111", timeout=10)
+        message = ismart_mock.wait_for(to="96899000111", after="now", timeout=10)
     finally:
         sender.join()
-    assert message["text"] == "code 4242"  # the one that arrived during the wait
+    assert message["text"] == "code 4242"  # after="now": the one that arrived during the wait
 
 
 def test_wait_filters_by_number_and_text(ismart_mock: IsmartMock) -> None:
@@ -76,7 +76,7 @@ def test_wait_times_out_with_408(ismart_mock: IsmartMock) -> None:
     assert response.status_code == 408
     assert "200 ms" in response.json()["error"]
     with pytest.raises(TimeoutError):
-        ismart_mock.wait_for(to=SAMPLE["MobileNo"], timeout=0.1)
+        ismart_mock.wait_for(to=SAMPLE["MobileNo"], after="now", timeout=0.1)
 
 
 def test_wait_survives_the_caps_dropping_old_messages() -> None:
