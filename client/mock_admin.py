@@ -187,6 +187,10 @@ class MockAdmin:
         message: dict[str, Any] = response.json()
         return message
 
+    def delete_message(self, message_id: int) -> None:
+        """Forget one message (404, a :class:`MockAdminError`, when this handle cannot see it)."""
+        self._api("DELETE", f"/messages/{message_id}")
+
     def requests(self, limit: int = 100, *, rejected: bool = False) -> list[dict[str, Any]]:
         """The journal: every request with its code and what decided it, newest first
         (``rejected=True``: only the answers other than 1)."""

@@ -33,6 +33,8 @@ LIVE_HOSTS: Final = ("ismartsms.net", "www.ismartsms.net")
 ADMIN_API: Final = "/_mock/api"
 SCOPE_HEADER: Final = "X-Mock-Scope"
 EMULATOR_SERVICE: Final = "ismart-mock"
+EMULATOR_STATUSES: Final = ("ok", "degraded")
+"""What the emulator's health says (``degraded``: a rules file failed to reload)."""
 """What ``/_mock/api/health`` names itself (its ``service`` field)."""
 HEALTH_FIELDS: Final[dict[str, type | tuple[type, ...]]] = {
     "service": str,
@@ -84,7 +86,8 @@ def verify_emulator(base_url: str, timeout: float = 10.0) -> str | None:
 
     ``GET /_mock/api/health`` must answer 200 with a JSON object of the emulator's shape (the
     fields of :data:`HEALTH_FIELDS`, of those types, booleans not counting as numbers) whose
-    ``service`` is ``ismart-mock`` and ``status`` is ``ok``. A host that answers 200 to
+    ``service`` is ``ismart-mock`` and ``status`` is ``ok`` or ``degraded`` (an emulator
+    whose rules file failed to reload: still the emulator). A host that answers 200 to
     anything fails here, before the kit relaxes a single safeguard."""
     url = base_url.rstrip("/") + ADMIN_API + "/health"
     try:
@@ -103,7 +106,7 @@ def verify_emulator(base_url: str, timeout: float = 10.0) -> str | None:
         value = health.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
             return f"GET {url}: field {name!r} is {value!r}, not the emulator's"
-    if health["service"] != EMULATOR_SERVICE or health["status"] != "ok":
+    if health["service"] != EMULATOR_SERVICE or health["status"] not in EMULATOR_STATUSES:
         named = f"{health['service']!r} ({health['status']!r})"
         return f"GET {url} names {named}, not an ok {EMULATOR_SERVICE}"
     return None

@@ -67,10 +67,10 @@ def test_wait_accepts_a_message_that_arrived_since_a_known_id(ismart_mock: Ismar
 
 
 def test_wait_times_out_with_408(ismart_mock: IsmartMock) -> None:
-    send(ismart_mock)  # already there: does not count
+    send(ismart_mock)  # already there: does not count for after=now
     response = requests.get(
         ismart_mock.url + "/_mock/api/messages/wait",
-        params={"to": SAMPLE["MobileNo"], "timeout_ms": 200},
+        params={"to": SAMPLE["MobileNo"], "timeout_ms": 200, "after": "now"},
         timeout=10,
     )
     assert response.status_code == 408

@@ -154,3 +154,19 @@ def test_a_pinned_port_in_use_fails_the_session_with_its_number(pytester: pytest
         )
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([f"*127.0.0.1:{port} is in use*"])
+
+
+# --- point 1, the HTTP API: curl users send, then wait, too -------------------------------------
+
+
+def test_the_wait_endpoint_sees_what_was_sent_before_the_call(ismart_mock: IsmartMock) -> None:
+    send(ismart_mock, "Your code is 777777")
+    wait = ismart_mock.url + "/_mock/api/messages/wait"
+    found = requests.get(wait, params={"to": OTP_TO, "timeout_ms": 2000}, timeout=10)
+    assert found.status_code == 200 and found.json()["text"] == "Your code is 777777"
+    only_new = requests.get(
+        wait, params={"to": OTP_TO, "timeout_ms": 100, "after": "now"}, timeout=10
+    )
+    assert only_new.status_code == 408
+    bad = requests.get(wait, params={"after": "later"}, timeout=10)
+    assert (bad.status_code, bad.json()["field"]) == (400, "after")

@@ -35,6 +35,7 @@ SERVICE: Final = "ismart-mock"
 """What ``/_mock/api/health`` names itself: the contract kit checks it before it treats a URL
 as an emulator (``--ismart-emulator``)."""
 MAX_LIMIT: Final = 10_000
+MUSCAT_OFFSET_MINUTES: Final = 240
 
 
 def _backend(request: Request) -> Backend:
@@ -171,6 +172,14 @@ async def patch_message(request: Request) -> Response:
     return JSONResponse(message_json(backend, message))
 
 
+async def delete_message(request: Request) -> Response:
+    """Forget one message (in the call's scope, if it has one); 204, or 404."""
+    found = _find_message(request)
+    if found is None or _backend(request).storage.delete_message(found.id) is None:
+        return error(404, f"no message {request.path_params['message_id']}")
+    return Response(status_code=204)
+
+
 async def delete_messages(request: Request) -> Response:
     _backend(request).storage.clear_messages(request_scope(request))
     return Response(status_code=204)
@@ -292,22 +301,37 @@ async def reset(request: Request) -> Response:
     return JSONResponse({"reset": True, "scope": scope})
 
 
+def gateway_clock(backend: Backend) -> dict[str, Any]:
+    """The gateway's clock, on which PushDateTime is read: its offset and a label for it."""
+    offset = int(backend.config.setting("utc_offset_minutes"))
+    hours, minutes = divmod(abs(offset), 60)
+    label = f"UTC{'+' if offset >= 0 else '-'}{hours}" + (f":{minutes:02d}" if minutes else "")
+    if offset == MUSCAT_OFFSET_MINUTES:
+        label = f"Asia/Muscat, {label}"
+    return {"utc_offset_minutes": offset, "label": label}
+
+
 async def health(request: Request) -> Response:
+    """``status`` is ``ok``, or ``degraded`` while a rules file failed to reload (the last
+    good rules of that file stay in force; ``rules_errors`` says which and why). HTTP 200 both
+    ways: the emulator answers either way; a check that must fail on it reads ``status``."""
     backend = _backend(request)
     scope = request_scope(request)
     messages, requests = backend.storage.sizes(scope)
+    rules_errors = dict(backend.watcher.errors)
     return JSONResponse(
         {
             "service": SERVICE,
             "version": __version__,
-            "status": "ok",
+            "status": "degraded" if rules_errors else "ok",
             "seed": backend.seed,
             "state": backend.config.state,
             "messages": messages,
             "requests": requests,
             "rules": len(backend.rules.all(scope)),
-            "rules_errors": dict(backend.watcher.errors),
+            "rules_errors": rules_errors,
             "warnings": backend.warnings,
+            "gateway_clock": gateway_clock(backend),
         }
     )
 
@@ -353,7 +377,12 @@ def routes() -> list[BaseRoute]:
         by_method(f"{API}/health", GET=health),
         by_method(f"{API}/messages", GET=list_messages, DELETE=delete_messages),
         by_method(f"{API}/messages/latest", GET=latest_message),
-        by_method(f"{API}/messages/{{message_id:int}}", GET=get_message, PATCH=patch_message),
+        by_method(
+            f"{API}/messages/{{message_id:int}}",
+            GET=get_message,
+            PATCH=patch_message,
+            DELETE=delete_message,
+        ),
         by_method(f"{API}/requests", GET=list_requests),
         by_method(f"{API}/accounts", GET=list_accounts, POST=create_account),
         by_method(

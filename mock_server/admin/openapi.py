@@ -317,7 +317,17 @@ def document() -> dict[str, Any]:
                     },
                     parameters=[
                         *_MESSAGE_FILTERS[:4],
-                        _MESSAGE_FILTERS[5],
+                        _query(
+                            "after",
+                            {
+                                "oneOf": [
+                                    {"type": "integer", "minimum": 0},
+                                    {"type": "string", "enum": ["now"]},
+                                ]
+                            },
+                            "only ids above this one; now: only a message arriving during the "
+                            "call; absent: any kept (everything since the last reset)",
+                        ),
                         _query(
                             "timeout_ms", {"type": "integer", "minimum": 0, "maximum": 300000}, ""
                         ),
@@ -342,6 +352,11 @@ def document() -> dict[str, Any]:
                             "properties": {"status": {"enum": ["delivered", "failed"]}},
                         }
                     ),
+                ),
+                "delete": _op(
+                    "Forget one message",
+                    {**_NO_CONTENT, "404": _ERROR},
+                    parameters=[_MESSAGE_ID],
                 ),
             },
             f"{api}/requests": {
@@ -493,12 +508,19 @@ def document() -> dict[str, Any]:
                     "properties": {
                         "service": {"type": "string", "enum": ["ismart-mock"]},
                         "version": {"type": "string"},
-                        "status": {"type": "string"},
+                        "status": {"enum": ["ok", "degraded"]},
                         "seed": {"type": "integer"},
                         "messages": {"type": "integer"},
                         "requests": {"type": "integer"},
                         "rules": {"type": "integer"},
                         "rules_errors": {"type": "object"},
+                        "gateway_clock": {
+                            "type": "object",
+                            "properties": {
+                                "utc_offset_minutes": {"type": "integer"},
+                                "label": {"type": "string"},
+                            },
+                        },
                     },
                 },
                 "Message": {

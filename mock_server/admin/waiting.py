@@ -4,11 +4,13 @@ A test sends through its app, then waits for the SMS instead of sleeping::
 
     GET /_mock/api/messages/wait?to=96899123456&contains=code&timeout_ms=5000
 
-The wait matches by message identity, never by counting: it answers the first matching
-message whose id is above ``after`` (by default the newest message id when the call was made,
-so only a message that arrives during the call counts; pass the id of a message you have seen
-to also accept one that arrived since). Ids only ever grow, also across resets and when the
-caps drop old messages. Answers 200 with the message, or 408 when ``timeout_ms`` passes.
+The wait matches by message identity, never by counting: it answers the oldest matching
+message whose id is above ``after``. Without ``after`` that is any message the emulator keeps
+for the call's view, i.e. everything since the last reset (a reset forgets the messages), so
+"send, then wait" works in that natural order; ``after=now`` waits only for a message that
+arrives during the call; ``after=ID`` for one newer than a message already seen. Ids only ever
+grow, also across resets and when the caps drop old messages. Answers 200 with the message, or
+408 when ``timeout_ms`` passes.
 
 The wait is woken at once by a message stored in this process (in its scope, if it has one)
 and also looks every ``POLL_S`` seconds, which covers messages stored by another worker sharing
@@ -54,7 +56,7 @@ async def wait_for_message(request: Request) -> Response:
                 unknown[0],
                 f"unknown filter {unknown[0]!r} (known: {', '.join(MATCH_FILTERS)}, timeout_ms)",
             )
-        if "after" not in query:
+        if query.get("after") == "now":
             query["after"] = str(backend.storage.latest_ids()[0])
         wanted = message_query(query, request_scope(request), limit=1, oldest_first=True)
     except BadFilter as exc:

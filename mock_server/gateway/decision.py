@@ -80,6 +80,8 @@ class GatewayOptions:
 
 def internal_failure(where: str, exc: Exception) -> Decision:
     """Log a failure inside the emulator; the decision to answer 11 (Un Known Error)."""
-    expected = isinstance(exc, GatewayFailure)
-    log.error("internal failure on %s: %s", where, exc, exc_info=not expected)
+    if isinstance(exc, GatewayFailure):  # asked for (an account's simulate_internal_error)
+        log.info("answered 11 on %s: %s", where, exc)
+    else:
+        log.error("internal failure on %s: %s", where, exc, exc_info=True)
     return Decision(int(ReturnCode.UNKNOWN_ERROR), f"internal failure: {exc}", "error")

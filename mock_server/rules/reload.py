@@ -53,7 +53,7 @@ class RulesWatcher:
                 continue
             self.errors.pop(path, None)
             self.reloads += 1
-            log.warning("rules reloaded from %s: %d rules", path, len(applied))
+            log.info("rules reloaded from %s: %d rules", path, len(applied))
         return changed
 
     async def run(self, interval_ms: int) -> None:

@@ -112,12 +112,17 @@ class Storage(Protocol):
 
     def counters(self) -> dict[CounterKey, int]: ...
     def clear_messages(self, scope: str | None = None) -> None: ...
+    def delete_message(self, message_id: int) -> Message | None:
+        """Forget one message (counted as a removal of its scope's messages); the message, or
+        None when there is none with that id."""
+
     def reset(self, scope: str | None = None) -> None:
         """Back to the start: accounts as configured, nothing captured (``scope``: only that
         scope's messages and journal; accounts are shared and stay)."""
 
     def removals(self, scope: str | None = None) -> tuple[int, int]:
-        """How many resets and deletes (:meth:`reset`, :meth:`clear_messages`) have removed
+        """How many resets and deletes (:meth:`reset`, :meth:`clear_messages`,
+        :meth:`delete_message`) have removed
         messages, and journal entries, that a view of ``scope`` shows (None: every scope):
         those of the whole state and those of that scope. The event stream tells its client to
         start again when one changes."""

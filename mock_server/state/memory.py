@@ -240,6 +240,14 @@ class MemoryStorage:
             self._messages.clear()
             self._messages.extend(kept)
 
+    def delete_message(self, message_id: int) -> Message | None:
+        for index, message in enumerate(self._messages):
+            if message.id == message_id:
+                del self._messages[index]
+                self._removed("messages", message.scope or None)
+                return message
+        return None
+
     def reset(self, scope: str | None = None) -> None:
         if scope is not None:
             self.clear_messages(scope)

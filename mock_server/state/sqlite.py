@@ -453,6 +453,18 @@ class SqliteStorage(WriterTurn):
             else:
                 self._db.execute("DELETE FROM messages WHERE scope = ?", (scope,))
 
+    def delete_message(self, message_id: int) -> Message | None:
+        with self.transaction():
+            row = self._db.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            message = message_from_row(row)
+            self._removed("messages", message.scope or None)
+            self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+        return message
+
     def reset(self, scope: str | None = None) -> None:
         with self.transaction():
             if scope is not None:
