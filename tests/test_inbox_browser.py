@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -60,6 +61,8 @@ SAMPLE = {
 """The vendor's sample request (sent now: no PushDateTime)."""
 
 expect.set_options(timeout=10_000)
+SHOTS = Path(os.environ["ISMART_INBOX_SHOTS"]) if os.environ.get("ISMART_INBOX_SHOTS") else None
+"""A folder to picture the rules and accounts tabs in, to look at them (unset: no pictures)."""
 
 
 def inbox_config() -> Config:
@@ -146,12 +149,15 @@ class Inbox:
 
 @contextlib.contextmanager
 def open_inbox(
-    browser: Browser, url: str, *, height: int = 860, path: str = "/_mock/"
+    browser: Browser,
+    url: str,
+    *,
+    height: int = 860,
+    path: str = "/_mock/",
+    timezone_id: str = "Asia/Muscat",  # the gateway's clock, UTC+4
 ) -> Iterator[Inbox]:
     context = browser.new_context(
-        viewport={"width": 1200, "height": height},
-        timezone_id="Asia/Muscat",  # the gateway's clock, UTC+4
-        locale="en-GB",
+        viewport={"width": 1200, "height": height}, timezone_id=timezone_id, locale="en-GB"
     )
     page = context.new_page()
     inbox = Inbox(page, url)
@@ -343,12 +349,14 @@ def test_a_scheduled_message_is_marked_with_its_push_time(inbox: Inbox) -> None:
     assert inbox.send(Message="Reminder", PushDateTime=push_datetime(later)) == "1"
     scheduled = inbox.messages.first
     expect(scheduled.locator("[data-field=scheduled]")).to_have_text("Scheduled")
-    expect(scheduled.locator("[data-field=push-at]")).to_have_text(f"due {later:%Y-%m-%d} 09:30:00")
+    expect(scheduled.locator("[data-field=push-at]")).to_have_text(
+        f"due {later:%Y-%m-%d} 09:30:00 UTC+4"
+    )
 
     assert inbox.send(Message="Sent now", PushDateTime="03/04/2018 07:30:00") == "1"
     past = inbox.messages.first
     expect(past.locator("[data-field=text]")).to_have_text("Sent now")
-    expect(past.locator("[data-field=push-at]")).to_have_text("push time 2018-03-04 07:30:00")
+    expect(past.locator("[data-field=push-at]")).to_have_text("push time 2018-03-04 07:30:00 UTC+4")
     expect(past.locator("[data-field=scheduled]")).to_have_count(0)
 
 
@@ -630,3 +638,107 @@ def take_screenshot(inbox: Inbox, path: Path) -> None:
     target = os.environ.get("ISMART_INBOX_SCREENSHOT")
     if target:
         shutil.copyfile(path, target)
+
+
+# --- issue 21: the empty state's example, the gateway's clock, delete, reset, rules, accounts ---
+
+
+def test_the_empty_states_example_answers_1_and_its_message_appears(inbox: Inbox) -> None:
+    """The first command a newcomer copies from the page: run verbatim, it must do what the
+    page says (answer 1, and the message appears without a reload)."""
+    example = inbox.page.locator("#messages .empty-state pre")
+    expect(example).to_contain_text("curl")
+    expect(inbox.page.locator("#messages .empty-state")).to_contain_text("It answers 1")
+    command = example.inner_text()
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (0, "1"), done.stderr
+    expect(inbox.messages.locator("[data-field=text]")).to_have_text(["TestMessage"])
+
+
+def test_push_times_are_on_the_gateways_clock_whatever_the_browsers_zone(
+    browser: Browser, server: ServerThread
+) -> None:
+    server.app.state.backend.reset()  # type: ignore[attr-defined]
+    with open_inbox(browser, server.url, timezone_id="America/New_York") as inbox:
+        expect(inbox.page.locator("#clock")).to_have_text(
+            "times: gateway clock, Asia/Muscat, UTC+4"
+        )
+        assert inbox.send(PushDateTime="12/31/2027 09:00:00") == "1"
+        push_at = inbox.messages.first.locator("[data-field=push-at]")
+        expect(push_at).to_have_text("due 2027-12-31 09:00:00 UTC+4")
+        title = push_at.get_attribute("title") or ""
+        assert "Asia/Muscat, UTC+4" in title and "your clock" in title
+
+
+def test_a_message_is_deleted_from_the_page(browser: Browser, inbox: Inbox) -> None:
+    assert inbox.send(Message="keep me") == "1"
+    assert inbox.send(Message="delete me", MobileNo="96899000002") == "1"
+    expect(inbox.messages).to_have_count(2)
+    mark = mark_page(inbox.page)
+    with open_inbox(browser, inbox.url) as other:  # another open page follows
+        expect(other.messages).to_have_count(2)
+        inbox.messages.first.get_by_role("button", name="Delete this message").click()
+        expect(inbox.messages.locator("[data-field=text]")).to_have_text(["keep me"])
+        expect(inbox.page.locator("#count-messages")).to_have_text("1")
+        expect(other.messages.locator("[data-field=text]")).to_have_text(["keep me"])
+    assert [m["text"] for m in inbox.api("GET", "/messages")] == ["keep me"]
+    assert_not_reloaded(inbox.page, mark)
+
+
+def test_the_emulator_is_reset_from_the_page_after_a_confirmation(inbox: Inbox) -> None:
+    page = inbox.page
+    assert inbox.send(Message="before the reset") == "1"
+    assert inbox.send(Password="nope") == "3"
+    inbox.api("PATCH", "/accounts/lowcredit", json={"credit": 0})
+    expect(inbox.messages).to_have_count(1)
+    page.locator("#reset").click()
+    confirm = page.locator("#confirm-reset")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text("Reset the emulator?")
+    page.locator("#confirm-reset-no").click()
+    expect(confirm).to_be_hidden()
+    expect(inbox.messages).to_have_count(1)  # cancelled: nothing happened
+    page.locator("#reset").click()
+    page.locator("#confirm-reset-yes").click()
+    expect(page.locator("#messages .empty-state")).to_contain_text("No messages yet.")
+    expect(page.locator("#count-rejected")).to_have_text("0")
+    assert inbox.api("GET", "/messages") == []
+    assert inbox.api("GET", "/accounts/lowcredit")["credit"] == 2
+
+
+def test_the_rules_and_accounts_in_force_are_shown(inbox: Inbox) -> None:
+    page = inbox.page
+    rule = {"name": "outage", "match": {"mobile_prefix": "96899"}, "action": {"code": 4}}
+    rule_id = inbox.api("POST", "/rules", json={**rule, "times": 3})["id"]
+    assert inbox.send() == "4"
+    inbox.tab("rules")
+    card = page.locator("#rules > .rule")
+    expect(card).to_have_count(1)
+    expect(card.locator("[data-field=rule-name]")).to_have_text("outage")
+    expect(card.locator("[data-field=match]")).to_have_text("mobile_prefix: 96899")
+    expect(card.locator("[data-field=action]")).to_have_text("code: 4")
+    expect(card.locator("[data-field=hits]")).to_have_text("1 hit, 1 seen")
+    expect(card.locator("[data-field=times]")).to_have_text("2 of 3 uses left")
+    expect(page.locator("#count-rules")).to_have_text("1")
+    card.get_by_role("button", name="Remove").click()
+    expect(page.locator("#rules .empty-state")).to_contain_text("No fault rules")
+    assert inbox.api("GET", "/rules") == [] and rule_id
+
+    inbox.tab("accounts")
+    accounts = page.locator("#accounts > .account")
+    expect(accounts).to_have_count(len(inbox.api("GET", "/accounts")))
+    broken = page.locator('#accounts > .account[data-id="broken"]')
+    expect(broken.locator("[data-field=facts]")).to_contain_text("fails inside the gateway (11)")
+    lowcredit = page.locator('#accounts > .account[data-id="lowcredit"]')
+    expect(lowcredit.locator("[data-field=credit]")).to_have_text("2 credits")
+    expect(
+        page.locator('#accounts > .account[data-id="blocked"] [data-field=account-status]')
+    ).to_have_text("blocked")
+    assert inbox.send(UserId="lowcredit", Password="lowcredit") == "1"  # one part, one number
+    expect(lowcredit.locator("[data-field=credit]")).to_have_text("1 credit")  # kept current
+    if SHOTS is not None:
+        page.screenshot(path=str(SHOTS / "accounts.png"))
+        inbox.api("POST", "/rules", json=rule)
+        inbox.tab("rules")
+        expect(page.locator("#rules > .rule")).to_have_count(1)
+        page.screenshot(path=str(SHOTS / "rules.png"))

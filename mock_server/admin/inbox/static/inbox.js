@@ -3,6 +3,11 @@
 // On load it fetches the newest messages and journal entries from the admin API, then follows
 // the server-sent events of api/events from the newest ids it has. Every value that comes from
 // the server goes into the page as text (createElement + text nodes), never as HTML.
+//
+// Every time on the page is on the gateway's clock (Asia/Muscat, UTC+4 unless the emulator's
+// utc_offset_minutes says otherwise, from api/health), the clock PushDateTime is read on, and
+// says so: the legend in the top bar, the zone after each push time, the browser's own clock in
+// each time's tooltip.
 "use strict";
 
 (() => {
@@ -11,7 +16,8 @@
   const SEND_PATH = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx";
   const ENCODINGS = { GSM7: "GSM-7", UCS2: "UCS-2" };
   const INTERFACES = { form: "HTTP API", rest: "REST", soap: "SOAP" };
-  const TABS = ["messages", "rejected", "requests"];
+  const TABS = ["messages", "rejected", "requests"]; // the live lists
+  const ALL_TABS = [...TABS, "rules", "accounts"]; // rules and accounts are fetched when shown
   const REFRESH_MS = 2000;
   // ?scope=NAME: the inbox of one scope (X-Mock-Scope), as every admin call with ?scope= sees it.
   const SCOPE = new URLSearchParams(location.search).get("scope") || "";
@@ -33,6 +39,8 @@
     source: null,
     retryTimer: null,
     countsPending: false,
+    clock: { utc_offset_minutes: 240, label: "Asia/Muscat, UTC+4" }, // api/health's gateway_clock
+    confirmTimer: null,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -59,19 +67,32 @@
 
   const pad = (n) => String(n).padStart(2, "0");
 
+  // A moment on the gateway's clock: its UTC fields, shifted by the gateway's offset.
+  const onGatewayClock = (d) => new Date(d.getTime() + state.clock.utc_offset_minutes * 60000);
+  const zone = () => state.clock.label.split(", ").pop(); // "UTC+4"
+
   function formatTime(iso, withDate) {
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return String(iso);
-    const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    if (!withDate && d.toDateString() === new Date().toDateString()) return time;
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+    const g = onGatewayClock(d);
+    const time = `${pad(g.getUTCHours())}:${pad(g.getUTCMinutes())}:${pad(g.getUTCSeconds())}`;
+    const day = `${g.getUTCFullYear()}-${pad(g.getUTCMonth() + 1)}-${pad(g.getUTCDate())}`;
+    const today = onGatewayClock(new Date()).toISOString().slice(0, 10);
+    return !withDate && day === today ? time : `${day} ${time}`;
   }
+
+  function browserTime(iso) {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+  }
+
+  const clockTitle = (iso) => `on the gateway's clock (${state.clock.label}); your clock: ${browserTime(iso)}`;
 
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const token = (s) => String(s).toLowerCase().replace(/[^a-z0-9-]/g, "");
 
   function timeNode(iso, label) {
-    return h("time", { datetime: iso, title: `${label} ${iso}` }, formatTime(iso));
+    return h("time", { datetime: iso, title: `${label} ${clockTitle(iso)}` }, formatTime(iso));
   }
 
   // The meta line: items separated by dots; a dot that starts a wrapped line is clipped off.
@@ -110,6 +131,7 @@
           : null,
         h("span", { class: "spacer" }),
         timeNode(m.received_at, "Received"),
+        h("button", { type: "button", class: "delete", data: { action: "delete", id: m.id }, title: "Delete this message", "aria-label": "Delete this message" }, "Delete"),
       ),
       h("p", { class: "text", dir: "auto", lang: arabic ? "ar" : null, data: { field: "text" } }, m.text),
       metaLine(
@@ -118,7 +140,7 @@
         meta("units", plural(m.units, "unit"), encoding === "UCS-2" ? "UTF-16 code units" : "GSM-7 septets"),
         meta("lang", `Lang ${m.lang}${arabic ? " (Arabic)" : ""}`),
         m.push_at
-          ? meta("push-at", `${m.pending ? "due" : "push time"} ${formatTime(m.push_at, true)}`, `PushDateTime ${m.push_at}`)
+          ? meta("push-at", `${m.pending ? "due" : "push time"} ${formatTime(m.push_at, true)} ${zone()}`, `PushDateTime ${clockTitle(m.push_at)}`)
           : null,
         meta("user", `user ${m.user_id}`),
         m.reference_id ? meta("reference", `ref ${m.reference_id}`) : null,
@@ -209,11 +231,188 @@
           `curl -s ${url} \\\n` +
             (SCOPE ? `  -H 'X-Mock-Scope: ${SCOPE}' \\\n` : "") +
             "  -d UserId=ismartsms -d Password=ismartsms -d MobileNo=96899123456 \\\n" +
-            "  -d Message=TestMessage -d Lang=0 -d Header=AnyHeader",
+            "  -d Message=TestMessage -d Lang=0 -d Header=AnyHeader -d referenceIds=101",
         ),
+        h("p", null, "It answers 1: Message Pushed successfully."),
       );
     }
     return h("div", { class: "empty-state" }, h("p", { class: "empty-title" }, `No ${kind} yet.`));
+  }
+
+  // --- rules and accounts (fetched when their tab is shown, and every few seconds while it is) --
+
+  const asText = (value) => (value !== null && typeof value === "object" ? JSON.stringify(value) : String(value));
+
+  function keysList(field, entries, none) {
+    if (!entries.length) return h("span", { class: "empty" }, none);
+    return entries.map(([key, value], i) => [i ? ", " : "", h("code", null, `${key}: ${asText(value)}`)]);
+  }
+
+  function ruleCard(r) {
+    const fromApi = r.source === "api";
+    return h(
+      "article",
+      { class: "card rule", data: { id: r.id } },
+      h(
+        "div",
+        { class: "card-head" },
+        h("span", { class: "rule-name", data: { field: "rule-name" } }, r.name || `rule #${r.id}`),
+        chip("source", fromApi ? "added at run time" : `from ${r.source}`, "Where the rule comes from", "source"),
+        r.scope ? chip("scope", `scope ${r.scope}`, "Applies to this scope's requests only", "source") : null,
+        h("span", { class: "spacer" }),
+        h("span", { class: "hits", data: { field: "hits" }, title: "Requests it decided, of those that matched its keys" }, `${plural(r.hits, "hit")}, ${r.seen} seen`),
+        fromApi
+          ? h("button", { type: "button", class: "delete", data: { action: "remove-rule", id: r.id }, title: "Remove this rule" }, "Remove")
+          : null,
+      ),
+      h(
+        "dl",
+        { class: "params rule-keys" },
+        h("dt", null, "match"),
+        h("dd", { data: { field: "match" } }, keysList("match", Object.entries(r.match || {}), "every request")),
+        h("dt", null, "action"),
+        h("dd", { data: { field: "action" } }, keysList("action", Object.entries(r.action || {}), "nothing")),
+      ),
+      metaLine(
+        meta("rule-id", `rule #${r.id}`),
+        meta("priority", `priority ${r.priority}`),
+        r.times !== null && r.times !== undefined ? meta("times", `${r.remaining} of ${plural(r.times, "use")} left`) : null,
+      ),
+    );
+  }
+
+  // What is special about an account, in the words of the demo accounts' table.
+  function accountFacts(a) {
+    const facts = [];
+    if (a.simulate_internal_error) facts.push("fails inside the gateway (11)");
+    if (!a.web_service) facts.push("not registered for the web service (17)");
+    if (!a.http_get) facts.push("may not use HTTP GET (18)");
+    if (a.oman_only) facts.push("clients inside Oman only (21)");
+    if (!a.delivery_reports) facts.push("no delivery reports (31)");
+    if (a.allowed_ips && a.allowed_ips.length) facts.push(`only from ${a.allowed_ips.join(", ")}`);
+    if (a.blocked_ips && a.blocked_ips.length) facts.push(`never from ${a.blocked_ips.join(", ")}`);
+    const when = (iso, what, future, past, code) => {
+      const ahead = new Date(iso) > new Date();
+      return `${what} ${ahead ? future : past} ${formatTime(iso, true)} ${zone()}${ahead ? "" : ` (${code})`}`;
+    };
+    if (a.expires_at) facts.push(when(a.expires_at, "account", "expires", "expired", 13));
+    if (a.credit_expires_at) facts.push(when(a.credit_expires_at, "credit", "expires", "expired", 14));
+    if (a.api_expires_at) facts.push(when(a.api_expires_at, "SMS API subscription", "ends", "ended", 25));
+    if (a.opted_out && a.opted_out.length) facts.push(`${plural(a.opted_out.length, "number")} opted out`);
+    return facts;
+  }
+
+  function accountCard(a) {
+    const facts = accountFacts(a);
+    return h(
+      "article",
+      { class: "card account", data: { id: a.user_id } },
+      h(
+        "div",
+        { class: "card-head" },
+        h("span", { class: "user-id", data: { field: "user-id" } }, a.user_id),
+        h("span", { class: "company", data: { field: "company" } }, a.company),
+        chip("account-status", a.status, "Account status", `status status-${token(a.status)}`),
+        a.scope ? chip("scope", `scope ${a.scope}`, "Its requests belong to this scope", "source") : null,
+        h("span", { class: "spacer" }),
+        h("span", { class: "credit", data: { field: "credit" } }, `${Number(a.credit).toLocaleString("en")} credit${a.credit === 1 ? "" : "s"}`),
+      ),
+      metaLine(
+        meta("headers", `headers ${a.headers.join(", ") || "none"}`),
+        meta("logins", `${a.failed_logins} of ${a.lockout_threshold} wrong passwords before it locks`),
+      ),
+      facts.length ? h("p", { class: "facts", data: { field: "facts" } }, facts.join(" · ")) : null,
+    );
+  }
+
+  const fetched = {
+    rules: { path: "api/rules", card: ruleCard, none: "No fault rules: every request gets the normal checks." },
+    accounts: { path: "api/accounts", card: accountCard, none: "No accounts." },
+  };
+
+  async function loadTab(name) {
+    const tab = fetched[name];
+    if (!tab) return;
+    let items;
+    try {
+      items = await getJSON(api(tab.path));
+    } catch (error) {
+      return; // the stream's own reconnecting shows a server that is gone
+    }
+    $(`count-${name}`).textContent = String(items.length);
+    $(name).replaceChildren(
+      ...(items.length ? items.map(tab.card) : [h("div", { class: "empty-state" }, h("p", { class: "empty-title" }, tab.none))]),
+    );
+  }
+
+  // --- deleting a message, removing a rule, resetting ------------------------------------------
+
+  async function adminCall(method, path) {
+    const response = await fetch(api(path), { method, headers: { Accept: "application/json" } });
+    if (!response.ok && response.status !== 404) {
+      showLoadError(`${method} ${path} answered HTTP ${response.status}`);
+      return false;
+    }
+    return true;
+  }
+
+  async function deleteMessage(id) {
+    if (!(await adminCall("DELETE", `api/messages/${id}`))) return;
+    state.messages = state.messages.filter((m) => m.id !== id);
+    state.messageIds.delete(id);
+    const card = $("messages").querySelector(`:scope > .msg[data-id="${id}"]`);
+    if (card) card.remove();
+    if (!$("messages").children.length) render("messages");
+    updateCounts();
+  }
+
+  async function removeRule(id) {
+    if (await adminCall("DELETE", `api/rules/${id}`)) loadTab("rules");
+  }
+
+  function askReset(show) {
+    clearTimeout(state.confirmTimer);
+    $("confirm-reset").hidden = !show;
+    $("reset").hidden = show;
+    if (show) {
+      $("confirm-reset-yes").focus();
+      state.confirmTimer = setTimeout(() => askReset(false), 15000);
+    }
+  }
+
+  async function resetEmulator() {
+    askReset(false);
+    if (await adminCall("POST", "api/reset")) {
+      showLoadError("");
+      if (fetched[state.tab]) loadTab(state.tab);
+    }
+  }
+
+  function wireActions() {
+    $("messages").addEventListener("click", (event) => {
+      const button = event.target.closest("[data-action=delete]");
+      if (button) deleteMessage(Number(button.dataset.id));
+    });
+    $("rules").addEventListener("click", (event) => {
+      const button = event.target.closest("[data-action=remove-rule]");
+      if (button) removeRule(Number(button.dataset.id));
+    });
+    $("reset").addEventListener("click", () => askReset(true));
+    $("confirm-reset-no").addEventListener("click", () => askReset(false));
+    $("confirm-reset-yes").addEventListener("click", resetEmulator);
+    $("confirm-reset-what").textContent = SCOPE
+      ? `Scope ${SCOPE} loses its messages, its journal and its run-time rules; other scopes and the accounts stay.`
+      : "Every message, the journal, the rules added at run time and every change to the accounts are forgotten; the configured accounts and rules come back.";
+    setInterval(() => {
+      if (fetched[state.tab]) loadTab(state.tab);
+    }, REFRESH_MS);
+  }
+
+  function showClock(clock) {
+    if (clock && Number.isInteger(clock.utc_offset_minutes) && clock.label) state.clock = clock;
+    const node = $("clock");
+    node.textContent = `times: gateway clock, ${state.clock.label}`;
+    node.title = "PushDateTime is read on the gateway's clock, so every time on this page is shown on it; hover a time for your own clock";
   }
 
   // --- filters ---------------------------------------------------------------------------------
@@ -322,6 +521,7 @@
       state.requestIds.clear();
     }
     renderAll();
+    if (fetched[state.tab]) loadTab(state.tab); // a reset brings the configured rules back
   }
 
   function showHealth(health) {
@@ -342,9 +542,11 @@
   // --- tabs and filter inputs ------------------------------------------------------------------
 
   function selectTab(name) {
-    if (!TABS.includes(name)) name = "messages";
+    if (!ALL_TABS.includes(name)) name = "messages";
     state.tab = name;
-    for (const tab of TABS) {
+    if (fetched[name]) loadTab(name);
+    $("filters").hidden = Boolean(fetched[name]); // the filters are the lists' (number, header, text)
+    for (const tab of ALL_TABS) {
       $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
       $(`panel-${tab}`).hidden = tab !== name;
     }
@@ -372,7 +574,7 @@
     form.addEventListener("input", readFilter);
     form.addEventListener("submit", (event) => event.preventDefault());
     form.addEventListener("reset", () => setTimeout(readFilter, 0));
-    for (const tab of TABS) $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
+    for (const tab of ALL_TABS) $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
     selectTab(location.hash.slice(1) || "messages");
     document.addEventListener("keydown", (event) => {
       const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
@@ -465,7 +667,9 @@
 
   async function load() {
     showScope();
+    showClock(null);
     wireControls();
+    wireActions();
     setInterval(refreshUnsettled, REFRESH_MS);
     setLive("connecting");
     try {
@@ -475,6 +679,7 @@
         getJSON(api(`api/requests?limit=${LOAD_LIMIT}`)),
       ]);
       showHealth(health);
+      showClock(health.gateway_clock);
       for (const m of messages.slice().reverse()) {
         state.messageIds.add(m.id);
         state.messages.unshift(m);
