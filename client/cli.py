@@ -181,12 +181,13 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _describe_check(checked: CheckResult) -> str:
+def _describe_check(checked: CheckResult, timezone: str) -> str:
+    """One line; a push time says which clock it is on (the gateway reads it on its own)."""
+    when = f", PushDateTime={checked.push_datetime} ({timezone})" if checked.push_datetime else ""
     return (
         f"{_n(len(checked.numbers), 'number')} in {_n(checked.requests, 'request')}, "
         f"{checked.encoding}, {_n(checked.parts, 'part')}, {_n(checked.units, 'unit')}, "
-        f"Lang={checked.lang}"
-        + (f", PushDateTime={checked.push_datetime}" if checked.push_datetime else "")
+        f"Lang={checked.lang}{when}"
     )
 
 
@@ -285,7 +286,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         print(json.dumps(checked.to_dict(), indent=2), file=out)
     if checked.ok:
         if not args.json:
-            print(f"ok: {_describe_check(checked)}", file=out)
+            print(f"ok: {_describe_check(checked, args.timezone)}", file=out)
         return EXIT_OK
     print(_failure_line(checked.code, checked.description, checked.reason), file=err)
     return EXIT_REFUSED

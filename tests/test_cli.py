@@ -330,3 +330,11 @@ def test_an_impossible_date_is_named_as_such(value: str, why: str) -> None:
     assert done.returncode == 2
     assert f"--at {value!r} is not a real date and time ({why})" in done.stderr
     assert "neither" not in done.stderr
+
+
+def test_a_checked_push_time_names_the_clock_it_is_on() -> None:
+    done = run("check", OMAN, "Hi", "--at", "2027-12-31T09:00:00+00:00")
+    assert done.returncode == 0, done.stderr
+    assert "PushDateTime=12/31/2027 13:00:00 (Asia/Muscat)" in done.stdout
+    dubai = run("check", OMAN, "Hi", "--at", "2027-12-31T09:00", "--timezone", "Asia/Dubai")
+    assert "PushDateTime=12/31/2027 09:00:00 (Asia/Dubai)" in dubai.stdout

@@ -107,3 +107,25 @@ def test_one_message_can_be_deleted(emulator: Emulator) -> None:
     with pytest.raises(MockAdminError):
         scoped.delete_message(kept["id"])  # not in that scope: not found, not deleted
     assert len(admin.messages()) == 1
+
+
+def test_a_rules_file_caught_half_written_is_not_applied(tmp_path: Path) -> None:
+    """An editor that truncates, then writes: the check that reads the empty file in between
+    must not apply it (every request would get the normal checks for a moment); the file is
+    applied once two checks read the same bytes. The checks are called by hand, so nothing
+    here depends on timing."""
+    rules = tmp_path / "rules.yaml"
+    write_rules(rules, 4)
+    backend = create_app(load_rules_file(rules, Config(seed=0))).state.backend
+
+    def codes() -> list[object]:
+        return [r.to_json()["action"].get("code") for r in backend.rules.all()]
+
+    rules.write_text("", "utf-8")  # truncated: the new text is not written yet
+    assert backend.watcher.check() == []
+    assert codes() == [4]
+    write_rules(rules, 7)
+    assert backend.watcher.check() == []  # changed since the last look: not settled yet
+    assert codes() == [4]
+    assert backend.watcher.check() == [str(rules)]
+    assert codes() == [7]

@@ -3,9 +3,13 @@
 The files are polled (``rules_reload_ms``, 500 ms by default): rule files are small, polling
 needs no extra dependency, and it behaves the same on every file system (bind mounts and
 network shares included, where change notifications are unreliable). A file is compared by
-its bytes, so two edits within one mtime tick are not missed. A broken version (bad YAML, a
-bad rule, a missing file) keeps the last good rules of that file; the error is logged and
-shown in ``/_mock/api/health`` until a good version is saved.
+its bytes, so two edits within one mtime tick are not missed. A changed file is applied once
+two checks in a row read the same bytes: an editor or a script that truncates the file and
+then writes it could otherwise be caught in between, and its half-written (or empty) file
+applied for a moment. A broken version (bad YAML, a bad rule, a missing file) keeps the last
+good rules of that file; the error is logged and shown in ``/_mock/api/health`` (whose
+``status`` is then ``degraded``) until a good version is saved. A good reload is logged at
+INFO.
 """
 
 from __future__ import annotations
@@ -34,14 +38,22 @@ class RulesWatcher:
         self.contents = {path: _content(path) for path in dict.fromkeys(paths)}
         self.errors: dict[str, str] = {}
         self.reloads = 0
+        self._settling: dict[str, bytes | None] = {}
+        """Changed files read once: applied when the next check reads the same bytes."""
 
     def check(self) -> list[str]:
-        """Apply every file that changed since the last check; the paths that changed."""
+        """Apply every file that changed and then read the same at this check as at the last
+        one; the paths applied."""
         changed = []
         for path, before in self.contents.items():
             now = _content(path)
             if now == before:
+                self._settling.pop(path, None)
                 continue
+            if path not in self._settling or self._settling[path] != now:
+                self._settling[path] = now  # still being written, maybe: look again next time
+                continue
+            del self._settling[path]
             self.contents[path] = now
             changed.append(path)
             try:
