@@ -3,6 +3,7 @@ files, rate limits under a fixed clock, and metrics."""
 
 from __future__ import annotations
 
+import logging
 import textwrap
 import threading
 import time
@@ -217,6 +218,53 @@ def test_a_broken_rules_file_keeps_the_last_good_rules(reloading: tuple[MockAdmi
     write_rules(rules, 9)
     wait_until(lambda: not admin._api("GET", "/health")["rules_errors"])
     assert send(admin) == "9"
+
+
+def test_a_successful_reload_logs_at_info(
+    reloading: tuple[MockAdmin, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    admin, rules = reloading
+    caplog.set_level(logging.INFO, logger="mock_server")
+    write_rules(rules, 7)
+    wait_until(lambda: any("rules reloaded" in r.getMessage() for r in caplog.records))
+    [reloaded] = [r for r in caplog.records if "rules reloaded" in r.getMessage()]
+    assert reloaded.levelno == logging.INFO
+    assert requests.post(admin.send_url, data=SAMPLE, timeout=10).text == "7"
+
+
+def test_health_is_degraded_while_a_rules_file_is_broken(
+    reloading: tuple[MockAdmin, Path],
+) -> None:
+    admin, rules = reloading
+    assert admin._api("GET", "/health")["status"] == "ok"
+    write_rules(rules, "four")
+    wait_until(lambda: admin._api("GET", "/health")["rules_errors"])
+    assert admin._api("GET", "/health")["status"] == "degraded"
+    write_rules(rules, 9)
+    wait_until(lambda: not admin._api("GET", "/health")["rules_errors"])
+    assert admin._api("GET", "/health")["status"] == "ok"
+
+
+def test_a_rules_file_caught_half_written_is_not_applied(tmp_path: Path) -> None:
+    """An editor that truncates, then writes: the check that reads the empty file in between
+    must not apply it (every request would get the normal checks for a moment); the file is
+    applied once two checks read the same bytes. The checks are called by hand, so nothing
+    here depends on timing."""
+    rules = tmp_path / "rules.yaml"
+    write_rules(rules, 4)
+    backend = create_app(load_rules_file(rules, Config(seed=0))).state.backend
+
+    def codes() -> list[object]:
+        return [r.to_json()["action"].get("code") for r in backend.rules.all()]
+
+    rules.write_text("", "utf-8")  # truncated: the new text is not written yet
+    assert backend.watcher.check() == []
+    assert codes() == [4]
+    write_rules(rules, 7)
+    assert backend.watcher.check() == []  # changed since the last look: not settled yet
+    assert codes() == [4]
+    assert backend.watcher.check() == [str(rules)]
+    assert codes() == [7]
 
 
 # --- rate limits under a fixed clock ------------------------------------------------------------
