@@ -99,8 +99,8 @@ class ServerThread:
         deadline = time.monotonic() + self._startup_timeout
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                late = self._thread.is_alive()  # still starting: out of time
                 self.stop()
-                late = self._thread.is_alive()
                 raise (TimeoutError if late else RuntimeError)(
                     f"the emulator on {self.url} did not start" + (" in time" if late else "")
                 )
