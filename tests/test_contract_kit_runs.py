@@ -65,7 +65,7 @@ def run_kit(
         env={**clean, **(env or {})},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
 
 
@@ -404,7 +404,7 @@ def test_ismart_emulator_refuses_a_host_that_is_not_the_emulator() -> None:
         result = run_kit(
             f"--ismart-url={server.url}",
             "--ismart-emulator",
-            env={"ISMART_USER_ID": LIVE_USER, "ISMART_PASSWORD": LIVE_PASSWORD},
+            env=live_env(server.url),
             paths=("ismart_sms_kit/contract_tests/test_precedence.py",),
         )
     finally:
@@ -504,8 +504,8 @@ def test_the_kit_catches_an_emulator_wrong_in_one_way(mutant: str, path: str, sa
         result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", paths=(KIT + path,))
     assert result.returncode == 1, result.stdout[-3000:]
     assert says in result.stdout, result.stdout[-3000:]
-    assert "sent: POST {" in result.stdout or "request: POST {" in result.stdout
-    assert "'Password': '***'" in result.stdout
+    assert "sent: POST " in result.stdout or "request: POST " in result.stdout
+    assert "'***'" in result.stdout  # the password, masked (its name in any case)
 
 
 def test_the_correct_emulator_behind_the_same_stand_in_passes() -> None:
