@@ -179,7 +179,8 @@ def test_a_capped_run_shares_the_cap_and_exits_1_when_cut_short(
     """Before, the first test could spend the whole cap and the run read green ("4 passed, 73
     skipped", exit 0). Now the tests share it by a plan, and a cut-short run exits 1."""
     recording = tmp_path / "capped.jsonl"
-    before = len(requests.get(stand_in.url + "/_mock/api/requests", timeout=10).json())
+    journal = stand_in.url + "/_mock/api/requests"
+    before = len(requests.get(journal, params={"limit": 10_000}, timeout=10).json())
     result = run_kit(
         "--ismart-rate=0",
         f"--ismart-max-requests={CAP}",
@@ -195,7 +196,7 @@ def test_a_capped_run_shares_the_cap_and_exits_1_when_cut_short(
     per_test = Counter(e["case"].rsplit("#", 1)[0] for e in exchanges)
     assert len(per_test) >= 10, per_test  # not spent by the first test
     assert max(per_test.values()) <= CAP // 2, per_test
-    after = requests.get(stand_in.url + "/_mock/api/requests", timeout=10).json()
+    after = requests.get(journal, params={"limit": 10_000}, timeout=10).json()
     assert len(after) - before == CAP
 
 
