@@ -100,6 +100,7 @@ def test_rest_send_with_requests(url: str) -> None:
     assert credit(url) == before - 1
     [message] = messages(url)
     assert (message["to"], message["text"], message["header"]) == (NUMBER, "hello", "ACME")
+    assert message["header_defaulted"] is True  # REST has no sender field: the default sender
     entry = last_request(url)
     assert entry["endpoint"] == "PostSMS"
     assert entry["params"]["Password"] == "***"

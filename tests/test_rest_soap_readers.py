@@ -25,7 +25,7 @@ SOAP12 = f'application/soap+xml; charset=utf-8; action="{ACTION}"'
 
 
 def params_of(send):
-    return to_params(send, "HDR", NOW, MUSCAT).masked(frozenset(), "")
+    return to_params(send, "HDR", NOW, MUSCAT).masked(lambda name: False, "")
 
 
 # --- REST --------------------------------------------------------------------------------------

@@ -162,12 +162,11 @@ class WebServiceEndpoint:
             await render(answer.decision.code)(scope, receive, send)
 
     def _params(self, sent: WebServiceSend) -> Params:
-        """The form API's parameters of ``sent``, with the account's first registered header
-        as the sender (neither interface has a sender field)."""
+        """The form API's parameters of ``sent``, without a Header: neither interface has a
+        sender field, so the message goes out under the account's default sender, as a form
+        request without a Header does (issue 17), and is marked defaulted."""
         backend = self.backend
-        account = backend.account(sent.user_id)[0] if sent.user_id else None
-        header = account.headers[0] if account is not None and account.headers else ""
-        return to_params(sent, header, backend.clock(), backend.options.gateway_tz)
+        return to_params(sent, None, backend.clock(), backend.options.gateway_tz)
 
     def _renderer(self, version: soap.SoapVersion) -> Callable[[int], Response]:
         if self.interface == REST:

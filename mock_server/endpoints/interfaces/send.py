@@ -62,9 +62,12 @@ def push_datetime(when: datetime | None, now: datetime, gateway_tz: timezone) ->
     return format_push_datetime(local)
 
 
-def to_params(send: WebServiceSend, header: str, now: datetime, gateway_tz: timezone) -> Params:
+def to_params(
+    send: WebServiceSend, header: str | None, now: datetime, gateway_tz: timezone
+) -> Params:
     """The form API's parameters for ``send``; ``header``: the sender name to store with its
-    messages (the interfaces have no sender field: the account's first registered header);
+    messages, or None for none (the interfaces have no sender field, so the gateway's sender
+    step sends under the account's default sender and marks the message defaulted);
     ``now``: the request's arrival (aware)."""
     params = Params()
     params.add("UserId", send.user_id or "")
@@ -73,7 +76,8 @@ def to_params(send: WebServiceSend, header: str, now: datetime, gateway_tz: time
     language = (send.language or "").strip()
     params.add("Lang", language or "0")
     params.add("MobileNo", ",".join(send.numbers))
-    params.add("Header", header)
+    if header is not None:
+        params.add("Header", header)
     params.add("FLashSMS", "Y" if send.flash else "N")
     when = send.unreadable_schedule or push_datetime(send.schedule, now, gateway_tz)
     if when is not None:
