@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
@@ -37,16 +37,20 @@ _SPELLINGS: Final = {
 """The documented names: a request spelling one exactly shares this string object, so the
 journal's 10,000 copies of each request's names do not each hold their own."""
 KNOWN_KEYS: Final = frozenset(name.lower() for name in _SPELLINGS)
+_KNOWN: Final = {name: (name, name.lower()) for name in _SPELLINGS}
 
 
 class Params:
     """A read-only, case-insensitive view of one request's parameters."""
 
-    __slots__ = ("_names", "_values")
+    __slots__ = ("_names", "_values", "by_key")
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
         self._names: dict[str, str] = {}
+        self.by_key: Mapping[str, str] = self._values
+        """Lower-cased name -> value: what :meth:`get` reads, for callers on the hot path
+        whose names are constants already in lower case (no method call, no ``lower()``)."""
 
     def get(self, name: str) -> str | None:
         return self._values.get(name.lower())
@@ -69,11 +73,11 @@ class Params:
     def masked(self, secret: Callable[[str], bool], mask: str) -> dict[str, str]:
         """(name as first sent) -> value, with the value of each name ``secret`` holds for
         replaced by ``mask``: the journal's copy."""
-        names = self._names
-        return {
-            names[key]: (mask if secret(names[key]) else value)
-            for key, value in self._values.items()
-        }
+        names = tuple(self._names.values())  # in the order of ``_values`` (added together)
+        kept = dict(zip(names, self._values.values(), strict=True))
+        for name in _secret_names(secret, names):
+            kept[name] = mask
+        return kept
 
     def fits(self, params: int, value_chars: int, entry_chars: int) -> bool:
         """Whether the journal keeps these parameters whole: at most ``params`` of them, no
@@ -81,12 +85,13 @@ class Params:
         values = self._values
         if len(values) > params:
             return False
-        total = 0
-        for key, value in values.items():
-            if len(value) > value_chars or len(key) > value_chars:
-                return False
-            total += len(key) + len(value)
-        return total <= entry_chars
+        total = sum(map(len, values)) + sum(map(len, values.values()))
+        if total > entry_chars:
+            return False
+        # none is longer than all together: the usual request needs no look at each
+        return total <= value_chars or (
+            max(map(len, values)) <= value_chars and max(map(len, values.values())) <= value_chars
+        )
 
     def update_missing(self, other: Params) -> None:
         """Add the names of ``other`` that this collection lacks (a lower-priority source)."""
@@ -105,6 +110,13 @@ class Params:
             self._values[key] = f"{previous},{value}"
 
 
+@lru_cache(maxsize=256)
+def _secret_names(secret: Callable[[str], bool], names: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of ``names`` ``secret`` holds for: requests of one app send the same names, so
+    :meth:`Params.masked` asks once per set of names, not once per name and request."""
+    return tuple(name for name in names if secret(name))
+
+
 def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
     """One ``application/x-www-form-urlencoded`` collection (a query string or a body);
     percent-escapes are bytes in ``encoding`` (a body's declared charset, as ASP.NET's
@@ -118,19 +130,26 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
         name, sep, value = piece.partition("=")
         if not sep:
             continue
-        if "%" in name or "+" in name:
-            name = _decode(name, encoding)
-        name = _SPELLINGS.get(name, name)
+        known = _KNOWN.get(name)  # a documented name, spelled as documented: most of them
+        if known is None:
+            name, key = _read_name(name, encoding)
+        else:
+            name, key = known
         if "%" in value or "+" in value:
             value = _decode(value, encoding)
-        key = name.lower()
-        previous = values.get(key)
-        if previous is None:
+        if key in values:
+            values[key] = f"{values[key]},{value}"
+        else:
             values[key] = value
             names[key] = name
-        else:
-            values[key] = f"{previous},{value}"
     return params
+
+
+def _read_name(raw: str, encoding: str) -> tuple[str, str]:
+    """(name, lower-cased key) of a name as sent: decoded, a documented spelling shared."""
+    name = _decode(raw, encoding) if "%" in raw or "+" in raw else raw
+    name = _SPELLINGS.get(name, name)
+    return name, name.lower()
 
 
 _DECODE_CACHED_LENGTH: Final = 40

@@ -117,7 +117,7 @@ async def read_scope_params(
     query = scope.get("query_string", b"")
     if len(query) > limit:
         raise MalformedRequest(f"query string is over max_body_bytes ({limit})")
-    params = parse_urlencoded(query)
+    params = parse_urlencoded(query) if query else Params()
     if scope["method"] in ("GET", "HEAD"):
         return params
     media = content_type.split(";", 1)[0].strip().lower()

@@ -20,7 +20,13 @@ from ismart_sms_kit.mock_server.gateway.decision import (
     GatewayFailure,
     GatewayOptions,
 )
-from ismart_sms_kit.mock_server.gateway.steps import STEP_FUNCTIONS, Step, _Evaluation
+from ismart_sms_kit.mock_server.gateway.steps import (
+    HEADER_KEY,
+    MESSAGE_KEY,
+    STEP_FUNCTIONS,
+    Step,
+    _Evaluation,
+)
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.mock_server.state.model import Message
@@ -143,9 +149,9 @@ def _messages(
     local = ev.push_at if isinstance(ev.push_at, datetime) else None
     push_at = _as_utc(local, options.gateway_tz) if local else None
     segments = ev.segments
-    text = ev.raw("Message")
+    text = ev.raw(MESSAGE_KEY)
     sender = ev.sender
-    header, defaulted = sender if not isinstance(sender, Finding) else (ev.raw("Header"), False)
+    header, defaulted = sender if not isinstance(sender, Finding) else (ev.raw(HEADER_KEY), False)
     delivery = ev.call.delivery
     return [
         Message(

@@ -17,7 +17,18 @@ from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, G
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.protocol.segments import Segments, count
-from ismart_sms_kit.protocol.spec import ReturnCode
+from ismart_sms_kit.protocol.spec import (
+    P_FLASH,
+    P_HEADER,
+    P_LANG,
+    P_MESSAGE,
+    P_MOBILE,
+    P_PASSWORD,
+    P_PUSH_DATETIME,
+    P_REFERENCE_IDS,
+    P_USER_ID,
+    ReturnCode,
+)
 from ismart_sms_kit.protocol.steps import STEPS
 from ismart_sms_kit.protocol.validation import (
     Finding,
@@ -35,6 +46,32 @@ REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header"
 ``header_required`` says so (otherwise the account's default sender stands in for it)."""
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
 _REQUIRED_KEYS_BUT_HEADER: Final = _REQUIRED_KEYS - {"header"}
+
+# the parameters' keys (lower-cased names), as ``Params.by_key`` holds them
+(
+    USER_ID_KEY,
+    PASSWORD_KEY,
+    MOBILE_KEY,
+    MESSAGE_KEY,
+    PUSH_DATETIME_KEY,
+    LANG_KEY,
+    HEADER_KEY,
+    REFERENCE_IDS_KEY,
+    FLASH_KEY,
+) = (
+    name.lower()
+    for name in (
+        P_USER_ID,
+        P_PASSWORD,
+        P_MOBILE,
+        P_MESSAGE,
+        P_PUSH_DATETIME,
+        P_LANG,
+        P_HEADER,
+        P_REFERENCE_IDS,
+        P_FLASH,
+    )
+)
 
 _T = TypeVar("_T")
 
@@ -71,49 +108,51 @@ class _Evaluation:
     ) -> None:
         self.call = call
         self.params = call.params
+        self.values = call.params.by_key
         self.storage = storage
         self.options = options
         self.limits = call.endpoint.limits
-        user_id = call.params.get("UserId")
+        user_id = self.values.get(USER_ID_KEY)
         self.user_id = user_id
         if account is ...:
             account = storage.account(user_id) if user_id else None
         self.account: Account | None = account
         self.authenticated = False
 
-    def raw(self, name: str) -> str:
-        return self.params.get(name) or ""
+    def raw(self, key: str) -> str:
+        """The value of the parameter ``key`` (its lower-cased name), or ``""``."""
+        return self.values.get(key) or ""
 
     @_cached
     def numbers(self) -> list[str] | Finding:
-        return parse_numbers(self.raw("MobileNo"), self.limits)
+        return parse_numbers(self.raw(MOBILE_KEY), self.limits)
 
     @_cached
     def lang(self) -> int | Finding:
-        return parse_lang(self.raw("Lang"))
+        return parse_lang(self.raw(LANG_KEY))
 
     @_cached
     def segments(self) -> Segments:
         lang = self.lang
-        return count(self.raw("Message"), None if isinstance(lang, Finding) else lang)
+        return count(self.raw(MESSAGE_KEY), None if isinstance(lang, Finding) else lang)
 
     @_cached
     def push_at(self) -> datetime | Finding | None:
-        return parse_push_datetime(self.params.get("PushDateTime"), self.limits)
+        return parse_push_datetime(self.values.get(PUSH_DATETIME_KEY), self.limits)
 
     @_cached
     def reference_ids(self) -> list[str] | Finding:
-        return parse_reference_ids(self.params.get("referenceIds"), self.limits)
+        return parse_reference_ids(self.values.get(REFERENCE_IDS_KEY), self.limits)
 
     @_cached
     def flash(self) -> bool | Finding:
-        return parse_flash(self.params.get("FLashSMS"), self.limits)
+        return parse_flash(self.values.get(FLASH_KEY), self.limits)
 
     @_cached
     def sender(self) -> tuple[str, bool] | Finding:
         """The header the message goes out under and whether it was defaulted (the request
         gave none, or an empty one where ``blank_header_default``), or why it cannot go."""
-        header = self.params.get("Header")
+        header = self.values.get(HEADER_KEY)
         endpoint = self.call.endpoint
         if header is not None and (not is_blank(header) or not endpoint.blank_header_default):
             return header, False
@@ -206,7 +245,7 @@ def _web_service(ev: _Evaluation) -> Finding | None:
 def _password(ev: _Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
-    if not ev.account.check_password(ev.raw("Password")):
+    if not ev.account.check_password(ev.raw(PASSWORD_KEY)):
         return Finding(ReturnCode.WRONG_CREDENTIALS, f"wrong password for {ev.account.user_id}")
     ev.authenticated = True
     return None
@@ -293,7 +332,7 @@ def _mobile(ev: _Evaluation) -> Finding | None:
 
 
 def _message_blank(ev: _Evaluation) -> Finding | None:
-    if is_blank(ev.raw("Message")):
+    if is_blank(ev.raw(MESSAGE_KEY)):
         return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
     return None
 
