@@ -14,7 +14,7 @@ from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
 from ismart_sms_kit.mock_server.endpoints.request import MalformedRequest, head, read_scope_params
 from ismart_sms_kit.mock_server.endpoints.respond import send_answer
-from ismart_sms_kit.mock_server.gateway.decision import internal_failure
+from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
 from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
 from ismart_sms_kit.mock_server.params import Params
 
@@ -34,25 +34,27 @@ class GatewayEndpoint:
         self.backend = backend
         self.endpoint = endpoint
         self.name = endpoint.name
+        self.max_body_bytes: int = backend.config.setting("max_body_bytes")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method: str = scope["method"]
         client = scope.get("client")
         content_type, declared, mock_scope = head(scope)
-        params, refused = Params(), None
+        refused: Decision | None = None
         if method not in ("GET", "HEAD", "POST"):
-            refused = refused_method(method)
+            params, refused = Params(), refused_method(method)
         else:
-            limit = self.backend.config.setting("max_body_bytes")
             try:
-                params = await read_scope_params(scope, receive, content_type, declared, limit)
+                params = await read_scope_params(
+                    scope, receive, content_type, declared, self.max_body_bytes
+                )
             except ClientDisconnect:  # gone before its request was whole: nothing to answer
                 self.backend.client_gone(self.name)
                 return
             except MalformedRequest as exc:
-                refused = unreadable(str(exc))
+                params, refused = Params(), unreadable(str(exc))
             except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
-                refused = internal_failure(self.name, exc)
+                params, refused = Params(), internal_failure(self.name, exc)
         client_ip: str = client[0] if client else "unknown"
         call = Incoming(self.endpoint, method, client_ip, params, mock_scope, refused)
         answer = await self.backend.answer(call)

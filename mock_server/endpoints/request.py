@@ -117,19 +117,16 @@ async def read_scope_params(
     query = scope.get("query_string", b"")
     if len(query) > limit:
         raise MalformedRequest(f"query string is over max_body_bytes ({limit})")
-    params = parse_urlencoded(query) if query else Params()
+    query_params = parse_urlencoded(query) if query else None
     if scope["method"] in ("GET", "HEAD"):
-        return params
+        return query_params or Params()
     media = content_type.split(";", 1)[0].strip().lower()
     if media == _FORM:
         body = await _receive_body(receive, declared, limit)
         charset = _charset(content_type)
         if charset != "utf-8":
             charset = text_charset(charset)
-        if params:
-            params.update_missing(parse_urlencoded(body, charset))
-        else:
-            params = parse_urlencoded(body, charset)
+        params = parse_urlencoded(body, charset)
     elif media == "multipart/form-data":
         if declared is None or not declared.isdigit() or int(declared) > limit:
             raise MalformedRequest("multipart body without a Content-Length within the cap")
@@ -138,7 +135,12 @@ async def read_scope_params(
                 fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
         except Exception as exc:  # python-multipart's and Starlette's parse errors
             raise MalformedRequest(f"unreadable multipart body: {exc}") from None
-        params.update_missing(from_pairs(iter(fields)))
+        params = from_pairs(iter(fields))
+    else:
+        return query_params or Params()
+    if query_params:  # the query string wins: ASP.NET's Request[name] looks there first
+        query_params.update_missing(params)
+        return query_params
     return params
 
 
