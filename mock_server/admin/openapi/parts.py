@@ -1,0 +1,55 @@
+"""The building blocks every part of the OpenAPI document uses: responses, parameters, an
+admin operation."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+_TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
+_ERROR: Final = {
+    "description": "A refused call",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_SCOPE_HEADER: Final = {
+    "name": "X-Mock-Scope",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "limit the call to one scope",
+}
+_NO_CONTENT: Final = {"204": {"description": "Done"}}
+
+
+def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+    params = [_SCOPE_HEADER, *more.pop("parameters", [])]
+    return {
+        "summary": summary,
+        "tags": ["admin"],
+        "parameters": params,
+        "responses": responses,
+        **more,
+    }
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
