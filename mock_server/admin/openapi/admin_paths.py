@@ -6,24 +6,24 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ismart_sms_kit.mock_server.admin.openapi.parts import (
-    _ERROR,
-    _NO_CONTENT,
-    _TEXT,
-    _body,
-    _json,
-    _op,
-    _query,
-    _ref,
+    ERROR,
+    NO_CONTENT,
+    TEXT,
+    admin_op,
+    json_answer,
+    json_body,
+    query_param,
+    ref,
 )
 
 _MESSAGE_FILTERS: Final = [
-    _query("to", {"type": "string"}, "recipient number"),
-    _query("user", {"type": "string"}, "user id"),
-    _query("header", {"type": "string"}, "sender header"),
-    _query("contains", {"type": "string"}, "text contains"),
-    _query("since", {"type": "string", "format": "date-time"}, "received at or after"),
-    _query("after", {"type": "integer", "minimum": 0}, "only ids above this one"),
-    _query("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "at most (100)"),
+    query_param("to", {"type": "string"}, "recipient number"),
+    query_param("user", {"type": "string"}, "user id"),
+    query_param("header", {"type": "string"}, "sender header"),
+    query_param("contains", {"type": "string"}, "text contains"),
+    query_param("since", {"type": "string", "format": "date-time"}, "received at or after"),
+    query_param("after", {"type": "integer", "minimum": 0}, "only ids above this one"),
+    query_param("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "at most (100)"),
 ]
 _USER_ID: Final = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _MESSAGE_ID: Final = {
@@ -43,19 +43,21 @@ _RULE_ID: Final = {
 def paths() -> dict[str, Any]:
     api = "/_mock/api"
     return {
-        f"{api}/health": {"get": _op("Health, seed, sizes", {"200": _json(_ref("Health"))})},
+        f"{api}/health": {
+            "get": admin_op("Health, seed, sizes", {"200": json_answer(ref("Health"))})
+        },
         f"{api}/messages": {
-            "get": _op(
+            "get": admin_op(
                 "Captured messages, newest first",
-                {"200": _json({"type": "array", "items": _ref("Message")}), "400": _ERROR},
+                {"200": json_answer({"type": "array", "items": ref("Message")}), "400": ERROR},
                 parameters=_MESSAGE_FILTERS,
             ),
-            "delete": _op("Forget the captured messages", _NO_CONTENT),
+            "delete": admin_op("Forget the captured messages", NO_CONTENT),
         },
         f"{api}/messages/latest": {
-            "get": _op(
+            "get": admin_op(
                 "The last message to a number",
-                {"200": _json(_ref("Message")), "400": _ERROR, "404": _ERROR},
+                {"200": json_answer(ref("Message")), "400": ERROR, "404": ERROR},
                 parameters=[
                     {
                         "name": "to",
@@ -67,16 +69,16 @@ def paths() -> dict[str, Any]:
             )
         },
         f"{api}/messages/wait": {
-            "get": _op(
+            "get": admin_op(
                 "Wait for a matching message to arrive",
                 {
-                    "200": _json(_ref("Message")),
-                    "400": _ERROR,
-                    "408": _json(_ref("Error"), "No matching message in time"),
+                    "200": json_answer(ref("Message")),
+                    "400": ERROR,
+                    "408": json_answer(ref("Error"), "No matching message in time"),
                 },
                 parameters=[
                     *_MESSAGE_FILTERS[:4],
-                    _query(
+                    query_param(
                         "after",
                         {
                             "oneOf": [
@@ -87,21 +89,23 @@ def paths() -> dict[str, Any]:
                         "only ids above this one; now: only a message arriving during the "
                         "call; absent: any kept (everything since the last reset)",
                     ),
-                    _query("timeout_ms", {"type": "integer", "minimum": 0, "maximum": 300000}, ""),
+                    query_param(
+                        "timeout_ms", {"type": "integer", "minimum": 0, "maximum": 300000}, ""
+                    ),
                 ],
             )
         },
         f"{api}/messages/{{message_id}}": {
-            "get": _op(
+            "get": admin_op(
                 "One message",
-                {"200": _json(_ref("Message")), "404": _ERROR},
+                {"200": json_answer(ref("Message")), "404": ERROR},
                 parameters=[_MESSAGE_ID],
             ),
-            "patch": _op(
+            "patch": admin_op(
                 "Set a message's delivery state",
-                {"200": _json(_ref("Message")), "400": _ERROR, "404": _ERROR, "422": _ERROR},
+                {"200": json_answer(ref("Message")), "400": ERROR, "404": ERROR, "422": ERROR},
                 parameters=[_MESSAGE_ID],
-                requestBody=_body(
+                requestBody=json_body(
                     {
                         "type": "object",
                         "required": ["status"],
@@ -110,46 +114,46 @@ def paths() -> dict[str, Any]:
                     }
                 ),
             ),
-            "delete": _op(
+            "delete": admin_op(
                 "Forget one message",
-                {**_NO_CONTENT, "404": _ERROR},
+                {**NO_CONTENT, "404": ERROR},
                 parameters=[_MESSAGE_ID],
             ),
         },
         f"{api}/requests": {
-            "get": _op(
+            "get": admin_op(
                 "The request journal, newest first",
-                {"200": _json({"type": "array", "items": _ref("Request")}), "400": _ERROR},
+                {"200": json_answer({"type": "array", "items": ref("Request")}), "400": ERROR},
                 parameters=[
                     _MESSAGE_FILTERS[5],
                     _MESSAGE_FILTERS[6],
-                    _query("rejected", {"type": "boolean"}, "only answers other than 1"),
+                    query_param("rejected", {"type": "boolean"}, "only answers other than 1"),
                 ],
             )
         },
         f"{api}/rules": {
-            "get": _op("Fault rules in force", {"200": _json({"type": "array"})}),
-            "post": _op(
+            "get": admin_op("Fault rules in force", {"200": json_answer({"type": "array"})}),
+            "post": admin_op(
                 "Add a fault rule",
                 {
-                    "201": _json(_ref("RuleId"), "Added"),
-                    "400": _ERROR,
-                    "409": _ERROR,
-                    "422": _ERROR,
+                    "201": json_answer(ref("RuleId"), "Added"),
+                    "400": ERROR,
+                    "409": ERROR,
+                    "422": ERROR,
                 },
-                requestBody=_body(_ref("Rule")),
+                requestBody=json_body(ref("Rule")),
             ),
-            "delete": _op("Remove the rules added at run time", _NO_CONTENT),
+            "delete": admin_op("Remove the rules added at run time", NO_CONTENT),
         },
         f"{api}/rules/{{rule_id}}": {
-            "delete": _op(
+            "delete": admin_op(
                 "Remove one rule added at run time (409: a file's rule, which stays)",
-                {**_NO_CONTENT, "404": _ERROR, "409": _ERROR},
+                {**NO_CONTENT, "404": ERROR, "409": ERROR},
                 parameters=[_RULE_ID],
             )
         },
         f"{api}/events": {
-            "get": _op(
+            "get": admin_op(
                 "The inbox's live feed: server-sent events (message, request, health, "
                 "cleared), each with the id M-R of the last message and journal entry sent",
                 {
@@ -157,15 +161,15 @@ def paths() -> dict[str, Any]:
                         "description": "An endless text/event-stream",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
                     },
-                    "400": _ERROR,
+                    "400": ERROR,
                 },
                 parameters=[
-                    _query(
+                    query_param(
                         "after",
                         {"type": "string"},
                         "start after this event id, M-R (as Last-Event-ID does)",
                     ),
-                    _query("scope", {"type": "string"}, "only this scope (as X-Mock-Scope)"),
+                    query_param("scope", {"type": "string"}, "only this scope (as X-Mock-Scope)"),
                     {
                         "name": "Last-Event-ID",
                         "in": "header",
@@ -176,57 +180,63 @@ def paths() -> dict[str, Any]:
             )
         },
         f"{api}/accounts": {
-            "get": _op("Accounts", {"200": _json({"type": "array", "items": _ref("Account")})}),
-            "post": _op(
+            "get": admin_op(
+                "Accounts", {"200": json_answer({"type": "array", "items": ref("Account")})}
+            ),
+            "post": admin_op(
                 "Create an account (the config file's fields, password included); a reset "
                 "removes it",
                 {
-                    "201": _json(_ref("Account"), "Created"),
-                    "400": _ERROR,
-                    "409": _ERROR,
-                    "422": _ERROR,
+                    "201": json_answer(ref("Account"), "Created"),
+                    "400": ERROR,
+                    "409": ERROR,
+                    "422": ERROR,
                 },
-                requestBody=_body(_ref("AccountInput")),
+                requestBody=json_body(ref("AccountInput")),
             ),
         },
         f"{api}/accounts/{{user_id}}": {
-            "get": _op(
+            "get": admin_op(
                 "One account",
-                {"200": _json(_ref("Account")), "404": _ERROR},
+                {"200": json_answer(ref("Account")), "404": ERROR},
                 parameters=[_USER_ID],
             ),
-            "put": _op(
+            "put": admin_op(
                 "Define an account anew: absent fields take their defaults, an absent "
                 "password keeps the current one; creates it if absent",
                 {
-                    "200": _json(_ref("Account")),
-                    "201": _json(_ref("Account"), "Created"),
-                    "400": _ERROR,
-                    "422": _ERROR,
+                    "200": json_answer(ref("Account")),
+                    "201": json_answer(ref("Account"), "Created"),
+                    "400": ERROR,
+                    "422": ERROR,
                 },
                 parameters=[_USER_ID],
-                requestBody=_body(_ref("AccountFields")),
+                requestBody=json_body(ref("AccountFields")),
             ),
-            "patch": _op(
+            "patch": admin_op(
                 "Change any subset of an account's fields",
-                {"200": _json(_ref("Account")), "400": _ERROR, "404": _ERROR, "422": _ERROR},
+                {"200": json_answer(ref("Account")), "400": ERROR, "404": ERROR, "422": ERROR},
                 parameters=[_USER_ID],
-                requestBody=_body(_ref("AccountFields")),
+                requestBody=json_body(ref("AccountFields")),
             ),
-            "delete": _op(
+            "delete": admin_op(
                 "Delete an account (a reset brings a configured one back)",
-                {"204": {"description": "Deleted"}, "404": _ERROR},
+                {"204": {"description": "Deleted"}, "404": ERROR},
                 parameters=[_USER_ID],
             ),
         },
         f"{api}/reset": {
-            "post": _op("Back to the configured start state", {"200": _json({"type": "object"})})
-        },
-        f"{api}/metrics": {
-            "get": _op(
-                "Prometheus counters",
-                {"200": {"description": "Prometheus text format", "content": _TEXT}},
+            "post": admin_op(
+                "Back to the configured start state", {"200": json_answer({"type": "object"})}
             )
         },
-        f"{api}/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})})},
+        f"{api}/metrics": {
+            "get": admin_op(
+                "Prometheus counters",
+                {"200": {"description": "Prometheus text format", "content": TEXT}},
+            )
+        },
+        f"{api}/openapi.json": {
+            "get": admin_op("This document", {"200": json_answer({"type": "object"})})
+        },
     }

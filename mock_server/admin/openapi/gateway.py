@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ismart_sms_kit.mock_server.admin.openapi.parts import _TEXT, _json, _query, _ref
+from ismart_sms_kit.mock_server.admin.openapi.parts import TEXT, json_answer, query_param, ref
 from ismart_sms_kit.protocol.spec import (
     DELIVERY_REPORT_PATH,
     LEGACY_SEND_PATH,
@@ -31,7 +31,7 @@ _SEND_FIELDS: Final = {
     },
 }
 _CODE_ANSWER: Final = {
-    "200": {"description": "The bare return code (1 = pushed), text/plain", "content": _TEXT}
+    "200": {"description": "The bare return code (1 = pushed), text/plain", "content": TEXT}
 }
 
 
@@ -62,7 +62,7 @@ def _gateway(summary: str, extra: dict[str, Any] | None = None) -> dict[str, Any
         "get": {
             "summary": summary + " (HTTP GET, for accounts allowed to; else code 18)",
             "tags": ["gateway"],
-            "parameters": [_query(name, schema, name) for name, schema in fields.items()],
+            "parameters": [query_param(name, schema, name) for name, schema in fields.items()],
             "responses": _CODE_ANSWER,
         },
     }
@@ -88,7 +88,7 @@ _REST_BODY: Final = {
 _WEB_API_REFUSAL: Final = {
     "summary": "Not a PostSMS method: Web API's 405",
     "tags": ["gateway"],
-    "responses": {"405": _json(_ref("WebApiError"), "Web API's refusal")},
+    "responses": {"405": json_answer(ref("WebApiError"), "Web API's refusal")},
 }
 
 
@@ -108,8 +108,8 @@ def _rest() -> dict[str, Any]:
                 },
             },
             "responses": {
-                "201": _json(_ref("RestAnswer"), "The return code (1 = pushed) and its text"),
-                "415": _json(_ref("WebApiError"), "Another media type: Web API's refusal"),
+                "201": json_answer(ref("RestAnswer"), "The return code (1 = pushed) and its text"),
+                "415": json_answer(ref("WebApiError"), "Another media type: Web API's refusal"),
             },
         },
     }
@@ -141,21 +141,21 @@ def paths() -> dict[str, Any]:
                         }
                     },
                 },
-                "responses": {"200": {"description": "As GET", "content": _TEXT}},
+                "responses": {"200": {"description": "As GET", "content": TEXT}},
             },
             "get": {
                 "summary": "Delivery reports by reference id",
                 "tags": ["gateway"],
                 "parameters": [
-                    _query("UserId", {"type": "string"}, "user id"),
-                    _query("Password", {"type": "string"}, "password"),
-                    _query("referenceIds", {"type": "string"}, "comma separated"),
+                    query_param("UserId", {"type": "string"}, "user id"),
+                    query_param("Password", {"type": "string"}, "password"),
+                    query_param("referenceIds", {"type": "string"}, "comma separated"),
                 ],
                 "responses": {
                     "200": {
                         "description": "ReferenceId=..,Status=..,DeliveryDateTime=.. "
                         "records joined by |, or a code (3, 11, 12, 31, 32, 33)",
-                        "content": _TEXT,
+                        "content": TEXT,
                     }
                 },
             },

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-_TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
-_ERROR: Final = {
+TEXT: Final = {"text/plain": {"schema": {"type": "string"}}}
+ERROR: Final = {
     "description": "A refused call",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
 
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+def json_answer(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {
         "name": name,
         "in": "query",
@@ -37,10 +37,10 @@ _SCOPE_HEADER: Final = {
     "schema": {"type": "string"},
     "description": "limit the call to one scope",
 }
-_NO_CONTENT: Final = {"204": {"description": "Done"}}
+NO_CONTENT: Final = {"204": {"description": "Done"}}
 
 
-def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+def admin_op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
     params = [_SCOPE_HEADER, *more.pop("parameters", [])]
     return {
         "summary": summary,
@@ -51,5 +51,5 @@ def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
     }
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
+def json_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
