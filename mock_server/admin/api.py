@@ -209,13 +209,17 @@ async def list_requests(request: Request) -> Response:
     return JSONResponse([e.to_json() for e in found])
 
 
-def account_json(backend: Backend, account: Account) -> dict[str, Any]:
+def shown_account(account: Account, configured: bool) -> dict[str, Any]:
     """An account as the admin API shows it: its fields (never the password), its default
     sender and whether it comes from the configuration (a reset restores those) or was
     created at run time (a reset removes those)."""
     shown = account.to_json()
-    shown["configured"] = account.user_id in backend.configured_accounts
+    shown["configured"] = configured
     return shown
+
+
+def account_json(backend: Backend, account: Account) -> dict[str, Any]:
+    return shown_account(account, account.user_id in backend.configured_accounts)
 
 
 async def list_accounts(request: Request) -> Response:
