@@ -156,6 +156,8 @@ def open_inbox(
     path: str = "/_mock/",
     timezone_id: str = "Asia/Muscat",  # the gateway's clock, UTC+4
 ) -> Iterator[Inbox]:
+    """An inbox page, then checks that it logged no error and asked nothing of any host but
+    the emulator."""
     context = browser.new_context(
         viewport={"width": 1200, "height": height}, timezone_id=timezone_id, locale="en-GB"
     )
@@ -185,12 +187,28 @@ def open_inbox(
         context.close()
 
 
+@contextlib.contextmanager
+def inbox_on(browser: Browser, config: Config, **options: Any) -> Iterator[Inbox]:
+    """An inbox page on an emulator of its own, made from ``config``."""
+    with (
+        ServerThread(create_app(config)) as server,
+        open_inbox(browser, server.url, **options) as inbox,
+    ):
+        yield inbox
+
+
 @pytest.fixture
-def inbox(browser: Browser, server: ServerThread) -> Iterator[Inbox]:
-    """A fresh inbox page on an emulator in its start state."""
+def fresh_server(server: ServerThread) -> ServerThread:
+    """The module's emulator, in its start state."""
     app: Starlette = server.app  # type: ignore[assignment]
     app.state.backend.reset()
-    with open_inbox(browser, server.url) as inbox:
+    return server
+
+
+@pytest.fixture
+def inbox(browser: Browser, fresh_server: ServerThread) -> Iterator[Inbox]:
+    """A fresh inbox page on an emulator in its start state."""
+    with open_inbox(browser, fresh_server.url) as inbox:
         yield inbox
 
 
@@ -214,12 +232,11 @@ def push_datetime(when: datetime) -> str:
 
 
 def test_an_inbox_with_a_scope_shows_that_scope_only(
-    browser: Browser, server: ServerThread
+    browser: Browser, fresh_server: ServerThread
 ) -> None:
     """``/_mock/?scope=NAME``: the messages and requests of one scope (as X-Mock-Scope gives
     them), at load and live; the filters keep the scope in the address."""
-    app: Starlette = server.app  # type: ignore[assignment]
-    app.state.backend.reset()
+    server = fresh_server
 
     def scoped(scope: str, text: str) -> None:
         data = {**SAMPLE, "Message": text}
@@ -361,9 +378,9 @@ def test_a_scheduled_message_is_marked_with_its_push_time(inbox: Inbox) -> None:
 
 
 def test_what_was_there_before_the_page_opened_is_listed_newest_first(
-    browser: Browser, server: ServerThread
+    browser: Browser, fresh_server: ServerThread
 ) -> None:
-    server.app.state.backend.reset()  # type: ignore[attr-defined]
+    server = fresh_server
     for text in ("first", "second", "third"):
         requests.post(server.url + SEND_PATH, data={**SAMPLE, "Message": text}, timeout=10)
     requests.post(server.url + SEND_PATH, data={**SAMPLE, "Password": "nope"}, timeout=10)
@@ -563,7 +580,7 @@ def test_a_delivery_that_comes_later_shows_without_a_reload(browser: Browser) ->
     clock: the open page shows the change by itself."""
     config = Config(seed=0)
     config.settings["delivery_delay_ms"] = 1500
-    with ServerThread(create_app(config)) as server, open_inbox(browser, server.url) as inbox:
+    with inbox_on(browser, config) as inbox:
         assert inbox.send(Message="on its way") == "1"
         status = inbox.messages.first.locator("[data-field=status]")
         expect(status).to_have_text("sent")
@@ -582,7 +599,7 @@ def test_a_broken_rules_file_shows_a_banner_until_it_is_mended(
     write_rules(rules, 4)
     config = load_rules_file(rules, Config(seed=0))
     config.settings["rules_reload_ms"] = 50
-    with ServerThread(create_app(config)) as server, open_inbox(browser, server.url) as inbox:
+    with inbox_on(browser, config) as inbox:
         banner = inbox.page.locator("#banner")
         expect(banner).to_be_hidden()
         write_rules(rules, "four")
@@ -597,10 +614,7 @@ def test_a_broken_rules_file_shows_a_banner_until_it_is_mended(
 def test_screenshot(browser: Browser, tmp_path: Path) -> None:
     """The README's picture: an OTP, an Arabic message, a scheduled reminder to two numbers,
     and two rejected requests, on an emulator of its own (so the ids start at 1)."""
-    with (
-        ServerThread(create_app(inbox_config())) as server,
-        open_inbox(browser, server.url, height=600) as inbox,
-    ):
+    with inbox_on(browser, inbox_config(), height=600) as inbox:
         take_screenshot(inbox, tmp_path / "inbox.png")
 
 
@@ -656,10 +670,9 @@ def test_the_empty_states_example_answers_1_and_its_message_appears(inbox: Inbox
 
 
 def test_push_times_are_on_the_gateways_clock_whatever_the_browsers_zone(
-    browser: Browser, server: ServerThread
+    browser: Browser, fresh_server: ServerThread
 ) -> None:
-    server.app.state.backend.reset()  # type: ignore[attr-defined]
-    with open_inbox(browser, server.url, timezone_id="America/New_York") as inbox:
+    with open_inbox(browser, fresh_server.url, timezone_id="America/New_York") as inbox:
         expect(inbox.page.locator("#clock")).to_have_text(
             "times: gateway clock, Asia/Muscat, UTC+4"
         )
