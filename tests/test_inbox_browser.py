@@ -19,15 +19,15 @@ import re
 import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
 from starlette.applications import Starlette
 
 from ismart_sms_kit.mock_server.app import create_app
@@ -155,9 +155,10 @@ def open_inbox(
     height: int = 860,
     path: str = "/_mock/",
     timezone_id: str = "Asia/Muscat",  # the gateway's clock, UTC+4
+    before: Callable[[Page], None] | None = None,
 ) -> Iterator[Inbox]:
-    """An inbox page, then checks that it logged no error and asked nothing of any host but
-    the emulator."""
+    """An inbox page (``before`` is called with it before it loads), then checks that it
+    logged no error and asked nothing of any host but the emulator."""
     context = browser.new_context(
         viewport={"width": 1200, "height": height}, timezone_id=timezone_id, locale="en-GB"
     )
@@ -177,6 +178,8 @@ def open_inbox(
     page.on("console", on_console)
     page.on("dialog", on_dialog)
     try:
+        if before is not None:
+            before(page)
         page.goto(url + path)
         expect(page.locator("#live")).to_have_attribute("data-state", "live")
         yield inbox
@@ -319,6 +322,56 @@ def test_sent_messages_appear_without_a_reload_newest_first(inbox: Inbox) -> Non
     expect(page.locator("#count-requests")).to_have_text("2")
     expect(page.locator("#count-rejected")).to_have_text("0")
     assert_not_reloaded(page, mark)
+
+
+MESSAGE_META: Final = [
+    "encoding", "parts", "units", "lang", "user", "reference", "request", "endpoint", "interface",
+]  # fmt: skip
+"""The meta line of a message sent now with a reference id and no scope."""
+
+
+def test_a_field_the_page_does_not_know_is_shown_after_those_it_knows(
+    browser: Browser, fresh_server: ServerThread
+) -> None:
+    """A field a newer model adds (here added to the real server's answer on its way to the
+    page) is shown as "name value" without an edit to the page; one the model has now and
+    the page shows nowhere else (the journal's ``params_cut``) likewise; a message with no
+    such field keeps its look."""
+    server = fresh_server
+    requests.post(server.url + SEND_PATH, data=SAMPLE, timeout=10)
+    requests.post(server.url + SEND_PATH, data={**SAMPLE, "Message": "plain"}, timeout=10)
+    many = {**SAMPLE, **{f"extra{i}": "v" for i in range(40)}}  # the journal keeps 32
+    assert requests.post(server.url + SEND_PATH, data=many, timeout=10).text == "1"
+
+    def newer_model(route: Route) -> None:
+        response = route.fetch()
+        messages = response.json()
+        for message in messages:
+            if message["text"] != "plain":
+                message.update(campaign="spring-sale", vip=True, tags=["a", "b"], note=None)
+        route.fulfill(response=response, json=messages)
+
+    def route_messages(page: Page) -> None:
+        page.route(re.compile(r".*/_mock/api/messages\?.*"), newer_model)
+
+    with open_inbox(browser, server.url, before=route_messages) as inbox:
+        expect(inbox.messages).to_have_count(3)
+        newer = inbox.messages.first
+        expect(newer.locator("[data-field=campaign]")).to_have_text("campaign spring-sale")
+        expect(newer.locator("[data-field=vip]")).to_have_text("vip")
+        expect(newer.locator("[data-field=tags]")).to_have_text("tags a, b")
+        expect(newer.locator("[data-field=note]")).to_have_count(0)
+        plain = inbox.messages.nth(1)
+        expect(plain.locator("[data-field=text]")).to_have_text("plain")
+        fields = plain.locator(".meta-item").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.field)"
+        )
+        assert fields == MESSAGE_META
+        title = plain.locator("[data-field=status]").get_attribute("title") or ""
+        assert title.startswith("Delivery state, since ") and title.endswith(" UTC+4")
+        inbox.tab("requests")
+        cut = inbox.page.locator("#requests > .req").first.locator("[data-field=params_cut]")
+        expect(cut).to_contain_text("params cut kept 32 of 47 parameters")
 
 
 def test_a_message_sent_without_a_header_shows_its_default_sender(inbox: Inbox) -> None:

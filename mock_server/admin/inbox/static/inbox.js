@@ -110,7 +110,36 @@
 
   // --- cards -----------------------------------------------------------------------------------
 
-  function messageCard(m) {
+  // A card shows the fields it knows in their places; every other field the server sends (one
+  // a newer emulator's model added) follows them in the meta line as "name value", so a field
+  // added to the model needs no edit here. The card's build function sees the item through a
+  // Proxy that notes which fields it read; what it did not read is "other".
+  function withOtherFields(build) {
+    return (item) => {
+      const read = new Set();
+      const noted = new Proxy(item, {
+        get(target, key) {
+          if (typeof key === "string") read.add(key);
+          return target[key];
+        },
+      });
+      const card = build(noted);
+      const others = Object.entries(item).filter(([key, value]) => !read.has(key) && shown(value));
+      if (others.length) {
+        card.querySelector(".meta-row").append(
+          ...others.map(([key, value]) => meta(key, value === true ? words(key) : `${words(key)} ${listed(value)}`, key)),
+        );
+      }
+      return card;
+    };
+  }
+
+  const words = (key) => key.replace(/_/g, " ");
+  const listed = (value) => (Array.isArray(value) ? value.map(asText).join(", ") : asText(value));
+  const shown = (value) => value !== null && value !== undefined && value !== false && value !== "" && !(Array.isArray(value) && !value.length);
+  const asText = (value) => (value !== null && typeof value === "object" ? JSON.stringify(value) : String(value));
+
+  const messageCard = withOtherFields((m) => {
     const arabic = m.lang === 64;
     const encoding = ENCODINGS[m.encoding] || m.encoding;
     return h(
@@ -123,7 +152,7 @@
         h("span", { class: "sender", data: { field: "header" }, title: "Header (sender name)" }, m.header),
         m.pending ? chip("scheduled", "Scheduled", `Held until ${m.push_at}`) : null,
         m.status && m.status !== "scheduled"  // the Scheduled chip already says so
-          ? chip("status", m.status, "Delivery state", `status status-${token(m.status)}`)
+          ? chip("status", m.status, statusTitle(m.status_at), `status status-${token(m.status)}`)
           : null,
         m.flash ? chip("flash", "Flash", "Flash SMS (FLashSMS=Y)") : null,
         m.header_defaulted
@@ -150,7 +179,9 @@
         m.scope ? meta("scope", `scope ${m.scope}`) : null,
       ),
     );
-  }
+  });
+
+  const statusTitle = (at) => (at ? `Delivery state, since ${formatTime(at, true)} ${zone()}` : "Delivery state");
 
   function answerOf(r) {
     if (r.decided_by === "report") {
@@ -178,7 +209,7 @@
     );
   }
 
-  function requestCard(r) {
+  const requestCard = withOtherFields((r) => {
     const answer = answerOf(r);
     const ok = !rejected(r);
     const kind = ok ? "ok" : r.code === null || r.code === undefined ? "http" : "bad";
@@ -212,7 +243,7 @@
       ),
       paramsList(r.params),
     );
-  }
+  });
 
   function emptyCard(kind, filtered) {
     if (filtered) {
@@ -240,8 +271,6 @@
   }
 
   // --- rules and accounts (fetched when their tab is shown, and every few seconds while it is) --
-
-  const asText = (value) => (value !== null && typeof value === "object" ? JSON.stringify(value) : String(value));
 
   function keysList(field, entries, none) {
     if (!entries.length) return h("span", { class: "empty" }, none);
