@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
-from ismart_sms_kit.mock_server.admin.api import shown_account
+from ismart_sms_kit.mock_server.admin.accounts import shown_account
 from ismart_sms_kit.mock_server.state.accounts import READ_ONLY_FIELDS, STATUSES, Account
 from ismart_sms_kit.mock_server.state.model import DELIVERY_STATES, JournalEntry, Message
 from ismart_sms_kit.protocol.interfaces import INTERFACES

@@ -1,0 +1,119 @@
+"""Accounts at run time: ``GET|POST /_mock/api/accounts``, ``GET|PUT|PATCH|DELETE
+/_mock/api/accounts/{user_id}``; an account is shown without its password, with its default
+sender and whether it is configured (``shown_account``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+
+from ismart_sms_kit.mock_server.admin.api import API, _backend, by_method, error
+from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.state.accounts import Account, AccountError, account_from_mapping
+
+
+def shown_account(account: Account, configured: bool) -> dict[str, Any]:
+    """An account as the admin API shows it: its fields (never the password), its default
+    sender and whether it comes from the configuration (a reset restores those) or was
+    created at run time (a reset removes those)."""
+    shown = account.to_json()
+    shown["configured"] = configured
+    return shown
+
+
+def account_json(backend: Backend, account: Account) -> dict[str, Any]:
+    return shown_account(account, account.user_id in backend.configured_accounts)
+
+
+async def list_accounts(request: Request) -> Response:
+    backend = _backend(request)
+    return JSONResponse([account_json(backend, a) for a in backend.storage.accounts()])
+
+
+async def get_account(request: Request) -> Response:
+    backend = _backend(request)
+    user_id = request.path_params["user_id"]
+    account = backend.storage.account(user_id)
+    if account is None:
+        return error(404, f"no account {user_id!r}")
+    return JSONResponse(account_json(backend, account))
+
+
+async def _json_object(request: Request) -> dict[str, Any] | Response:
+    try:
+        body = await request.json()
+    except ValueError:
+        return error(400, "the body must be a JSON object")
+    if not isinstance(body, dict):
+        return error(400, "the body must be a JSON object")
+    return body
+
+
+async def create_account(request: Request) -> Response:
+    """``POST /accounts``: a new account (the config file's fields, ``password`` included);
+    201, or 409 when the user id exists."""
+    backend = _backend(request)
+    body = await _json_object(request)
+    if isinstance(body, Response):
+        return body
+    try:
+        account = account_from_mapping(body)
+    except AccountError as exc:
+        return error(422, str(exc), exc.field)
+    if not backend.storage.create_account(account):
+        return error(409, f"account {account.user_id!r} exists (PUT replaces it)", "user_id")
+    headers = {"Location": f"{API}/accounts/{quote(account.user_id, safe='')}"}
+    return JSONResponse(account_json(backend, account), status_code=201, headers=headers)
+
+
+async def put_account(request: Request) -> Response:
+    """``PUT /accounts/{user_id}``: the whole definition (absent fields take their defaults,
+    an absent password keeps the current one); 201 when it creates the account."""
+    backend = _backend(request)
+    body = await _json_object(request)
+    if isinstance(body, Response):
+        return body
+    try:
+        account, created = backend.storage.put_account(request.path_params["user_id"], body)
+    except AccountError as exc:
+        return error(422, str(exc), exc.field)
+    return JSONResponse(account_json(backend, account), status_code=201 if created else 200)
+
+
+async def patch_account(request: Request) -> Response:
+    backend = _backend(request)
+    user_id = request.path_params["user_id"]
+    patch = await _json_object(request)
+    if isinstance(patch, Response):
+        return patch
+    try:
+        account = backend.storage.patch_account(user_id, patch)
+    except AccountError as exc:
+        return error(422, str(exc), exc.field)
+    if account is None:
+        return error(404, f"no account {user_id!r}")
+    return JSONResponse(account_json(backend, account))
+
+
+async def delete_account(request: Request) -> Response:
+    user_id = request.path_params["user_id"]
+    if not _backend(request).storage.delete_account(user_id):
+        return error(404, f"no account {user_id!r}")
+    return Response(status_code=204)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        by_method(f"{API}/accounts", GET=list_accounts, POST=create_account),
+        by_method(
+            f"{API}/accounts/{{user_id}}",
+            GET=get_account,
+            PUT=put_account,
+            PATCH=patch_account,
+            DELETE=delete_account,
+        ),
+    ]
