@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from ismart_sms_kit.mock_server.admin.api import API, _backend, by_method, error
+from ismart_sms_kit.mock_server.admin.api import API, backend_of, by_method, error
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.accounts import Account, AccountError, account_from_mapping
 
@@ -30,12 +30,12 @@ def account_json(backend: Backend, account: Account) -> dict[str, Any]:
 
 
 async def list_accounts(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     return JSONResponse([account_json(backend, a) for a in backend.storage.accounts()])
 
 
 async def get_account(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     user_id = request.path_params["user_id"]
     account = backend.storage.account(user_id)
     if account is None:
@@ -56,7 +56,7 @@ async def _json_object(request: Request) -> dict[str, Any] | Response:
 async def create_account(request: Request) -> Response:
     """``POST /accounts``: a new account (the config file's fields, ``password`` included);
     201, or 409 when the user id exists."""
-    backend = _backend(request)
+    backend = backend_of(request)
     body = await _json_object(request)
     if isinstance(body, Response):
         return body
@@ -73,7 +73,7 @@ async def create_account(request: Request) -> Response:
 async def put_account(request: Request) -> Response:
     """``PUT /accounts/{user_id}``: the whole definition (absent fields take their defaults,
     an absent password keeps the current one); 201 when it creates the account."""
-    backend = _backend(request)
+    backend = backend_of(request)
     body = await _json_object(request)
     if isinstance(body, Response):
         return body
@@ -85,7 +85,7 @@ async def put_account(request: Request) -> Response:
 
 
 async def patch_account(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     user_id = request.path_params["user_id"]
     patch = await _json_object(request)
     if isinstance(patch, Response):
@@ -101,7 +101,7 @@ async def patch_account(request: Request) -> Response:
 
 async def delete_account(request: Request) -> Response:
     user_id = request.path_params["user_id"]
-    if not _backend(request).storage.delete_account(user_id):
+    if not backend_of(request).storage.delete_account(user_id):
         return error(404, f"no account {user_id!r}")
     return Response(status_code=204)
 

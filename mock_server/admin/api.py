@@ -36,7 +36,8 @@ MAX_LIMIT: Final = 10_000
 MUSCAT_OFFSET_MINUTES: Final = 240
 
 
-def _backend(request: Request) -> Backend:
+def backend_of(request: Request) -> Backend:
+    """The app's one ``Backend`` (every admin route reaches the state through it)."""
     backend: Backend = request.app.state.backend
     return backend
 
@@ -107,7 +108,7 @@ def message_json(backend: Backend, message: Message) -> dict[str, Any]:
 
 
 async def list_messages(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     try:
         query = message_query(dict(request.query_params), request_scope(request))
     except BadFilter as exc:
@@ -116,7 +117,7 @@ async def list_messages(request: Request) -> Response:
 
 
 async def latest_message(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     to = request.query_params.get("to")
     if not to:
         return error(400, "to= (the number) is required", "to")
@@ -138,7 +139,7 @@ def _find_message(request: Request) -> Message | None:
     message_id = _message_id(request)
     if not message_id:
         return None
-    found = _backend(request).storage.find_messages(
+    found = backend_of(request).storage.find_messages(
         MessageQuery(after=message_id - 1, limit=1, oldest_first=True, scope=request_scope(request))
     )
     return found[0] if found and found[0].id == message_id else None
@@ -148,12 +149,12 @@ async def get_message(request: Request) -> Response:
     message = _find_message(request)
     if message is None:
         return error(404, f"no message {request.path_params['message_id']}")
-    return JSONResponse(message_json(_backend(request), message))
+    return JSONResponse(message_json(backend_of(request), message))
 
 
 async def patch_message(request: Request) -> Response:
     """Set a message's delivery state: ``{"status": "delivered"|"failed"}``."""
-    backend = _backend(request)
+    backend = backend_of(request)
     try:
         body = await request.json()
     except ValueError:
@@ -173,13 +174,13 @@ async def patch_message(request: Request) -> Response:
 async def delete_message(request: Request) -> Response:
     """Forget one message (in the call's scope, if it has one); 204, or 404."""
     found = _find_message(request)
-    if found is None or _backend(request).storage.delete_message(found.id) is None:
+    if found is None or backend_of(request).storage.delete_message(found.id) is None:
         return error(404, f"no message {request.path_params['message_id']}")
     return Response(status_code=204)
 
 
 async def delete_messages(request: Request) -> Response:
-    _backend(request).storage.clear_messages(request_scope(request))
+    backend_of(request).storage.clear_messages(request_scope(request))
     return Response(status_code=204)
 
 
@@ -194,7 +195,7 @@ async def list_requests(request: Request) -> Response:
     if rejected not in ("true", "false", "1", "0"):
         return error(400, f"rejected={rejected!r} is neither true nor false", "rejected")
     try:
-        found = _backend(request).storage.find_requests(
+        found = backend_of(request).storage.find_requests(
             RequestQuery(
                 scope=request_scope(request),
                 limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
@@ -209,7 +210,7 @@ async def list_requests(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     scope = request_scope(request)
-    _backend(request).reset(scope)
+    backend_of(request).reset(scope)
     return JSONResponse({"reset": True, "scope": scope})
 
 
@@ -227,7 +228,7 @@ async def health(request: Request) -> Response:
     """``status`` is ``ok``, or ``degraded`` while a rules file failed to reload (the last
     good rules of that file stay in force; ``rules_errors`` says which and why). HTTP 200 both
     ways: the emulator answers either way; a check that must fail on it reads ``status``."""
-    backend = _backend(request)
+    backend = backend_of(request)
     scope = request_scope(request)
     messages, requests = backend.storage.sizes(scope)
     rules_errors = dict(backend.watcher.errors)
@@ -249,7 +250,7 @@ async def health(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     text = render(
         backend.storage.counters(),
         messages_stored=backend.storage.sizes()[0],
