@@ -4,6 +4,7 @@ sender and whether it is configured (``shown_account``)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -43,57 +44,51 @@ async def get_account(request: Request) -> Response:
     return JSONResponse(account_json(backend, account))
 
 
-async def _json_object(request: Request) -> dict[str, Any] | Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        return error(400, "the body must be a JSON object")
-    if not isinstance(body, dict):
-        return error(400, "the body must be a JSON object")
-    return body
+Change = Callable[[Request, Backend, dict[str, Any]], Response]
 
 
-async def create_account(request: Request) -> Response:
+def _changing(change: Change) -> Callable[[Request], Awaitable[Response]]:
+    """The route of ``change``: the body must be a JSON object (else 400); an
+    ``AccountError`` on the way answers 422, naming the field."""
+
+    async def route(request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return error(400, "the body must be a JSON object")
+        try:
+            return change(request, backend_of(request), body)
+        except AccountError as exc:
+            return error(422, str(exc), exc.field)
+
+    return route
+
+
+@_changing
+def create_account(request: Request, backend: Backend, body: dict[str, Any]) -> Response:
     """``POST /accounts``: a new account (the config file's fields, ``password`` included);
     201, or 409 when the user id exists."""
-    backend = backend_of(request)
-    body = await _json_object(request)
-    if isinstance(body, Response):
-        return body
-    try:
-        account = account_from_mapping(body)
-    except AccountError as exc:
-        return error(422, str(exc), exc.field)
+    account = account_from_mapping(body)
     if not backend.storage.create_account(account):
         return error(409, f"account {account.user_id!r} exists (PUT replaces it)", "user_id")
     headers = {"Location": f"{API}/accounts/{quote(account.user_id, safe='')}"}
     return JSONResponse(account_json(backend, account), status_code=201, headers=headers)
 
 
-async def put_account(request: Request) -> Response:
+@_changing
+def put_account(request: Request, backend: Backend, body: dict[str, Any]) -> Response:
     """``PUT /accounts/{user_id}``: the whole definition (absent fields take their defaults,
     an absent password keeps the current one); 201 when it creates the account."""
-    backend = backend_of(request)
-    body = await _json_object(request)
-    if isinstance(body, Response):
-        return body
-    try:
-        account, created = backend.storage.put_account(request.path_params["user_id"], body)
-    except AccountError as exc:
-        return error(422, str(exc), exc.field)
+    account, created = backend.storage.put_account(request.path_params["user_id"], body)
     return JSONResponse(account_json(backend, account), status_code=201 if created else 200)
 
 
-async def patch_account(request: Request) -> Response:
-    backend = backend_of(request)
+@_changing
+def patch_account(request: Request, backend: Backend, patch: dict[str, Any]) -> Response:
     user_id = request.path_params["user_id"]
-    patch = await _json_object(request)
-    if isinstance(patch, Response):
-        return patch
-    try:
-        account = backend.storage.patch_account(user_id, patch)
-    except AccountError as exc:
-        return error(422, str(exc), exc.field)
+    account = backend.storage.patch_account(user_id, patch)
     if account is None:
         return error(404, f"no account {user_id!r}")
     return JSONResponse(account_json(backend, account))

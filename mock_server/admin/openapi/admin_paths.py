@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ismart_sms_kit.mock_server.admin.openapi.parts import (
-    ERROR,
     NO_CONTENT,
     TEXT,
     admin_op,
+    in_path,
     json_answer,
     json_body,
     query_param,
     ref,
+    refused,
 )
 
 _MESSAGE_FILTERS: Final = [
@@ -25,19 +26,9 @@ _MESSAGE_FILTERS: Final = [
     query_param("after", {"type": "integer", "minimum": 0}, "only ids above this one"),
     query_param("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "at most (100)"),
 ]
-_USER_ID: Final = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_MESSAGE_ID: Final = {
-    "name": "message_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1},
-}
-_RULE_ID: Final = {
-    "name": "rule_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1},
-}
+_USER_ID: Final = in_path("user_id", {"type": "string"})
+_MESSAGE_ID: Final = in_path("message_id", {"type": "integer", "minimum": 1})
+_RULE_ID: Final = in_path("rule_id", {"type": "integer", "minimum": 1})
 
 
 def paths() -> dict[str, Any]:
@@ -49,7 +40,7 @@ def paths() -> dict[str, Any]:
         f"{api}/messages": {
             "get": admin_op(
                 "Captured messages, newest first",
-                {"200": json_answer({"type": "array", "items": ref("Message")}), "400": ERROR},
+                {"200": json_answer({"type": "array", "items": ref("Message")}), **refused(400)},
                 parameters=_MESSAGE_FILTERS,
             ),
             "delete": admin_op("Forget the captured messages", NO_CONTENT),
@@ -57,7 +48,7 @@ def paths() -> dict[str, Any]:
         f"{api}/messages/latest": {
             "get": admin_op(
                 "The last message to a number",
-                {"200": json_answer(ref("Message")), "400": ERROR, "404": ERROR},
+                {"200": json_answer(ref("Message")), **refused(400, 404)},
                 parameters=[
                     {
                         "name": "to",
@@ -73,7 +64,7 @@ def paths() -> dict[str, Any]:
                 "Wait for a matching message to arrive",
                 {
                     "200": json_answer(ref("Message")),
-                    "400": ERROR,
+                    **refused(400),
                     "408": json_answer(ref("Error"), "No matching message in time"),
                 },
                 parameters=[
@@ -98,12 +89,12 @@ def paths() -> dict[str, Any]:
         f"{api}/messages/{{message_id}}": {
             "get": admin_op(
                 "One message",
-                {"200": json_answer(ref("Message")), "404": ERROR},
+                {"200": json_answer(ref("Message")), **refused(404)},
                 parameters=[_MESSAGE_ID],
             ),
             "patch": admin_op(
                 "Set a message's delivery state",
-                {"200": json_answer(ref("Message")), "400": ERROR, "404": ERROR, "422": ERROR},
+                {"200": json_answer(ref("Message")), **refused(400, 404, 422)},
                 parameters=[_MESSAGE_ID],
                 requestBody=json_body(
                     {
@@ -116,14 +107,14 @@ def paths() -> dict[str, Any]:
             ),
             "delete": admin_op(
                 "Forget one message",
-                {**NO_CONTENT, "404": ERROR},
+                {**NO_CONTENT, **refused(404)},
                 parameters=[_MESSAGE_ID],
             ),
         },
         f"{api}/requests": {
             "get": admin_op(
                 "The request journal, newest first",
-                {"200": json_answer({"type": "array", "items": ref("Request")}), "400": ERROR},
+                {"200": json_answer({"type": "array", "items": ref("Request")}), **refused(400)},
                 parameters=[
                     _MESSAGE_FILTERS[5],
                     _MESSAGE_FILTERS[6],
@@ -137,9 +128,7 @@ def paths() -> dict[str, Any]:
                 "Add a fault rule",
                 {
                     "201": json_answer(ref("RuleId"), "Added"),
-                    "400": ERROR,
-                    "409": ERROR,
-                    "422": ERROR,
+                    **refused(400, 409, 422),
                 },
                 requestBody=json_body(ref("Rule")),
             ),
@@ -148,7 +137,7 @@ def paths() -> dict[str, Any]:
         f"{api}/rules/{{rule_id}}": {
             "delete": admin_op(
                 "Remove one rule added at run time (409: a file's rule, which stays)",
-                {**NO_CONTENT, "404": ERROR, "409": ERROR},
+                {**NO_CONTENT, **refused(404, 409)},
                 parameters=[_RULE_ID],
             )
         },
@@ -161,7 +150,7 @@ def paths() -> dict[str, Any]:
                         "description": "An endless text/event-stream",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
                     },
-                    "400": ERROR,
+                    **refused(400),
                 },
                 parameters=[
                     query_param(
@@ -188,9 +177,7 @@ def paths() -> dict[str, Any]:
                 "removes it",
                 {
                     "201": json_answer(ref("Account"), "Created"),
-                    "400": ERROR,
-                    "409": ERROR,
-                    "422": ERROR,
+                    **refused(400, 409, 422),
                 },
                 requestBody=json_body(ref("AccountInput")),
             ),
@@ -198,7 +185,7 @@ def paths() -> dict[str, Any]:
         f"{api}/accounts/{{user_id}}": {
             "get": admin_op(
                 "One account",
-                {"200": json_answer(ref("Account")), "404": ERROR},
+                {"200": json_answer(ref("Account")), **refused(404)},
                 parameters=[_USER_ID],
             ),
             "put": admin_op(
@@ -207,21 +194,20 @@ def paths() -> dict[str, Any]:
                 {
                     "200": json_answer(ref("Account")),
                     "201": json_answer(ref("Account"), "Created"),
-                    "400": ERROR,
-                    "422": ERROR,
+                    **refused(400, 422),
                 },
                 parameters=[_USER_ID],
                 requestBody=json_body(ref("AccountFields")),
             ),
             "patch": admin_op(
                 "Change any subset of an account's fields",
-                {"200": json_answer(ref("Account")), "400": ERROR, "404": ERROR, "422": ERROR},
+                {"200": json_answer(ref("Account")), **refused(400, 404, 422)},
                 parameters=[_USER_ID],
                 requestBody=json_body(ref("AccountFields")),
             ),
             "delete": admin_op(
                 "Delete an account (a reset brings a configured one back)",
-                {"204": {"description": "Deleted"}, "404": ERROR},
+                {"204": {"description": "Deleted"}, **refused(404)},
                 parameters=[_USER_ID],
             ),
         },

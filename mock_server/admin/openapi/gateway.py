@@ -42,23 +42,26 @@ _OTHER_METHOD: Final = {
 }
 
 
+def _form_post(summary: str, fields: dict[str, Any], responses: dict[str, Any]) -> dict[str, Any]:
+    """A gateway POST with a form body of ``fields``, none required (a missing one gets the
+    gateway's own answer)."""
+    form = {"schema": {"type": "object", "properties": fields}}
+    return {
+        "summary": summary,
+        "tags": ["gateway"],
+        "requestBody": {
+            "required": False,
+            "content": {"application/x-www-form-urlencoded": form},
+        },
+        "responses": responses,
+    }
+
+
 def _gateway(summary: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     fields = {**_SEND_FIELDS, **(extra or {})}
     return {
         **{method: _OTHER_METHOD for method in ("put", "patch", "delete", "options", "trace")},
-        "post": {
-            "summary": summary,
-            "tags": ["gateway"],
-            "requestBody": {
-                "required": False,
-                "content": {
-                    "application/x-www-form-urlencoded": {
-                        "schema": {"type": "object", "properties": fields}
-                    }
-                },
-            },
-            "responses": _CODE_ANSWER,
-        },
+        "post": _form_post(summary, fields, _CODE_ANSWER),
         "get": {
             "summary": summary + " (HTTP GET, for accounts allowed to; else code 18)",
             "tags": ["gateway"],
@@ -124,25 +127,11 @@ def paths() -> dict[str, Any]:
         ),
         REST_PATH: _rest(),
         DELIVERY_REPORT_PATH: {
-            "post": {
-                "summary": "Delivery reports by reference id (form body)",
-                "tags": ["gateway"],
-                "requestBody": {
-                    "required": False,
-                    "content": {
-                        "application/x-www-form-urlencoded": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    n: {"type": "string"}
-                                    for n in ("UserId", "Password", "referenceIds")
-                                },
-                            }
-                        }
-                    },
-                },
-                "responses": {"200": {"description": "As GET", "content": TEXT}},
-            },
+            "post": _form_post(
+                "Delivery reports by reference id (form body)",
+                {n: {"type": "string"} for n in ("UserId", "Password", "referenceIds")},
+                {"200": {"description": "As GET", "content": TEXT}},
+            ),
             "get": {
                 "summary": "Delivery reports by reference id",
                 "tags": ["gateway"],

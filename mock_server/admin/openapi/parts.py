@@ -53,3 +53,12 @@ def admin_op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, 
 
 def json_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def refused(*statuses: int) -> dict[str, Any]:
+    """The answers of refused calls, each a JSON ``Error``."""
+    return {str(status): ERROR for status in statuses}
+
+
+def in_path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
