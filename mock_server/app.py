@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Route
 
+from ismart_sms_kit.mock_server.admin import accounts as accounts_api
 from ismart_sms_kit.mock_server.admin import api as admin
 from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
 from ismart_sms_kit.mock_server.admin import rules as rules_api
@@ -95,6 +96,7 @@ def create_app(
     routes.append(admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route))
     routes.append(admin.by_method(f"{admin.API}/messages/wait", GET=waiting.wait_for_message))
     routes.extend(admin.routes())
+    routes.extend(accounts_api.routes())
     routes.extend(rules_api.routes())
     routes.extend(inbox.routes())
     app = EmulatorApp(

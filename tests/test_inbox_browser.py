@@ -19,15 +19,15 @@ import re
 import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
 from starlette.applications import Starlette
 
 from ismart_sms_kit.mock_server.app import create_app
@@ -155,7 +155,10 @@ def open_inbox(
     height: int = 860,
     path: str = "/_mock/",
     timezone_id: str = "Asia/Muscat",  # the gateway's clock, UTC+4
+    before: Callable[[Page], None] | None = None,
 ) -> Iterator[Inbox]:
+    """An inbox page (``before`` is called with it before it loads), then checks that it
+    logged no error and asked nothing of any host but the emulator."""
     context = browser.new_context(
         viewport={"width": 1200, "height": height}, timezone_id=timezone_id, locale="en-GB"
     )
@@ -175,6 +178,8 @@ def open_inbox(
     page.on("console", on_console)
     page.on("dialog", on_dialog)
     try:
+        if before is not None:
+            before(page)
         page.goto(url + path)
         expect(page.locator("#live")).to_have_attribute("data-state", "live")
         yield inbox
@@ -185,12 +190,28 @@ def open_inbox(
         context.close()
 
 
+@contextlib.contextmanager
+def inbox_on(browser: Browser, config: Config, **options: Any) -> Iterator[Inbox]:
+    """An inbox page on an emulator of its own, made from ``config``."""
+    with (
+        ServerThread(create_app(config)) as server,
+        open_inbox(browser, server.url, **options) as inbox,
+    ):
+        yield inbox
+
+
 @pytest.fixture
-def inbox(browser: Browser, server: ServerThread) -> Iterator[Inbox]:
-    """A fresh inbox page on an emulator in its start state."""
+def fresh_server(server: ServerThread) -> ServerThread:
+    """The module's emulator, in its start state."""
     app: Starlette = server.app  # type: ignore[assignment]
     app.state.backend.reset()
-    with open_inbox(browser, server.url) as inbox:
+    return server
+
+
+@pytest.fixture
+def inbox(browser: Browser, fresh_server: ServerThread) -> Iterator[Inbox]:
+    """A fresh inbox page on an emulator in its start state."""
+    with open_inbox(browser, fresh_server.url) as inbox:
         yield inbox
 
 
@@ -214,12 +235,11 @@ def push_datetime(when: datetime) -> str:
 
 
 def test_an_inbox_with_a_scope_shows_that_scope_only(
-    browser: Browser, server: ServerThread
+    browser: Browser, fresh_server: ServerThread
 ) -> None:
     """``/_mock/?scope=NAME``: the messages and requests of one scope (as X-Mock-Scope gives
     them), at load and live; the filters keep the scope in the address."""
-    app: Starlette = server.app  # type: ignore[assignment]
-    app.state.backend.reset()
+    server = fresh_server
 
     def scoped(scope: str, text: str) -> None:
         data = {**SAMPLE, "Message": text}
@@ -304,6 +324,56 @@ def test_sent_messages_appear_without_a_reload_newest_first(inbox: Inbox) -> Non
     assert_not_reloaded(page, mark)
 
 
+MESSAGE_META: Final = [
+    "encoding", "parts", "units", "lang", "user", "reference", "request", "endpoint", "interface",
+]  # fmt: skip
+"""The meta line of a message sent now with a reference id and no scope."""
+
+
+def test_a_field_the_page_does_not_know_is_shown_after_those_it_knows(
+    browser: Browser, fresh_server: ServerThread
+) -> None:
+    """A field a newer model adds (here added to the real server's answer on its way to the
+    page) is shown as "name value" without an edit to the page; one the model has now and
+    the page shows nowhere else (the journal's ``params_cut``) likewise; a message with no
+    such field keeps its look."""
+    server = fresh_server
+    requests.post(server.url + SEND_PATH, data=SAMPLE, timeout=10)
+    requests.post(server.url + SEND_PATH, data={**SAMPLE, "Message": "plain"}, timeout=10)
+    many = {**SAMPLE, **{f"extra{i}": "v" for i in range(40)}}  # the journal keeps 32
+    assert requests.post(server.url + SEND_PATH, data=many, timeout=10).text == "1"
+
+    def newer_model(route: Route) -> None:
+        response = route.fetch()
+        messages = response.json()
+        for message in messages:
+            if message["text"] != "plain":
+                message.update(campaign="spring-sale", vip=True, tags=["a", "b"], note=None)
+        route.fulfill(response=response, json=messages)
+
+    def route_messages(page: Page) -> None:
+        page.route(re.compile(r".*/_mock/api/messages\?.*"), newer_model)
+
+    with open_inbox(browser, server.url, before=route_messages) as inbox:
+        expect(inbox.messages).to_have_count(3)
+        newer = inbox.messages.first
+        expect(newer.locator("[data-field=campaign]")).to_have_text("campaign spring-sale")
+        expect(newer.locator("[data-field=vip]")).to_have_text("vip")
+        expect(newer.locator("[data-field=tags]")).to_have_text("tags a, b")
+        expect(newer.locator("[data-field=note]")).to_have_count(0)
+        plain = inbox.messages.nth(1)
+        expect(plain.locator("[data-field=text]")).to_have_text("plain")
+        fields = plain.locator(".meta-item").evaluate_all(
+            "nodes => nodes.map(n => n.dataset.field)"
+        )
+        assert fields == MESSAGE_META
+        title = plain.locator("[data-field=status]").get_attribute("title") or ""
+        assert title.startswith("Delivery state, since ") and title.endswith(" UTC+4")
+        inbox.tab("requests")
+        cut = inbox.page.locator("#requests > .req").first.locator("[data-field=params_cut]")
+        expect(cut).to_contain_text("params cut kept 32 of 47 parameters")
+
+
 def test_a_message_sent_without_a_header_shows_its_default_sender(inbox: Inbox) -> None:
     """Issue 17: a message stored without a Header shows the sender it went out under and
     that it was defaulted; one with a Header has no such mark."""
@@ -361,9 +431,9 @@ def test_a_scheduled_message_is_marked_with_its_push_time(inbox: Inbox) -> None:
 
 
 def test_what_was_there_before_the_page_opened_is_listed_newest_first(
-    browser: Browser, server: ServerThread
+    browser: Browser, fresh_server: ServerThread
 ) -> None:
-    server.app.state.backend.reset()  # type: ignore[attr-defined]
+    server = fresh_server
     for text in ("first", "second", "third"):
         requests.post(server.url + SEND_PATH, data={**SAMPLE, "Message": text}, timeout=10)
     requests.post(server.url + SEND_PATH, data={**SAMPLE, "Password": "nope"}, timeout=10)
@@ -563,7 +633,7 @@ def test_a_delivery_that_comes_later_shows_without_a_reload(browser: Browser) ->
     clock: the open page shows the change by itself."""
     config = Config(seed=0)
     config.settings["delivery_delay_ms"] = 1500
-    with ServerThread(create_app(config)) as server, open_inbox(browser, server.url) as inbox:
+    with inbox_on(browser, config) as inbox:
         assert inbox.send(Message="on its way") == "1"
         status = inbox.messages.first.locator("[data-field=status]")
         expect(status).to_have_text("sent")
@@ -582,7 +652,7 @@ def test_a_broken_rules_file_shows_a_banner_until_it_is_mended(
     write_rules(rules, 4)
     config = load_rules_file(rules, Config(seed=0))
     config.settings["rules_reload_ms"] = 50
-    with ServerThread(create_app(config)) as server, open_inbox(browser, server.url) as inbox:
+    with inbox_on(browser, config) as inbox:
         banner = inbox.page.locator("#banner")
         expect(banner).to_be_hidden()
         write_rules(rules, "four")
@@ -597,10 +667,7 @@ def test_a_broken_rules_file_shows_a_banner_until_it_is_mended(
 def test_screenshot(browser: Browser, tmp_path: Path) -> None:
     """The README's picture: an OTP, an Arabic message, a scheduled reminder to two numbers,
     and two rejected requests, on an emulator of its own (so the ids start at 1)."""
-    with (
-        ServerThread(create_app(inbox_config())) as server,
-        open_inbox(browser, server.url, height=600) as inbox,
-    ):
+    with inbox_on(browser, inbox_config(), height=600) as inbox:
         take_screenshot(inbox, tmp_path / "inbox.png")
 
 
@@ -656,10 +723,9 @@ def test_the_empty_states_example_answers_1_and_its_message_appears(inbox: Inbox
 
 
 def test_push_times_are_on_the_gateways_clock_whatever_the_browsers_zone(
-    browser: Browser, server: ServerThread
+    browser: Browser, fresh_server: ServerThread
 ) -> None:
-    server.app.state.backend.reset()  # type: ignore[attr-defined]
-    with open_inbox(browser, server.url, timezone_id="America/New_York") as inbox:
+    with open_inbox(browser, fresh_server.url, timezone_id="America/New_York") as inbox:
         expect(inbox.page.locator("#clock")).to_have_text(
             "times: gateway clock, Asia/Muscat, UTC+4"
         )

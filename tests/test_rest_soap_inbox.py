@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
-from tests.test_inbox_browser import browser  # the module-scoped Chromium
+from tests.test_inbox_browser import browser, open_inbox  # the module-scoped Chromium
 
 __all__ = ["browser"]
 expect.set_options(timeout=10_000)
@@ -56,9 +56,8 @@ def test_the_inbox_shows_the_interface(browser: Browser, server: ServerThread) -
         timeout=10,
     )
     assert fault.status_code == 500
-    page = browser.new_page()
-    try:
-        page.goto(url + "/_mock/")
+    with open_inbox(browser, url) as inbox:
+        page = inbox.page
         cards = page.locator("#messages > .msg")
         expect(cards).to_have_count(2)
         expect(cards.nth(0).locator("[data-field=text]")).to_have_text("via SOAP")
@@ -70,5 +69,3 @@ def test_the_inbox_shows_the_interface(browser: Browser, server: ServerThread) -
         expect(rejected).to_have_count(1)
         expect(rejected.first.locator("[data-field=interface]")).to_have_text("SOAP")
         expect(rejected.first.locator("[data-field=reason]")).to_contain_text("SOAP fault")
-    finally:
-        page.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, Final
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -21,7 +20,6 @@ from ismart_sms_kit import __version__
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.backend import Backend
-from ismart_sms_kit.mock_server.state.accounts import Account, AccountError, account_from_mapping
 from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
     Message,
@@ -38,7 +36,8 @@ MAX_LIMIT: Final = 10_000
 MUSCAT_OFFSET_MINUTES: Final = 240
 
 
-def _backend(request: Request) -> Backend:
+def backend_of(request: Request) -> Backend:
+    """The app's one ``Backend`` (every admin route reaches the state through it)."""
     backend: Backend = request.app.state.backend
     return backend
 
@@ -109,7 +108,7 @@ def message_json(backend: Backend, message: Message) -> dict[str, Any]:
 
 
 async def list_messages(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     try:
         query = message_query(dict(request.query_params), request_scope(request))
     except BadFilter as exc:
@@ -118,7 +117,7 @@ async def list_messages(request: Request) -> Response:
 
 
 async def latest_message(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     to = request.query_params.get("to")
     if not to:
         return error(400, "to= (the number) is required", "to")
@@ -140,7 +139,7 @@ def _find_message(request: Request) -> Message | None:
     message_id = _message_id(request)
     if not message_id:
         return None
-    found = _backend(request).storage.find_messages(
+    found = backend_of(request).storage.find_messages(
         MessageQuery(after=message_id - 1, limit=1, oldest_first=True, scope=request_scope(request))
     )
     return found[0] if found and found[0].id == message_id else None
@@ -150,12 +149,12 @@ async def get_message(request: Request) -> Response:
     message = _find_message(request)
     if message is None:
         return error(404, f"no message {request.path_params['message_id']}")
-    return JSONResponse(message_json(_backend(request), message))
+    return JSONResponse(message_json(backend_of(request), message))
 
 
 async def patch_message(request: Request) -> Response:
     """Set a message's delivery state: ``{"status": "delivered"|"failed"}``."""
-    backend = _backend(request)
+    backend = backend_of(request)
     try:
         body = await request.json()
     except ValueError:
@@ -175,13 +174,13 @@ async def patch_message(request: Request) -> Response:
 async def delete_message(request: Request) -> Response:
     """Forget one message (in the call's scope, if it has one); 204, or 404."""
     found = _find_message(request)
-    if found is None or _backend(request).storage.delete_message(found.id) is None:
+    if found is None or backend_of(request).storage.delete_message(found.id) is None:
         return error(404, f"no message {request.path_params['message_id']}")
     return Response(status_code=204)
 
 
 async def delete_messages(request: Request) -> Response:
-    _backend(request).storage.clear_messages(request_scope(request))
+    backend_of(request).storage.clear_messages(request_scope(request))
     return Response(status_code=204)
 
 
@@ -196,7 +195,7 @@ async def list_requests(request: Request) -> Response:
     if rejected not in ("true", "false", "1", "0"):
         return error(400, f"rejected={rejected!r} is neither true nor false", "rejected")
     try:
-        found = _backend(request).storage.find_requests(
+        found = backend_of(request).storage.find_requests(
             RequestQuery(
                 scope=request_scope(request),
                 limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
@@ -209,95 +208,9 @@ async def list_requests(request: Request) -> Response:
     return JSONResponse([e.to_json() for e in found])
 
 
-def account_json(backend: Backend, account: Account) -> dict[str, Any]:
-    """An account as the admin API shows it: its fields (never the password), its default
-    sender and whether it comes from the configuration (a reset restores those) or was
-    created at run time (a reset removes those)."""
-    shown = account.to_json()
-    shown["configured"] = account.user_id in backend.configured_accounts
-    return shown
-
-
-async def list_accounts(request: Request) -> Response:
-    backend = _backend(request)
-    return JSONResponse([account_json(backend, a) for a in backend.storage.accounts()])
-
-
-async def get_account(request: Request) -> Response:
-    backend = _backend(request)
-    user_id = request.path_params["user_id"]
-    account = backend.storage.account(user_id)
-    if account is None:
-        return error(404, f"no account {user_id!r}")
-    return JSONResponse(account_json(backend, account))
-
-
-async def _json_object(request: Request) -> dict[str, Any] | Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        return error(400, "the body must be a JSON object")
-    if not isinstance(body, dict):
-        return error(400, "the body must be a JSON object")
-    return body
-
-
-async def create_account(request: Request) -> Response:
-    """``POST /accounts``: a new account (the config file's fields, ``password`` included);
-    201, or 409 when the user id exists."""
-    backend = _backend(request)
-    body = await _json_object(request)
-    if isinstance(body, Response):
-        return body
-    try:
-        account = account_from_mapping(body)
-    except AccountError as exc:
-        return error(422, str(exc), exc.field)
-    if not backend.storage.create_account(account):
-        return error(409, f"account {account.user_id!r} exists (PUT replaces it)", "user_id")
-    headers = {"Location": f"{API}/accounts/{quote(account.user_id, safe='')}"}
-    return JSONResponse(account_json(backend, account), status_code=201, headers=headers)
-
-
-async def put_account(request: Request) -> Response:
-    """``PUT /accounts/{user_id}``: the whole definition (absent fields take their defaults,
-    an absent password keeps the current one); 201 when it creates the account."""
-    backend = _backend(request)
-    body = await _json_object(request)
-    if isinstance(body, Response):
-        return body
-    try:
-        account, created = backend.storage.put_account(request.path_params["user_id"], body)
-    except AccountError as exc:
-        return error(422, str(exc), exc.field)
-    return JSONResponse(account_json(backend, account), status_code=201 if created else 200)
-
-
-async def patch_account(request: Request) -> Response:
-    backend = _backend(request)
-    user_id = request.path_params["user_id"]
-    patch = await _json_object(request)
-    if isinstance(patch, Response):
-        return patch
-    try:
-        account = backend.storage.patch_account(user_id, patch)
-    except AccountError as exc:
-        return error(422, str(exc), exc.field)
-    if account is None:
-        return error(404, f"no account {user_id!r}")
-    return JSONResponse(account_json(backend, account))
-
-
-async def delete_account(request: Request) -> Response:
-    user_id = request.path_params["user_id"]
-    if not _backend(request).storage.delete_account(user_id):
-        return error(404, f"no account {user_id!r}")
-    return Response(status_code=204)
-
-
 async def reset(request: Request) -> Response:
     scope = request_scope(request)
-    _backend(request).reset(scope)
+    backend_of(request).reset(scope)
     return JSONResponse({"reset": True, "scope": scope})
 
 
@@ -315,7 +228,7 @@ async def health(request: Request) -> Response:
     """``status`` is ``ok``, or ``degraded`` while a rules file failed to reload (the last
     good rules of that file stay in force; ``rules_errors`` says which and why). HTTP 200 both
     ways: the emulator answers either way; a check that must fail on it reads ``status``."""
-    backend = _backend(request)
+    backend = backend_of(request)
     scope = request_scope(request)
     messages, requests = backend.storage.sizes(scope)
     rules_errors = dict(backend.watcher.errors)
@@ -337,7 +250,7 @@ async def health(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     text = render(
         backend.storage.counters(),
         messages_stored=backend.storage.sizes()[0],
@@ -384,14 +297,6 @@ def routes() -> list[BaseRoute]:
             DELETE=delete_message,
         ),
         by_method(f"{API}/requests", GET=list_requests),
-        by_method(f"{API}/accounts", GET=list_accounts, POST=create_account),
-        by_method(
-            f"{API}/accounts/{{user_id}}",
-            GET=get_account,
-            PUT=put_account,
-            PATCH=patch_account,
-            DELETE=delete_account,
-        ),
         by_method(f"{API}/reset", POST=reset),
         by_method(f"{API}/metrics", GET=metrics),
     ]

@@ -6,22 +6,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from ismart_sms_kit.mock_server.admin.api import API, by_method, error, request_scope
-from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.admin.api import API, backend_of, by_method, error, request_scope
 from ismart_sms_kit.mock_server.rules.values import RuleError
 
 
-def _backend(request: Request) -> Backend:
-    backend: Backend = request.app.state.backend
-    return backend
-
-
 async def list_rules(request: Request) -> Response:
-    return JSONResponse([r.to_json() for r in _backend(request).rules.all(request_scope(request))])
+    rules = backend_of(request).rules.all(request_scope(request))
+    return JSONResponse([r.to_json() for r in rules])
 
 
 async def add_rule(request: Request) -> Response:
-    workers = _backend(request).config.workers
+    workers = backend_of(request).config.workers
     if workers > 1:
         return error(
             409,
@@ -33,7 +28,7 @@ async def add_rule(request: Request) -> Response:
     except ValueError:
         return error(400, "the body must be one rule as a JSON object")
     try:
-        rule = _backend(request).rules.add(data, source="api", scope=request_scope(request) or "")
+        rule = backend_of(request).rules.add(data, source="api", scope=request_scope(request) or "")
     except RuleError as exc:
         return JSONResponse(exc.to_json(), status_code=422)
     return JSONResponse({"id": rule.id, **rule.to_json()}, status_code=201)
@@ -44,7 +39,7 @@ async def delete_rule(request: Request) -> Response:
     stays, as with ``DELETE /rules``: removing it here would change every scope's answers
     until the next reset; edit the file instead (it is reloaded)."""
     raw: int = request.path_params["rule_id"]
-    rules = _backend(request).rules
+    rules = backend_of(request).rules
     scope = request_scope(request)
     for rule in rules.all(scope):
         if rule.id == raw and rule.scope is None:
@@ -59,7 +54,7 @@ async def delete_rule(request: Request) -> Response:
 
 
 async def delete_rules(request: Request) -> Response:
-    _backend(request).rules.clear(request_scope(request))
+    backend_of(request).rules.clear(request_scope(request))
     return Response(status_code=204)
 
 

@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 
 from ismart_sms_kit.mock_server.admin.api import (
     BadFilter,
-    _backend,
+    backend_of,
     error,
     message_json,
     message_query,
@@ -44,7 +44,7 @@ MATCH_FILTERS = ("to", "user", "header", "contains", "after", "scope")
 
 
 async def wait_for_message(request: Request) -> Response:
-    backend = _backend(request)
+    backend = backend_of(request)
     query = dict(request.query_params)
     try:
         timeout_ms = parse_whole(

@@ -47,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from ismart_sms_kit.mock_server.admin.api import request_scope
+from ismart_sms_kit.mock_server.admin.api import backend_of, request_scope
 from ismart_sms_kit.mock_server.backend import Backend, woken_or_after
 from ismart_sms_kit.mock_server.state.model import JournalEntry, Message, MessageQuery, RequestQuery
 from ismart_sms_kit.mock_server.transport import SHUTDOWN_EXTENSION
@@ -266,7 +266,7 @@ async def stream(
 
 
 async def events(request: Request) -> Response:
-    backend: Backend = request.app.state.backend
+    backend = backend_of(request)
     scope = request_scope(request)  # X-Mock-Scope or ?scope= (an EventSource sets no header)
     raw = request.headers.get("last-event-id") or request.query_params.get("after")
     if raw:
