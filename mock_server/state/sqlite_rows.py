@@ -1,48 +1,18 @@
-"""The SQLite state's schema and rows: a :class:`Message` or :class:`JournalEntry` to its row and
-back, an account's static fields to JSON and back (:mod:`.sqlite` uses them)."""
+"""The SQLite state's rows: a :class:`Message` or :class:`JournalEntry` to its row and back
+(the schema is :mod:`.sqlite_schema`'s, an account's row :mod:`.sqlite_accounts`')."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Final
 
-from ismart_sms_kit.mock_server.state.accounts import DATETIME_FIELDS, Account
 from ismart_sms_kit.mock_server.state.base import Encoded
 from ismart_sms_kit.mock_server.state.model import JournalEntry, Message
 
-SCHEMA_VERSION: Final = "1"
-DYNAMIC_FIELDS: Final = ("credit", "failed_logins", "status")
-STATIC_FIELDS: Final = tuple(
-    f.name for f in fields(Account) if f.name not in (*DYNAMIC_FIELDS, "user_id")
-)
 KEY_SEPARATOR: Final = "\x1f"
 
-SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS accounts (
-    user_id TEXT PRIMARY KEY, rev INTEGER NOT NULL, data TEXT NOT NULL,
-    credit INTEGER NOT NULL, failed_logins INTEGER NOT NULL, status TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, request_id INTEGER NOT NULL, received_at REAL NOT NULL,
-    push_at REAL, user_id TEXT NOT NULL, header TEXT NOT NULL, number TEXT NOT NULL,
-    reference_id TEXT, text TEXT NOT NULL, lang INTEGER NOT NULL, encoding TEXT NOT NULL,
-    parts INTEGER NOT NULL, units INTEGER NOT NULL, endpoint TEXT NOT NULL,
-    flash INTEGER NOT NULL, scope TEXT NOT NULL, delivery TEXT, delivered_at REAL,
-    header_defaulted INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS messages_number ON messages (number);
-CREATE INDEX IF NOT EXISTS messages_reference ON messages (user_id, reference_id);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, method TEXT NOT NULL,
-    endpoint TEXT NOT NULL, client_ip TEXT NOT NULL, params TEXT NOT NULL, code INTEGER,
-    reason TEXT NOT NULL, decided_by TEXT NOT NULL, http_status INTEGER NOT NULL,
-    user_id TEXT, messages TEXT NOT NULL, scope TEXT NOT NULL, params_cut TEXT);
-CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS messages_scope ON messages (scope, id);
-CREATE INDEX IF NOT EXISTS journal_scope ON journal (scope, id);
-"""
 MESSAGE_COLUMNS: Final = (
     "id, request_id, received_at, push_at, user_id, header, number, reference_id, text, lang, "
     "encoding, parts, units, endpoint, flash, scope, delivery, delivered_at, header_defaulted"
@@ -68,22 +38,6 @@ def timestamp(when: datetime | None) -> float | None:
 
 def from_timestamp(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, timezone.utc) if value is not None else None
-
-
-def static_json(account: Account) -> str:
-    data: dict[str, Any] = {}
-    for name in STATIC_FIELDS:
-        value = getattr(account, name)
-        data[name] = value.isoformat() if isinstance(value, datetime) else value
-    return json.dumps(data)
-
-
-def static_values(text: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(text)
-    for name in DATETIME_FIELDS:
-        if data.get(name) is not None:
-            data[name] = datetime.fromisoformat(data[name])
-    return data
 
 
 def message_from_row(row: tuple[Any, ...]) -> Message:
