@@ -179,3 +179,19 @@ def test_a_state_file_of_an_earlier_version_is_read_and_written(
     reread = again.account("olduser")
     assert reread is not None and reread.credit == 70
     again.close()
+
+
+def test_a_new_file_has_the_columns_of_an_earlier_one(tmp_path: Path) -> None:
+    """The columns derived from the model are those issue 19's files have: the same names in
+    the same order, the same types, NOT NULL and keys (a default may be added)."""
+
+    def columns(path: Path, table: str) -> list[tuple[object, ...]]:
+        with sqlite3.connect(path) as db:
+            info = db.execute(f"PRAGMA table_info({table})").fetchall()
+        return [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in info]
+
+    old = tmp_path / "old.sqlite"
+    old_file(old, SCHEMA_ISSUE_19)
+    SqliteStorage(tmp_path / "new.sqlite", demo_accounts()).close()
+    for table in ("messages", "journal", "accounts", "meta", "counters"):
+        assert columns(tmp_path / "new.sqlite", table) == columns(old, table), table

@@ -47,7 +47,7 @@ from ismart_sms_kit.mock_server.state.model import (
 )
 from ismart_sms_kit.mock_server.state.sqlite_accounts import SqliteAccounts
 from ismart_sms_kit.mock_server.state.sqlite_reads import REMOVED, SqliteReads
-from ismart_sms_kit.mock_server.state.sqlite_rows import MESSAGE_COLUMNS, encode, message_from_row
+from ismart_sms_kit.mock_server.state.sqlite_rows import MESSAGES, encode
 from ismart_sms_kit.mock_server.state.sqlite_schema import create_tables
 from ismart_sms_kit.mock_server.state.sqlite_transaction import SqliteTransaction
 from ismart_sms_kit.mock_server.state.sqlite_turn import WriterTurn, doorbell
@@ -151,9 +151,9 @@ class SqliteStorage(SqliteAccounts, SqliteReads, WriterTurn):
                 (state, at.timestamp(), message_id),
             )
             row = self._db.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+                f"SELECT {MESSAGES.select} FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
-        return message_from_row(row) if row is not None else None
+        return MESSAGES.decode(row) if row is not None else None
 
     def _removed(self, kind: str, scope: str | None) -> None:
         """Count a removal, within the caller's transaction (see :meth:`removals`)."""
@@ -175,11 +175,11 @@ class SqliteStorage(SqliteAccounts, SqliteReads, WriterTurn):
     def delete_message(self, message_id: int) -> Message | None:
         with self.transaction():
             row = self._db.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+                f"SELECT {MESSAGES.select} FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
             if row is None:
                 return None
-            message = message_from_row(row)
+            message = MESSAGES.decode(row)
             self._removed("messages", message.scope or None)
             self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
         return message

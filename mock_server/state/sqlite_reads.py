@@ -18,11 +18,10 @@ from ismart_sms_kit.mock_server.state.model import (
     RequestQuery,
 )
 from ismart_sms_kit.mock_server.state.sqlite_rows import (
-    JOURNAL_COLUMNS,
+    JOURNAL,
     KEY_SEPARATOR,
-    MESSAGE_COLUMNS,
-    entry_from_row,
-    message_from_row,
+    MESSAGES,
+    Table,
     newest_ids,
 )
 
@@ -59,8 +58,7 @@ class SqliteReads:
         if query.reference_ids is not None:
             where.append(f"reference_id IN ({','.join('?' * len(query.reference_ids))})")
             args.extend(query.reference_ids)
-        rows = self._select("messages", MESSAGE_COLUMNS, where, args, query)
-        return [message_from_row(r) for r in rows]
+        return [MESSAGES.decode(r) for r in self._select(MESSAGES, where, args, query)]
 
     def find_requests(self, query: RequestQuery) -> list[JournalEntry]:
         where: list[str] = ["id > ?"]
@@ -71,13 +69,11 @@ class SqliteReads:
         if query.rejected:
             where.append("(code IS NULL OR code != 1) AND decided_by != ?")
             args.append(REPORTED)
-        rows = self._select("journal", JOURNAL_COLUMNS, where, args, query)
-        return [entry_from_row(r) for r in rows]
+        return [JOURNAL.decode(r) for r in self._select(JOURNAL, where, args, query)]
 
     def _select(
         self,
-        table: str,
-        columns: str,
+        table: Table[Message] | Table[JournalEntry],
         where: list[str],
         args: list[Any],
         query: MessageQuery | RequestQuery,
@@ -85,7 +81,8 @@ class SqliteReads:
         """The rows of ``table`` that match ``where``, in the query's order and limit."""
         order = "ASC" if query.oldest_first else "DESC"
         sql = (
-            f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?"
+            f"SELECT {table.select} FROM {table.name} WHERE {' AND '.join(where)} "
+            f"ORDER BY id {order} LIMIT ?"
         )
         with self._lock:
             return self._db.execute(sql, (*args, query.limit)).fetchall()
