@@ -18,15 +18,19 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from ismart_sms_kit.mock_server.state.accounts import (
-    DATETIME_FIELDS,
     Account,
+    AccountError,
+    FieldValue,
     apply_patch,
+    build_account,
+    coerce_field,
     replace_definition,
 )
 from ismart_sms_kit.mock_server.state.base import Basis
+from ismart_sms_kit.mock_server.state.model import Json
 
 if TYPE_CHECKING:
     from ismart_sms_kit.mock_server.state.sqlite_transaction import SqliteTransaction
@@ -42,20 +46,32 @@ _ACCOUNT_REV: Final = "account_rev"
 """The ``meta`` key of the last account revision handed out."""
 
 
+Definition = tuple[str, dict[str, FieldValue]]
+"""An account's definition as read from ``data``: its password digest, its other fields."""
+
+
 def static_json(account: Account) -> str:
-    data: dict[str, Any] = {}
+    """The account's definition (``STATIC_FIELDS``) as the ``data`` column's JSON."""
+    data: dict[str, Json] = {}
     for name in STATIC_FIELDS:
-        value = getattr(account, name)
+        value: FieldValue = getattr(account, name)
         data[name] = value.isoformat() if isinstance(value, datetime) else value
     return json.dumps(data)
 
 
-def static_values(text: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(text)
-    for name in DATETIME_FIELDS:
-        if data.get(name) is not None:
-            data[name] = datetime.fromisoformat(data[name])
-    return data
+def static_values(text: str) -> Definition:
+    """The ``data`` column's JSON read back, each field checked and converted as a config's
+    (``coerce_field``, which also parses the dates); a field the file lacks (written before
+    the field was added) keeps its default."""
+    data: object = json.loads(text)
+    digest = data.get("password_digest") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(digest, str):
+        raise AccountError("data", f"not an account's definition: {text[:80]!r}")
+    return digest, {
+        str(name): coerce_field(str(name), value)
+        for name, value in data.items()
+        if name != "password_digest"
+    }
 
 
 class SqliteAccounts:
@@ -65,7 +81,7 @@ class SqliteAccounts:
     _lock: threading.RLock
     _initial_accounts: list[Account]
     _closed_companies: frozenset[str]
-    _static: dict[str, tuple[int, dict[str, Any]]]
+    _static: dict[str, tuple[int, Definition]]
     """The definitions read, by user id: the revision and the decoded ``data``."""
     _known: dict[str, tuple[int, Account]]
     """The accounts as this process last read or wrote them (``recent_account``)."""
@@ -130,12 +146,12 @@ class SqliteAccounts:
         if cached is None or cached[0] != rev:
             cached = (rev, static_values(data))
             self._static[user_id] = cached
-        static: dict[str, Any] = {
-            k: list(v) if isinstance(v, list) else v for k, v in cached[1].items()
-        }
-        return rev, Account(
-            user_id=user_id, credit=credit, failed_logins=failed_logins, status=status, **static
-        )
+        digest, static = cached[1]
+        values = {k: list(v) if isinstance(v, list) else v for k, v in static.items()}
+        values["credit"] = coerce_field("credit", credit)
+        values["failed_logins"] = coerce_field("failed_logins", failed_logins)
+        values["status"] = coerce_field("status", status)
+        return int(rev), build_account(user_id, digest, values)
 
     def recent_account(self, user_id: str) -> tuple[Account | None, Basis | None]:
         """The account as this process last read or wrote it, without reading the file (which

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from typing import Any, Final
+from typing import Final
 
 from ismart_sms_kit.mock_server.state.model import (
     REMOVAL_KINDS,
@@ -21,6 +21,8 @@ from ismart_sms_kit.mock_server.state.sqlite_rows import (
     JOURNAL,
     KEY_SEPARATOR,
     MESSAGES,
+    Row,
+    SqlValue,
     Table,
     newest_ids,
 )
@@ -39,7 +41,7 @@ class SqliteReads:
 
     def find_messages(self, query: MessageQuery) -> list[Message]:
         where: list[str] = ["id > ?"]
-        args: list[Any] = [query.after]
+        args: list[SqlValue] = [query.after]
         for column, value in (
             ("scope", query.scope),
             ("number", query.to),
@@ -62,7 +64,7 @@ class SqliteReads:
 
     def find_requests(self, query: RequestQuery) -> list[JournalEntry]:
         where: list[str] = ["id > ?"]
-        args: list[Any] = [query.after]
+        args: list[SqlValue] = [query.after]
         if query.scope is not None:
             where.append("scope = ?")
             args.append(query.scope)
@@ -75,9 +77,9 @@ class SqliteReads:
         self,
         table: Table[Message] | Table[JournalEntry],
         where: list[str],
-        args: list[Any],
+        args: list[SqlValue],
         query: MessageQuery | RequestQuery,
-    ) -> list[tuple[Any, ...]]:
+    ) -> list[Row]:
         """The rows of ``table`` that match ``where``, in the query's order and limit."""
         order = "ASC" if query.oldest_first else "DESC"
         sql = (
