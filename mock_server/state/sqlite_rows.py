@@ -76,16 +76,6 @@ def _datetime(value: SqlValue) -> datetime:
     raise RowError(f"{value!r} is not a time")
 
 
-def _timestamp(value: object) -> float:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    raise RowError(f"{value!r} is not a datetime")
-
-
-def _json(value: object) -> str:
-    return json.dumps(value)
-
-
 def _json_reader(hint: object) -> Callable[[SqlValue], object]:
     """The decoder of a JSON column of type ``hint`` (``dict[str, V]`` or ``list[V]``, ``V`` a
     plain type): the text parsed, then checked to be what the field holds."""
@@ -114,13 +104,15 @@ def _json_reader(hint: object) -> Callable[[SqlValue], object]:
     return read
 
 
-Write = Callable[[object], SqlValue]
+Write = Callable[..., SqlValue]
+"""Takes a value of the field type that chose it (called by the C builtins themselves, not
+through a wrapper that checks the type again: ``encode`` is on the send path)."""
 Read = Callable[[SqlValue], object]
 _PLAIN: Final[dict[object, tuple[str, Write | None, Read]]] = {
     bool: ("INTEGER", None, _bool),  # the driver writes a bool as the INTEGER 0 or 1
     int: ("INTEGER", None, _int),
     str: ("TEXT", None, _str),
-    datetime: ("REAL", _timestamp, _datetime),
+    datetime: ("REAL", datetime.timestamp, _datetime),
 }
 """A field's plain type: its SQL type, how its value is written (None: as it is) and read.
 None is NULL, both ways, in every column."""
@@ -157,7 +149,7 @@ def column(name: str, hint: object, default: object = MISSING) -> Column:
     if hint in _PLAIN:
         sql_type, write, read = _PLAIN[hint]
     else:
-        sql_type, write, read = "TEXT", _json, _json_reader(hint)
+        sql_type, write, read = "TEXT", json.dumps, _json_reader(hint)
     if name == "id":
         return Column(name, "id INTEGER PRIMARY KEY AUTOINCREMENT", write, read)
     ddl = f"{name} {sql_type}" + ("" if nullable else " NOT NULL")
