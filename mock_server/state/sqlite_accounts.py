@@ -148,8 +148,9 @@ class SqliteAccounts:
             self._static[user_id] = cached
         digest, static = cached[1]
         values = {k: list(v) if isinstance(v, list) else v for k, v in static.items()}
-        values["credit"] = coerce_field("credit", credit)
-        values["failed_logins"] = coerce_field("failed_logins", failed_logins)
+        # as they are: a transaction checked them (a credit is never spent twice, so it is
+        # never below 0; a check here would hide the bug that made one so)
+        values["credit"], values["failed_logins"] = int(credit), int(failed_logins)
         values["status"] = coerce_field("status", status)
         return int(rev), build_account(user_id, digest, values)
 
