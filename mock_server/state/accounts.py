@@ -20,13 +20,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Final, Literal
+
+from ismart_sms_kit.mock_server.state.model import Json
 
 Status = Literal["active", "inactive", "blocked"]
 STATUSES: Final = ("active", "inactive", "blocked")
 DEFAULT_LOCKOUT_THRESHOLD: Final = 5
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+FieldValue = str | int | bool | datetime | list[str] | None
+"""The value of an account's field, as :func:`coerce_field` checks it."""
 
 
 class AccountError(ValueError):
@@ -111,18 +115,19 @@ class Account:
         self.credit -= cost
         return True
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Json]:
         """The account as the admin API shows it: everything but the password."""
-        out: dict[str, Any] = {}
+        out: dict[str, Json] = {}
         for f in fields(self):
             if f.name == "password_digest":
                 continue
-            value = getattr(self, f.name)
+            value: FieldValue = getattr(self, f.name)
             if isinstance(value, datetime):
-                value = value.isoformat()
+                out[f.name] = value.isoformat()
             elif isinstance(value, list):
-                value = list(value)
-            out[f.name] = value
+                out[f.name] = list(value)
+            else:
+                out[f.name] = value
         out["default_sender"] = self.default_sender()
         return out
 
@@ -189,7 +194,7 @@ BOOL_FIELDS: Final = (
 )  # fmt: skip
 
 
-def _as_datetime(name: str, value: Any) -> datetime | None:
+def _as_datetime(name: str, value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -204,32 +209,34 @@ def _as_datetime(name: str, value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def _as_str_list(name: str, value: Any) -> list[str]:
+def _as_str_list(name: str, value: object) -> list[str]:
     if isinstance(value, str):
-        value = [value]
+        return [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise AccountError(name, "must be a list of strings")
-    return list(value)
+    return [str(v) for v in value]
 
 
-def coerce_field(name: str, value: Any) -> Any:
+def _as_text(name: str, value: object) -> str:
+    if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
+        raise AccountError(name, "must be a non-empty string")
+    return str(value)
+
+
+def coerce_field(name: str, value: object) -> FieldValue:
     """A config or JSON value for account field ``name``, checked and converted."""
     if name not in _FIELD_NAMES:
         raise AccountError(
             name, f"unknown account field (known: {', '.join(sorted(_FIELD_NAMES))})"
         )
     if name in ("user_id", "password", "company"):
-        if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
-            raise AccountError(name, "must be a non-empty string")
-        return str(value)
+        return _as_text(name, value)
     if name in ("scope", "default_header"):
         if not isinstance(value, str):
             raise AccountError(name, "must be a string ('' for none)")
         return value
     if name == "status":
-        if value not in STATUSES:
-            raise AccountError(name, f"must be one of {', '.join(STATUSES)}")
-        return value
+        return _as_status(value)
     if name in DATETIME_FIELDS:
         return _as_datetime(name, value)
     if name in ("credit", "failed_logins", "lockout_threshold"):
@@ -252,7 +259,23 @@ def coerce_field(name: str, value: Any) -> Any:
     return items
 
 
-def account_from_mapping(data: Mapping[str, Any]) -> Account:
+def _as_status(value: object) -> Status:
+    for status in STATUSES:
+        if value == status:
+            return status
+    raise AccountError("status", f"must be one of {', '.join(STATUSES)}")
+
+
+def build_account(user_id: str, password_digest: str, values: Mapping[str, FieldValue]) -> Account:
+    """An account of field values that :func:`coerce_field` checked, each set by its name
+    (which mypy cannot follow from a name to its field's type: the check is coerce_field's)."""
+    account = Account(user_id=user_id, password_digest=password_digest, company=user_id)
+    for name, value in values.items():
+        setattr(account, name, value)
+    return account
+
+
+def account_from_mapping(data: Mapping[str, object]) -> Account:
     """An account from a config mapping; names the wrong field when there is one."""
     for required in ("user_id", "password"):
         if required not in data:
@@ -262,9 +285,9 @@ def account_from_mapping(data: Mapping[str, Any]) -> Account:
         for name, value in data.items()
         if name not in READ_ONLY_FIELDS
     }
-    values.setdefault("company", values["user_id"])
-    values["password_digest"] = digest_password(values.pop("password"))
-    return Account(**values)
+    user_id = _as_text("user_id", values.pop("user_id"))
+    digest = digest_password(_as_text("password", values.pop("password")))
+    return build_account(user_id, digest, values)
 
 
 def replace_definition(
@@ -291,7 +314,7 @@ def apply_patch(account: Account, patch: Mapping[str, object]) -> Account:
         if name not in EDITABLE_FIELDS:
             raise AccountError(name, "cannot be changed" if name == "user_id" else "unknown field")
         if name == "password":
-            updated.password_digest = digest_password(coerce_field(name, value))
+            updated.password_digest = digest_password(_as_text(name, value))
         else:
             setattr(updated, name, coerce_field(name, value))
     if "status" in patch and updated.status != "blocked" and "failed_logins" not in patch:
@@ -311,10 +334,10 @@ def demo_accounts() -> list[Account]:
     Every password equals its user id. docs/emulator.md lists them.
     """
 
-    def acct(user: str, **kw: Any) -> Account:
+    def acct(user: str, **kw: FieldValue) -> Account:
         kw.setdefault("company", "Demo Trading LLC")
         kw.setdefault("headers", ["AnyHeader", "DEMO"])
-        return Account(user_id=user, password_digest=digest_password(user), **kw)
+        return build_account(user, digest_password(user), kw)
 
     return [
         acct("ismartsms", company="Infocomm Demo", headers=["AnyHeader"]),

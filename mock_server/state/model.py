@@ -11,14 +11,18 @@ that made it (``""`` when unscoped); a query with ``scope=None`` sees everything
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from ismart_sms_kit.mock_server.masking import MASK, is_secret_name
 from ismart_sms_kit.mock_server.params import KNOWN_KEYS, Params
 from ismart_sms_kit.protocol.interfaces import describe, interface_of
+
+Json = None | bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"]
+"""A value ``json.dumps`` writes: what the ``to_json`` methods give the admin API (read-only
+containers, so that a ``list[str]`` is one)."""
 
 DEFAULT_MESSAGE_CAP: Final = 10_000
 DEFAULT_JOURNAL_CAP: Final = 10_000
@@ -147,7 +151,7 @@ class Message:
             return "sent", None
         return "delivered", due + delay
 
-    def to_json(self, now: datetime, delivery_delay: timedelta = timedelta(0)) -> dict[str, Any]:
+    def to_json(self, now: datetime, delivery_delay: timedelta = timedelta(0)) -> dict[str, Json]:
         status, status_at = self.delivery_state(now, delivery_delay)
         return {
             "id": self.id,
@@ -194,7 +198,7 @@ class JournalEntry:
     params_cut: str | None = None
     """What the journal cut of the request's parameters, in words (None: nothing)."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Json]:
         return {
             "id": self.id,
             "time": self.time.isoformat(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Basis, Encoded
@@ -41,8 +41,8 @@ class SqliteTransaction:
         self._accounts: dict[str, Account] = {}
         self._revs: dict[str, int] = {}
         self._dirty: set[str] = set()
-        self._journal: list[tuple[Any, ...]] = []
-        self._messages: list[tuple[Any, ...]] = []
+        self._journal: list[tuple[object, ...]] = []
+        self._messages: list[tuple[object, ...]] = []
         self._last_ids: list[int] | None = None  # the newest journal and message ids handed out
         self._counts: dict[CounterKey, int] = {}
 
