@@ -20,13 +20,8 @@ from ismart_sms_kit.mock_server.gateway.decision import (
     GatewayFailure,
     GatewayOptions,
 )
-from ismart_sms_kit.mock_server.gateway.steps import (
-    HEADER_KEY,
-    MESSAGE_KEY,
-    STEP_FUNCTIONS,
-    Step,
-    _Evaluation,
-)
+from ismart_sms_kit.mock_server.gateway.evaluation import HEADER_KEY, MESSAGE_KEY, Evaluation
+from ismart_sms_kit.mock_server.gateway.steps import STEP_FUNCTIONS, Step
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.mock_server.state.model import Message
@@ -41,7 +36,7 @@ MAGIC_DELIVERY_FAILED: Final = 99
 
 
 def _unknown_step(name: str) -> Step:
-    def step(ev: _Evaluation) -> Finding | None:
+    def step(ev: Evaluation) -> Finding | None:
         raise KeyError(name)
 
     return step
@@ -54,7 +49,7 @@ def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step], ...]:
     return tuple((name, STEP_FUNCTIONS.get(name) or _unknown_step(name)) for name in order)
 
 
-def _first_failure(ev: _Evaluation, steps: Iterable[str]) -> Decision | None:
+def _first_failure(ev: Evaluation, steps: Iterable[str]) -> Decision | None:
     pairs = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
     for name, step in pairs:
         finding = step(ev)
@@ -74,7 +69,7 @@ def run_steps(
 ) -> tuple[Account | None, Decision | None]:
     """Run validation ``steps`` in order: the account, and the decision of the first step that
     fails (None when all pass). Other endpoints (delivery reports) reuse the account checks."""
-    ev = _Evaluation(call, storage, options)
+    ev = Evaluation(call, storage, options)
     return ev.account, _first_failure(ev, steps)
 
 
@@ -88,7 +83,7 @@ def decide(
     """The answer the gateway gives to ``call``; pure apart from reading ``storage``.
     ``account``: the account of the request's ``UserId`` (None: none), as the caller has just
     read it from ``storage``; by default it is read here."""
-    ev = _Evaluation(call, storage, options, account)
+    ev = Evaluation(call, storage, options, account)
     failure = _first_failure(ev, call.endpoint.validation_order)
     if failure is not None:
         return failure
@@ -141,7 +136,7 @@ def _as_utc(local: datetime, gateway_tz: timezone) -> datetime:
 
 
 def _messages(
-    ev: _Evaluation, account: Account, numbers: list[str], options: GatewayOptions
+    ev: Evaluation, account: Account, numbers: list[str], options: GatewayOptions
 ) -> list[Message]:
     refs = ev.reference_ids if isinstance(ev.reference_ids, list) else []
     lang = ev.lang if isinstance(ev.lang, int) else 0

@@ -10,23 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from types import EllipsisType
-from typing import Any, Final, Generic, TypeVar, overload
+from typing import Final
 
-from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, GatewayOptions
+from ismart_sms_kit.mock_server.gateway.decision import Decision
+from ismart_sms_kit.mock_server.gateway.evaluation import MESSAGE_KEY, PASSWORD_KEY, Evaluation
 from ismart_sms_kit.mock_server.state.accounts import Account
-from ismart_sms_kit.mock_server.state.base import Storage
-from ismart_sms_kit.protocol.segments import Segments, count
 from ismart_sms_kit.protocol.spec import (
-    P_FLASH,
-    P_HEADER,
-    P_LANG,
-    P_MESSAGE,
-    P_MOBILE,
-    P_PASSWORD,
-    P_PUSH_DATETIME,
-    P_REFERENCE_IDS,
-    P_USER_ID,
     ReturnCode,
 )
 from ismart_sms_kit.protocol.steps import STEPS
@@ -34,11 +23,6 @@ from ismart_sms_kit.protocol.validation import (
     Finding,
     check_header,
     is_blank,
-    parse_flash,
-    parse_lang,
-    parse_numbers,
-    parse_push_datetime,
-    parse_reference_ids,
 )
 
 REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header")
@@ -47,139 +31,10 @@ REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header"
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
 _REQUIRED_KEYS_BUT_HEADER: Final = _REQUIRED_KEYS - {"header"}
 
-# the parameters' keys (lower-cased names), as ``Params.by_key`` holds them
-(
-    USER_ID_KEY,
-    PASSWORD_KEY,
-    MOBILE_KEY,
-    MESSAGE_KEY,
-    PUSH_DATETIME_KEY,
-    LANG_KEY,
-    HEADER_KEY,
-    REFERENCE_IDS_KEY,
-    FLASH_KEY,
-) = (
-    name.lower()
-    for name in (
-        P_USER_ID,
-        P_PASSWORD,
-        P_MOBILE,
-        P_MESSAGE,
-        P_PUSH_DATETIME,
-        P_LANG,
-        P_HEADER,
-        P_REFERENCE_IDS,
-        P_FLASH,
-    )
-)
-
-_T = TypeVar("_T")
+Step = Callable[[Evaluation], Finding | None]
 
 
-class _cached(Generic[_T]):
-    """``functools.cached_property`` without the lock that Python before 3.12 takes on each
-    first access (a request's evaluation lives on one thread)."""
-
-    def __init__(self, compute: Callable[[Any], _T]) -> None:
-        self.compute = compute
-        self.name = compute.__name__
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> _cached[_T]: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
-    def __get__(self, obj: object, owner: type | None = None) -> _T | _cached[_T]:
-        if obj is None:
-            return self
-        value = self.compute(obj)
-        obj.__dict__[self.name] = value  # later reads find it there, not here
-        return value
-
-
-class _Evaluation:
-    """The request's values, each parsed at most once and only when a step needs it."""
-
-    def __init__(
-        self,
-        call: GatewayCall,
-        storage: Storage,
-        options: GatewayOptions,
-        account: Account | EllipsisType | None = ...,
-    ) -> None:
-        self.call = call
-        self.params = call.params
-        self.values = call.params.by_key
-        self.storage = storage
-        self.options = options
-        self.limits = call.endpoint.limits
-        user_id = self.values.get(USER_ID_KEY)
-        self.user_id = user_id
-        if account is ...:
-            account = storage.account(user_id) if user_id else None
-        self.account: Account | None = account
-        self.authenticated = False
-
-    def raw(self, key: str) -> str:
-        """The value of the parameter ``key`` (its lower-cased name), or ``""``."""
-        return self.values.get(key) or ""
-
-    @_cached
-    def numbers(self) -> list[str] | Finding:
-        return parse_numbers(self.raw(MOBILE_KEY), self.limits)
-
-    @_cached
-    def lang(self) -> int | Finding:
-        return parse_lang(self.raw(LANG_KEY))
-
-    @_cached
-    def segments(self) -> Segments:
-        lang = self.lang
-        return count(self.raw(MESSAGE_KEY), None if isinstance(lang, Finding) else lang)
-
-    @_cached
-    def push_at(self) -> datetime | Finding | None:
-        return parse_push_datetime(self.values.get(PUSH_DATETIME_KEY), self.limits)
-
-    @_cached
-    def reference_ids(self) -> list[str] | Finding:
-        return parse_reference_ids(self.values.get(REFERENCE_IDS_KEY), self.limits)
-
-    @_cached
-    def flash(self) -> bool | Finding:
-        return parse_flash(self.values.get(FLASH_KEY), self.limits)
-
-    @_cached
-    def sender(self) -> tuple[str, bool] | Finding:
-        """The header the message goes out under and whether it was defaulted (the request
-        gave none, or an empty one where ``blank_header_default``), or why it cannot go."""
-        header = self.values.get(HEADER_KEY)
-        endpoint = self.call.endpoint
-        if header is not None and (not is_blank(header) or not endpoint.blank_header_default):
-            return header, False
-        a = self.account
-        if a is None:
-            return self.no_account()
-        sender = a.default_sender()
-        if sender is None:
-            return Finding(
-                ReturnCode.HEADER_NOT_REGISTERED,
-                f"no Header given and {a.user_id} has no registered header to send under",
-            )
-        return sender, True
-
-    def cost(self) -> int:
-        numbers = self.numbers
-        recipients = len(numbers) if isinstance(numbers, list) else 1
-        return self.segments.parts * recipients
-
-    def no_account(self) -> Finding:
-        return Finding(ReturnCode.WRONG_CREDENTIALS, f"no account with user id {self.user_id!r}")
-
-
-Step = Callable[[_Evaluation], Finding | None]
-
-
-def _request(ev: _Evaluation) -> Finding | None:
+def _request(ev: Evaluation) -> Finding | None:
     required = _REQUIRED_KEYS if ev.call.endpoint.header_required else _REQUIRED_KEYS_BUT_HEADER
     if not ev.params.has_all(required):
         missing = [name for name in REQUIRED if ev.params.get(name) is None]
@@ -202,14 +57,14 @@ def refused_method(method: str) -> Decision:
     )
 
 
-def _client_ip(ev: _Evaluation) -> Finding | None:
+def _client_ip(ev: Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     why = ev.account.ip_refused(ev.call.client_ip)
     return Finding(ReturnCode.IP_BLOCKED, why) if why else None
 
 
-def _oman(ev: _Evaluation) -> Finding | None:
+def _oman(ev: Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     if ev.account.oman_only and not ev.options.in_oman(ev.call.client_ip):
@@ -221,7 +76,7 @@ def _oman(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _company(ev: _Evaluation) -> Finding | None:
+def _company(ev: Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     if not ev.storage.company_exists(ev.account.company):
@@ -231,7 +86,7 @@ def _company(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _web_service(ev: _Evaluation) -> Finding | None:
+def _web_service(ev: Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     if not ev.account.web_service:
@@ -242,7 +97,7 @@ def _web_service(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _password(ev: _Evaluation) -> Finding | None:
+def _password(ev: Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     if not ev.account.check_password(ev.raw(PASSWORD_KEY)):
@@ -251,7 +106,7 @@ def _password(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _expiry(ev: _Evaluation, field: str, code: ReturnCode, what: str) -> Finding | None:
+def _expiry(ev: Evaluation, field: str, code: ReturnCode, what: str) -> Finding | None:
     """``code`` when the account's date ``field`` has passed (``what`` names it, with
     ``{user}`` for the user id)."""
     a = ev.account
@@ -264,7 +119,7 @@ def _expiry(ev: _Evaluation, field: str, code: ReturnCode, what: str) -> Finding
 
 
 # The account checks, one plain function each (this runs for every request).
-def _blocked(ev: _Evaluation) -> Finding | None:
+def _blocked(ev: Evaluation) -> Finding | None:
     a = ev.account
     if a is None:
         return ev.no_account()
@@ -275,7 +130,7 @@ def _blocked(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _inactive(ev: _Evaluation) -> Finding | None:
+def _inactive(ev: Evaluation) -> Finding | None:
     a = ev.account
     if a is None:
         return ev.no_account()
@@ -284,15 +139,15 @@ def _inactive(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _account_expired(ev: _Evaluation) -> Finding | None:
+def _account_expired(ev: Evaluation) -> Finding | None:
     return _expiry(ev, "expires_at", ReturnCode.ACCOUNT_EXPIRED, "account {user}")
 
 
-def _api_expired(ev: _Evaluation) -> Finding | None:
+def _api_expired(ev: Evaluation) -> Finding | None:
     return _expiry(ev, "api_expires_at", ReturnCode.SMS_API_EXPIRED, "SMS API of {user}")
 
 
-def _http_get(ev: _Evaluation) -> Finding | None:
+def _http_get(ev: Evaluation) -> Finding | None:
     a = ev.account
     if a is None:
         return ev.no_account()
@@ -301,11 +156,11 @@ def _http_get(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _credit_expired(ev: _Evaluation) -> Finding | None:
+def _credit_expired(ev: Evaluation) -> Finding | None:
     return _expiry(ev, "credit_expires_at", ReturnCode.CREDIT_EXPIRED, "credit of {user}")
 
 
-def _credit(ev: _Evaluation) -> Finding | None:
+def _credit(ev: Evaluation) -> Finding | None:
     a = ev.account
     if a is None:
         return ev.no_account()
@@ -315,7 +170,7 @@ def _credit(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _opted_out(ev: _Evaluation) -> Finding | None:
+def _opted_out(ev: Evaluation) -> Finding | None:
     if ev.account is None:
         return ev.no_account()
     numbers = ev.numbers
@@ -326,23 +181,23 @@ def _opted_out(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _mobile(ev: _Evaluation) -> Finding | None:
+def _mobile(ev: Evaluation) -> Finding | None:
     numbers = ev.numbers
     return numbers if isinstance(numbers, Finding) else None
 
 
-def _message_blank(ev: _Evaluation) -> Finding | None:
+def _message_blank(ev: Evaluation) -> Finding | None:
     if is_blank(ev.raw(MESSAGE_KEY)):
         return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
     return None
 
 
-def _lang(ev: _Evaluation) -> Finding | None:
+def _lang(ev: Evaluation) -> Finding | None:
     lang = ev.lang
     return lang if isinstance(lang, Finding) else None
 
 
-def _length(ev: _Evaluation) -> Finding | None:
+def _length(ev: Evaluation) -> Finding | None:
     segments = ev.segments
     if segments.too_long:
         return Finding(
@@ -353,12 +208,12 @@ def _length(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _push_datetime(ev: _Evaluation) -> Finding | None:
+def _push_datetime(ev: Evaluation) -> Finding | None:
     push_at = ev.push_at
     return push_at if isinstance(push_at, Finding) else None
 
 
-def _header(ev: _Evaluation) -> Finding | None:
+def _header(ev: Evaluation) -> Finding | None:
     sender = ev.sender
     if isinstance(sender, Finding):
         return sender
@@ -383,7 +238,7 @@ def _header(ev: _Evaluation) -> Finding | None:
     return None
 
 
-def _flash(ev: _Evaluation) -> Finding | None:
+def _flash(ev: Evaluation) -> Finding | None:
     if not ev.call.endpoint.flash:
         return None
     flash = ev.flash
