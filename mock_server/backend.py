@@ -17,11 +17,10 @@ import ipaddress
 import logging
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import EllipsisType
 
-from ismart_sms_kit.mock_server.config import Config, ConfigError, EndpointConfig, warnings
+from ismart_sms_kit.mock_server.config import Config, ConfigError, warnings
 from ismart_sms_kit.mock_server.gateway.commit import apply
 from ismart_sms_kit.mock_server.gateway.decide import decide
 from ismart_sms_kit.mock_server.gateway.decision import (
@@ -33,11 +32,11 @@ from ismart_sms_kit.mock_server.gateway.decision import (
 from ismart_sms_kit.mock_server.gateway.delivery import NAME as REPORT_ENDPOINT
 from ismart_sms_kit.mock_server.gateway.delivery import report
 from ismart_sms_kit.mock_server.group_commit import GroupCommit, Listeners, Redecide
+from ismart_sms_kit.mock_server.incoming import Answer, Incoming, fault_status, ruled
 from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.rules.actions import Action
 from ismart_sms_kit.mock_server.rules.matchers import RuleContext
 from ismart_sms_kit.mock_server.rules.reload import RulesWatcher
-from ismart_sms_kit.mock_server.rules.rule import Rule
 from ismart_sms_kit.mock_server.rules.ruleset import NO_OUTCOME, Outcome, RuleSet
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Basis, Storage
@@ -46,72 +45,6 @@ from ismart_sms_kit.mock_server.state.model import EntryLimits, JournalEntry, ma
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("mock_server")
-
-
-async def woken_or_after(event: asyncio.Event, seconds: float) -> None:
-    """Return when ``event`` is set or after ``seconds``, whichever comes first (setting it
-    then): one timer, where ``asyncio.wait_for`` makes a task each time, which hundreds of
-    idle event streams and long-polls pay for a few times a second each."""
-    if event.is_set():
-        return
-    handle = asyncio.get_running_loop().call_later(seconds, event.set)
-    try:
-        await event.wait()
-    finally:
-        handle.cancel()
-
-
-@dataclass(slots=True)
-class Incoming:
-    """One request to a send endpoint, as the endpoint read it."""
-
-    endpoint: EndpointConfig
-    method: str
-    client_ip: str
-    params: Params
-    scope: str = ""
-    """The ``X-Mock-Scope`` header ("" when absent: the account's scope)."""
-    refused: Decision | None = None
-    """The endpoint's own decision when it could not read the request (15) or failed (11)."""
-    journal: Iterable[tuple[str, str]] | None = None
-    """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
-    names, which ``params`` translates into the form API's)."""
-    note: str = ""
-    """How the endpoint read the request, added to the decision's reason."""
-    status: Callable[[int | None], int] | None = None
-    """The HTTP status the endpoint answers a decision's code with (None: no code, the
-    endpoint's own refusal), for the journal; None: 200."""
-
-
-@dataclass(slots=True)
-class Answer:
-    """The decision on a request, as committed, and a fault rule's final action (hang, drop,
-    another HTTP status, a raw body) for the endpoint to carry out instead of the code."""
-
-    decision: Decision
-    action: Action | None = None
-
-
-def ruled(action: Action, rule: Rule) -> Decision:
-    """The journal's decision for a rule's final action (its code, or none: a fault)."""
-    by = f"rule:{rule.label}"
-    if action.code is not None:
-        return Decision(action.code, f"answered {action.code} by rule {rule.label}", by)
-    if action.http_status is not None:
-        return Decision(None, f"HTTP {action.http_status} by rule {rule.label}", by)
-    if action.body is not None:
-        return Decision(None, f"raw body by rule {rule.label}", by)
-    if action.hang:
-        reason = f"hangs up to {action.hang_ms} ms, then drops, by rule {rule.label}"
-        return Decision(None, reason, by)
-    return Decision(None, f"connection dropped by rule {rule.label}", by)
-
-
-def fault_status(action: Action) -> int:
-    """The HTTP status the journal records for a rule's final action (0: no response)."""
-    if action.code is not None or (action.http_status is None and action.body is not None):
-        return 200
-    return action.http_status if action.http_status is not None else 0
 
 
 def system_clock() -> datetime:

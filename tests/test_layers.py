@@ -23,7 +23,7 @@ EMULATOR_GROUPS: list[tuple[int, str, tuple[str, ...]]] = [
     (3, "config", ("config",)),
     (4, "gateway", ("gateway",)),
     (4, "rules", ("rules",)),
-    (5, "backend", ("backend", "group_commit")),
+    (5, "backend", ("backend", "group_commit", "incoming")),
     (6, "endpoints", ("endpoints",)),
     (6, "admin", ("admin",)),
     (7, "assembly", ("app", "server", "cli", "__init__", "__main__")),

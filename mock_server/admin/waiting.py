@@ -35,12 +35,24 @@ from ismart_sms_kit.mock_server.admin.api import (
     parse_whole,
     request_scope,
 )
-from ismart_sms_kit.mock_server.backend import woken_or_after
 
 POLL_S = 0.2
 DEFAULT_TIMEOUT_MS = 10_000
 MAX_TIMEOUT_MS = 300_000
 MATCH_FILTERS = ("to", "user", "header", "contains", "after", "scope")
+
+
+async def woken_or_after(event: asyncio.Event, seconds: float) -> None:
+    """Return when ``event`` is set or after ``seconds``, whichever comes first (setting it
+    then): one timer, where ``asyncio.wait_for`` makes a task each time, which hundreds of
+    idle event streams and long-polls pay for a few times a second each."""
+    if event.is_set():
+        return
+    handle = asyncio.get_running_loop().call_later(seconds, event.set)
+    try:
+        await event.wait()
+    finally:
+        handle.cancel()
 
 
 async def wait_for_message(request: Request) -> Response:

@@ -9,13 +9,14 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ismart_sms_kit.mock_server.backend import Backend, Incoming
+from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
 from ismart_sms_kit.mock_server.endpoints.request import MalformedRequest, head, read_scope_params
 from ismart_sms_kit.mock_server.endpoints.respond import send_answer
 from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
 from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
+from ismart_sms_kit.mock_server.incoming import Incoming
 from ismart_sms_kit.mock_server.params import Params
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

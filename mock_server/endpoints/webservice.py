@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ismart_sms_kit.mock_server.backend import Backend, Incoming
+from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
 from ismart_sms_kit.mock_server.endpoints.interfaces import rest, soap
@@ -32,6 +32,7 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 )
 from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
+from ismart_sms_kit.mock_server.incoming import Incoming
 from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.protocol.interfaces import REST, SOAP
 from ismart_sms_kit.protocol.spec import SOAP_PATH

@@ -48,7 +48,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from ismart_sms_kit.mock_server.admin.api import backend_of, request_scope
-from ismart_sms_kit.mock_server.backend import Backend, woken_or_after
+from ismart_sms_kit.mock_server.admin.waiting import woken_or_after
+from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.model import JournalEntry, Message, MessageQuery, RequestQuery
 from ismart_sms_kit.mock_server.transport import SHUTDOWN_EXTENSION
 
