@@ -23,7 +23,7 @@ import uvicorn
 
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.cli import build_parser, load_config, server_options
-from ismart_sms_kit.mock_server.transport import _bound
+from ismart_sms_kit.mock_server.transport.workers import _bound
 
 
 def serve_one(port: int, argv: Sequence[str]) -> None:
