@@ -33,7 +33,7 @@ from ismart_sms_kit.mock_server.config.endpoints import (
     build_endpoint,
 )
 from ismart_sms_kit.mock_server.config.loading import (
-    _TOP_KEYS,
+    SECTIONS,
     apply_environment,
     apply_mapping,
     load_file,
@@ -64,9 +64,9 @@ __all__ = [
     "ENDPOINT_SETTINGS_BY_NAME",
     "LEGACY_ORDER",
     "SAFE_MAGIC_PREFIX",
+    "SECTIONS",
     "SETTINGS",
     "SETTINGS_BY_NAME",
-    "_TOP_KEYS",
     "Config",
     "ConfigError",
     "EndpointConfig",

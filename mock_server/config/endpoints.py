@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ismart_sms_kit.mock_server.config.settings import ConfigError, Setting, _bool, _int, _status
+from ismart_sms_kit.mock_server.config.settings import (
+    ConfigError,
+    Setting,
+    parse_bool,
+    parse_int,
+    parse_status,
+)
 from ismart_sms_kit.protocol.interfaces import FORM, WEB_SERVICE_NOT_CONFIGURED, interface_of
 from ismart_sms_kit.protocol.spec import (
     LEGACY_SEND_PATH,
@@ -162,35 +168,35 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             raise ValueError("the first step must be 'request' (missing fields answer 15 first)")
         if len(set(order)) != len(order):
             raise ValueError("a step is listed twice")
-        lengths = frozenset(_int(n) for n in values["mobile_lengths"])
-        too_many = ReturnCode(_int(values["too_many_numbers_code"]))
+        lengths = frozenset(parse_int(n) for n in values["mobile_lengths"])
+        too_many = ReturnCode(parse_int(values["too_many_numbers_code"]))
         limits = Limits(
             mobile_lengths=lengths,
-            max_numbers=_int(values["max_numbers"]),
+            max_numbers=parse_int(values["max_numbers"]),
             too_many_numbers_code=too_many,
-            reference_ids_required=_bool(values["reference_ids_required"]),
-            reference_ids_strict=_bool(values["reference_ids_strict"]),
-            flash_lower_case=_bool(values["flash_lower_case"]),
-            push_datetime_lenient=_bool(values["push_datetime_lenient"]),
-            blank_header_default=_bool(values["blank_header_default"]),
+            reference_ids_required=parse_bool(values["reference_ids_required"]),
+            reference_ids_strict=parse_bool(values["reference_ids_strict"]),
+            flash_lower_case=parse_bool(values["flash_lower_case"]),
+            push_datetime_lenient=parse_bool(values["push_datetime_lenient"]),
+            blank_header_default=parse_bool(values["blank_header_default"]),
         )
         return EndpointConfig(
             name=name,
             path=ENDPOINT_PATHS[name],
             validation_order=order,
             limits=limits,
-            header_case_sensitive=_bool(values["header_case_sensitive"]),
-            flash=_bool(values["flash"]),
-            enabled=_bool(values["enabled"]),
+            header_case_sensitive=parse_bool(values["header_case_sensitive"]),
+            flash=parse_bool(values["flash"]),
+            enabled=parse_bool(values["enabled"]),
             interface=interface_of(name),
-            error_status=_status(values["error_status"]),
-            lenient_json=_bool(values["lenient_json"]),
-            form_body=_bool(values["form_body"]),
-            schedule_strict=_bool(values["schedule_strict"]),
-            recipients_text=_bool(values["recipients_text"]),
-            web_service_code=ReturnCode(_int(values["web_service_code"])),
-            header_required=_bool(values["header_required"]),
-            blank_header_default=_bool(values["blank_header_default"]),
+            error_status=parse_status(values["error_status"]),
+            lenient_json=parse_bool(values["lenient_json"]),
+            form_body=parse_bool(values["form_body"]),
+            schedule_strict=parse_bool(values["schedule_strict"]),
+            recipients_text=parse_bool(values["recipients_text"]),
+            web_service_code=ReturnCode(parse_int(values["web_service_code"])),
+            header_required=parse_bool(values["header_required"]),
+            blank_header_default=parse_bool(values["blank_header_default"]),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None

@@ -13,20 +13,25 @@ import yaml
 
 from ismart_sms_kit.mock_server.config.endpoints import ENDPOINT_PATHS, build_endpoint
 from ismart_sms_kit.mock_server.config.model import Config
-from ismart_sms_kit.mock_server.config.settings import SETTINGS, ConfigError, _bool, parse_setting
+from ismart_sms_kit.mock_server.config.settings import (
+    SETTINGS,
+    ConfigError,
+    parse_bool,
+    parse_setting,
+)
 from ismart_sms_kit.mock_server.state.accounts import AccountError, account_from_mapping
 
-_TOP_KEYS: Final = frozenset(
+SECTIONS: Final = frozenset(
     {"settings", "endpoints", "demo_accounts", "closed_companies", "accounts", "rules"}
 )
 
 
 def apply_mapping(config: Config, data: Mapping[str, Any], where: str) -> Config:
     """Apply a parsed config document to ``config`` (in place) and return it."""
-    unknown = set(data) - _TOP_KEYS
+    unknown = set(data) - SECTIONS
     if unknown:
         raise ConfigError(
-            f"{where}: unknown section(s) {sorted(unknown)} (known: {sorted(_TOP_KEYS)})"
+            f"{where}: unknown section(s) {sorted(unknown)} (known: {sorted(SECTIONS)})"
         )
     for name, raw in (data.get("settings") or {}).items():
         config.settings[name] = parse_setting(name, raw, where)
@@ -38,7 +43,7 @@ def apply_mapping(config: Config, data: Mapping[str, Any], where: str) -> Config
         if not isinstance(overrides, Mapping):
             raise ConfigError(f"{where}: endpoints.{name}: must be a mapping of settings")
         config.endpoints[name] = build_endpoint(name, overrides, where)
-    if not _bool(data.get("demo_accounts", True)):
+    if not parse_bool(data.get("demo_accounts", True)):
         config.accounts = []
         config.closed_companies = []
     closed = data.get("closed_companies") or []

@@ -21,7 +21,8 @@ class Setting:
     kind: type
 
 
-def _bool(value: Any) -> bool:
+def parse_bool(value: Any) -> bool:
+    """true/false, yes/no, on/off, 1/0 (any case), or a YAML boolean."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -32,20 +33,23 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"{value!r} is not true or false")
 
 
-def _int(value: Any) -> int:
+def parse_int(value: Any) -> int:
+    """A whole number (a YAML boolean is not one)."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a whole number")
     return int(value)
 
 
-def _status(value: Any) -> int:
-    status = _int(value)
+def parse_status(value: Any) -> int:
+    """An HTTP status from 200 to 599."""
+    status = parse_int(value)
     if not 200 <= status <= 599:
         raise ValueError(f"error_status {status} is not an HTTP status from 200 to 599")
     return status
 
 
-def _list(value: Any) -> list[str]:
+def parse_list(value: Any) -> list[str]:
+    """A list of strings, or one string of comma-separated items (the environment's form)."""
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -54,10 +58,10 @@ def _list(value: Any) -> list[str]:
 
 
 _PARSERS: Final[dict[type, Callable[[Any], Any]]] = {
-    bool: _bool,
-    int: _int,
+    bool: parse_bool,
+    int: parse_int,
     str: str,
-    list: _list,
+    list: parse_list,
 }
 
 SETTINGS: Final = (

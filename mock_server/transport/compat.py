@@ -16,7 +16,7 @@ class UvicornCompatibilityWarning(RuntimeWarning):
     """uvicorn's internals are not what the emulator was written against: it falls back."""
 
 
-def _httptools_protocol() -> type[Any] | None:
+def httptools_protocol() -> type[Any] | None:
     """uvicorn's ``HttpToolsProtocol``, or None where it cannot be imported (no httptools, or
     a uvicorn that moved it)."""
     try:
@@ -37,7 +37,9 @@ def _parameters(cls: type[Any], name: str) -> list[str] | None:
         return None
 
 
-def _api_problem(cls: type[Any], expected: dict[str, list[str]], prefix: set[str]) -> str | None:
+def api_problem(cls: type[Any], expected: dict[str, list[str]], prefix: set[str]) -> str | None:
+    """What of ``expected`` (method name -> parameter names) ``cls`` lacks or has otherwise, or
+    None; a method named in ``prefix`` may take more parameters after those."""
     for name, wanted in expected.items():
         found = _parameters(cls, name)
         if found is None:
@@ -60,7 +62,7 @@ MULTIPROCESS_API: dict[str, list[str]] = {
 def multiprocess_api_problem(supervisor: type[Any]) -> str | None:
     """Why ``supervisor`` is not the ``Multiprocess`` ``ismart-mock --workers`` drives, or
     None."""
-    return _api_problem(supervisor, MULTIPROCESS_API, set())
+    return api_problem(supervisor, MULTIPROCESS_API, set())
 
 
 def compatibility_warning(problem: str, fallback: str) -> None:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ismart_sms_kit.mock_server.transport.coalescing import CoalescingTransport
 from ismart_sms_kit.mock_server.transport.compat import (
-    _api_problem,
-    _httptools_protocol,
+    api_problem,
     compatibility_warning,
+    httptools_protocol,
 )
 from ismart_sms_kit.mock_server.transport.settings import (
     ABORT_EXTENSION,
@@ -41,10 +41,10 @@ def protocol_api_problem(base: type[Any] | None) -> str | None:
         return "uvicorn.protocols.http.httptools_impl.HttpToolsProtocol cannot be imported"
     if not issubclass(base, asyncio.Protocol):
         return f"{base.__module__}.{base.__qualname__} is not an asyncio.Protocol"
-    return _api_problem(base, PROTOCOL_API, {"__init__"})
+    return api_problem(base, PROTOCOL_API, {"__init__"})
 
 
-_HTTPTOOLS_PROTOCOL = _httptools_protocol()
+_HTTPTOOLS_PROTOCOL = httptools_protocol()
 
 if TYPE_CHECKING:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base

@@ -16,10 +16,10 @@ class WorkerListener(socket.socket):
 
     def __reduce__(self) -> tuple[Any, ...]:
         host, port = self.getsockname()[:2]
-        return (_bound, (self.family, host, port, socket.socket))
+        return (bound_socket, (self.family, host, port, socket.socket))
 
 
-def _bound(family: int, host: str, port: int, kind: type[socket.socket]) -> socket.socket:
+def bound_socket(family: int, host: str, port: int, kind: type[socket.socket]) -> socket.socket:
     sock = kind(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -45,4 +45,4 @@ def worker_listener(host: str, port: int) -> socket.socket:
             shared = probe.dup()
             shared.set_inheritable(True)
             return shared
-    return _bound(family, host, port, WorkerListener)
+    return bound_socket(family, host, port, WorkerListener)

@@ -28,7 +28,7 @@ from ismart_sms_kit.mock_server.endpoints.interfaces.soap.operation import (
     SoapVersion,
     version_of,
 )
-from ismart_sms_kit.mock_server.endpoints.interfaces.soap.xsd import _xs_int, xs_datetime
+from ismart_sms_kit.mock_server.endpoints.interfaces.soap.xsd import xs_datetime, xs_int
 
 UNREADABLE: Final = "Server was unable to read request."
 NO_ACTION: Final = (
@@ -256,7 +256,7 @@ def _read_call(
             if part.type == "string":
                 request.values[name] = raw
             elif part.type == "int":
-                request.values[name] = _xs_int(raw)
+                request.values[name] = xs_int(raw)
             elif part.type == "dateTime":
                 request.values[name] = xs_datetime(raw)
             else:

@@ -11,7 +11,7 @@ from typing import Final
 _INT: Final = re.compile(r"[ \t\r\n]*([+-]?[0-9]+)[ \t\r\n]*\Z")
 
 
-def _xs_int(raw: str) -> int:
+def xs_int(raw: str) -> int:
     """``XmlConvert.ToInt32``: optional sign, digits, surrounding XML white space."""
     match = _INT.match(raw)
     value = int(match.group(1)) if match is not None else None
