@@ -51,7 +51,10 @@ from ismart_sms_kit.mock_server.transport.compat import (
     multiprocess_api_problem,
 )
 from ismart_sms_kit.mock_server.transport.protocol import (
+    CYCLE_ATTRIBUTES,
+    OWN_NAMES,
     PROTOCOL_API,
+    PROTOCOL_ATTRIBUTES,
     PROTOCOL_PROBLEM,
     DroppableHttpToolsProtocol,
     http_protocol,
@@ -73,11 +76,14 @@ from ismart_sms_kit.mock_server.transport.workers import (
 
 __all__ = [
     "ABORT_EXTENSION",
+    "CYCLE_ATTRIBUTES",
     "DEFAULT_HTTP_SETTINGS",
     "FD_MARGIN",
     "HTTP_SETTINGS",
     "MULTIPROCESS_API",
+    "OWN_NAMES",
     "PROTOCOL_API",
+    "PROTOCOL_ATTRIBUTES",
     "PROTOCOL_PROBLEM",
     "SHUTDOWN_EXTENSION",
     "CoalescingTransport",

@@ -6,9 +6,14 @@ changed, and the caller warns (:func:`compatibility_warning`) and falls back."""
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import functools
 import importlib
 import inspect
 import warnings
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 
@@ -27,6 +32,10 @@ def httptools_protocol() -> type[Any] | None:
     return found if isinstance(found, type) else None
 
 
+def _named(cls: type[Any]) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _parameters(cls: type[Any], name: str) -> list[str] | None:
     method = getattr(cls, name, None)
     if not callable(method):
@@ -43,12 +52,97 @@ def api_problem(cls: type[Any], expected: dict[str, list[str]], prefix: set[str]
     for name, wanted in expected.items():
         found = _parameters(cls, name)
         if found is None:
-            return f"{cls.__module__}.{cls.__qualname__} has no method {name}()"
+            return f"{_named(cls)} has no method {name}()"
         if found != wanted and not (name in prefix and found[: len(wanted)] == wanted):
-            return (
-                f"{cls.__module__}.{cls.__qualname__}.{name}({', '.join(found)}) is not "
-                f"{name}({', '.join(wanted)})"
-            )
+            return f"{_named(cls)}.{name}({', '.join(found)}) is not {name}({', '.join(wanted)})"
+    return None
+
+
+def overridden_api(
+    subclass: type[Any], own: Iterable[str]
+) -> tuple[dict[str, list[str]], set[str]]:
+    """What ``subclass`` expects of its base, read from the subclass itself so that the two cannot
+    drift: each method it defines (``own`` apart) with its parameter names, and the methods whose
+    base may take more parameters (those taking ``*args`` or ``**kwargs`` after their names)."""
+    expected: dict[str, list[str]] = {}
+    prefix: set[str] = set()
+    skip = set(own)
+    for name, member in vars(subclass).items():
+        if name in skip or not inspect.isfunction(member):
+            continue
+        parameters = inspect.signature(member).parameters.values()
+        named = [p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if len(named) < len(parameters):
+            prefix.add(name)
+        expected[name] = named
+    return expected, prefix
+
+
+@functools.cache
+def _assignments(filename: str) -> dict[str, frozenset[str]] | None:
+    """Each class of a source file, by qualified name: the attributes its methods set on
+    ``self``. Parsed once per file (the check reads ``httptools_impl.py`` for two classes)."""
+    try:
+        tree = ast.parse(Path(filename).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    found: dict[str, frozenset[str]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                found[prefix + node.name] = frozenset(
+                    target.attr
+                    for target in ast.walk(node)
+                    if isinstance(target, ast.Attribute)
+                    and isinstance(target.ctx, ast.Store)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                )
+                visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return found
+
+
+def instance_attributes(cls: type[Any]) -> frozenset[str] | None:
+    """The attributes ``cls`` and its bases set on ``self`` (``self.x = ...`` anywhere in their
+    methods), read from their source; None where a source cannot be read."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        if klass in asyncio.Protocol.__mro__ or klass.__module__ == "builtins":
+            continue
+        try:
+            filename = inspect.getsourcefile(klass)
+        except TypeError:
+            return None
+        classes = _assignments(filename) if filename else None
+        if classes is None or klass.__qualname__ not in classes:
+            return None
+        names |= classes[klass.__qualname__]
+    return frozenset(names)
+
+
+def attribute_problem(cls: type[Any], wanted: Iterable[str]) -> str | None:
+    """Which of ``wanted`` instances of ``cls`` never get (from its source), or None."""
+    found = instance_attributes(cls)
+    if found is None:
+        return f"the source of {_named(cls)} cannot be read to check its attributes"
+    missing = [name for name in wanted if name not in found and not hasattr(cls, name)]
+    if missing:
+        return f"{_named(cls)} has no attribute {', '.join(missing)}"
+    return None
+
+
+def shadowing_problem(base: type[Any], own: Iterable[str]) -> str | None:
+    """Which of a subclass's ``own`` names ``base`` already has (the subclass would override
+    it unawares), or None."""
+    found = instance_attributes(base)
+    if found is None:
+        return f"the source of {_named(base)} cannot be read to check its attributes"
+    taken = [name for name in own if name in found or hasattr(base, name)]
+    if taken:
+        return f"{_named(base)} already has {', '.join(taken)}"
     return None
 
 

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import TYPE_CHECKING, Any, Final
 
 from ismart_sms_kit.mock_server.transport.coalescing import CoalescingTransport
 from ismart_sms_kit.mock_server.transport.compat import (
     api_problem,
+    attribute_problem,
     compatibility_warning,
     httptools_protocol,
+    overridden_api,
+    shadowing_problem,
 )
 from ismart_sms_kit.mock_server.transport.settings import (
     ABORT_EXTENSION,
@@ -26,28 +30,12 @@ _ANSWER_15: Final = (
     b"connection: close\r\n\r\n15"
 )
 
-PROTOCOL_API: dict[str, list[str]] = {
-    "__init__": ["self", "config", "server_state", "app_state"],
-    "connection_made": ["self", "transport"],
-    "on_message_begin": ["self"],
-    "shutdown": ["self"],
-}
-"""What :class:`DroppableHttpToolsProtocol` relies on (``__init__`` may take more)."""
-
-
-def protocol_api_problem(base: type[Any] | None) -> str | None:
-    """Why ``base`` is not the ``HttpToolsProtocol`` this module subclasses, or None."""
-    if base is None:
-        return "uvicorn.protocols.http.httptools_impl.HttpToolsProtocol cannot be imported"
-    if not issubclass(base, asyncio.Protocol):
-        return f"{base.__module__}.{base.__qualname__} is not an asyncio.Protocol"
-    return api_problem(base, PROTOCOL_API, {"__init__"})
-
-
 _HTTPTOOLS_PROTOCOL = httptools_protocol()
 
 if TYPE_CHECKING:
+    from uvicorn.config import Config
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base
+    from uvicorn.server import ServerState
 else:  # a stand-in where it is missing: the class below is then never used
     _Base = _HTTPTOOLS_PROTOCOL or asyncio.Protocol
 
@@ -78,8 +66,15 @@ class _Sweeper:
 
 
 class DroppableHttpToolsProtocol(_Base):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(config, server_state, app_state, *args, **kwargs)
         self.shutting_down = asyncio.Event()
         state: Any = getattr(self, "app_state", None) or {}
         self.settings: HttpSettings = state.get(HTTP_SETTINGS) or DEFAULT_HTTP_SETTINGS
@@ -189,6 +184,67 @@ class DroppableHttpToolsProtocol(_Base):
     def shutdown(self) -> None:
         self.shutting_down.set()
         super().shutdown()
+
+
+OWN_NAMES: Final = frozenset(
+    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done"}
+    | {"_wait", "_make_room", "timed_out"}
+)
+"""What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
+must have none of them, or the subclass would override it unawares."""
+PROTOCOL_API, _MAY_TAKE_MORE = overridden_api(DroppableHttpToolsProtocol, OWN_NAMES)
+"""Each ``HttpToolsProtocol`` method :class:`DroppableHttpToolsProtocol` overrides, with its
+parameters, read from the subclass (``__init__``, which passes on ``*args``, may take more)."""
+PROTOCOL_ATTRIBUTES: Final = (
+    "app_state",
+    "connections",
+    "cycle",
+    "loop",
+    "pipeline",
+    "scope",
+    "server_state",
+    "timeout_keep_alive",
+    "transport",
+    "url",
+)
+"""The ``HttpToolsProtocol`` attributes :class:`DroppableHttpToolsProtocol` reads or sets
+(``tests/test_uvicorn_compat.py`` reads its source to hold this list to it)."""
+CYCLE_ATTRIBUTES: Final = (
+    "disconnected",
+    "message_event",
+    "more_body",
+    "response_complete",
+    "scope",
+)
+"""The attributes of the protocol's ``cycle`` (uvicorn's ``RequestResponseCycle``) it reads or
+sets."""
+
+
+def protocol_api_problem(base: type[Any] | None, cycle: type[Any] | None = None) -> str | None:
+    """Why ``base`` is not the ``HttpToolsProtocol`` :class:`DroppableHttpToolsProtocol`
+    subclasses, or None. Checked: each method the subclass overrides, with its parameters;
+    each attribute it reads or sets, on the protocol and on its request ``cycle`` (by default
+    the ``RequestResponseCycle`` of the module of ``base`` or of a class it derives from); none
+    of the names the subclass adds. The attributes are read from the classes' source: where it
+    cannot be read, that is the problem (the emulator then serves with uvicorn's own
+    protocol)."""
+    if base is None:
+        return "uvicorn.protocols.http.httptools_impl.HttpToolsProtocol cannot be imported"
+    if not issubclass(base, asyncio.Protocol):
+        return f"{base.__module__}.{base.__qualname__} is not an asyncio.Protocol"
+    problem = (
+        api_problem(base, PROTOCOL_API, _MAY_TAKE_MORE)
+        or shadowing_problem(base, OWN_NAMES)
+        or attribute_problem(base, PROTOCOL_ATTRIBUTES)
+    )
+    if problem is not None:
+        return problem
+    modules = [sys.modules.get(klass.__module__) for klass in base.__mro__]
+    found = (getattr(module, "RequestResponseCycle", None) for module in modules)
+    cycle = cycle or next((c for c in found if isinstance(c, type)), None)
+    if cycle is None:
+        return f"{base.__module__} has no RequestResponseCycle"
+    return attribute_problem(cycle, CYCLE_ATTRIBUTES)
 
 
 PROTOCOL_PROBLEM = protocol_api_problem(_HTTPTOOLS_PROTOCOL)
