@@ -23,14 +23,14 @@ import uvicorn
 
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.cli import build_parser, load_config, server_options
-from ismart_sms_kit.mock_server.transport import _bound
+from ismart_sms_kit.mock_server.transport.workers import bound_socket
 
 
 def serve_one(port: int, argv: Sequence[str]) -> None:
     """One worker: the emulator of ``argv`` on its own ``SO_REUSEPORT`` socket."""
     args = build_parser().parse_args(argv)
     app = create_app(load_config(args))
-    sock = _bound(socket.AF_INET, "127.0.0.1", port, socket.socket)
+    sock = bound_socket(socket.AF_INET, "127.0.0.1", port, socket.socket)
     uvicorn.Server(uvicorn.Config(app, **server_options(args))).run(sockets=[sock])
 
 

@@ -5,11 +5,15 @@ would hand its own classes; nothing of the emulator is mocked."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import inspect
+import textwrap
 from typing import Any
 
 import pytest
 import requests
+from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
@@ -17,6 +21,10 @@ from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
 from ismart_sms_kit.mock_server.transport import (
+    CYCLE_ATTRIBUTES,
+    OWN_NAMES,
+    PROTOCOL_API,
+    PROTOCOL_ATTRIBUTES,
     PROTOCOL_PROBLEM,
     DroppableHttpToolsProtocol,
     UvicornCompatibilityWarning,
@@ -24,6 +32,7 @@ from ismart_sms_kit.mock_server.transport import (
     multiprocess_api_problem,
     protocol_api_problem,
 )
+from ismart_sms_kit.mock_server.transport.compat import instance_attributes
 from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
 
@@ -61,14 +70,14 @@ class NewSignature(RenamedHook):
         pass
 
 
-class ExtraInitArguments(NewSignature):
-    """One whose constructor only gained arguments: still compatible."""
+class ExtraInitArguments(HttpToolsProtocol):
+    """One whose constructor only gained arguments, all else as it is: still compatible (a
+    whole protocol: the check covers every method and attribute the subclass relies on)."""
 
-    def __init__(self, config: Any, server_state: Any, app_state: Any, _loop: Any = None) -> None:
-        pass
-
-    def connection_made(self, transport: Any) -> None:
-        pass
+    def __init__(
+        self, config: Any, server_state: Any, app_state: Any, _loop: Any = None, limit: Any = None
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
 
 
 def test_a_changed_protocol_is_named() -> None:
@@ -105,3 +114,130 @@ def test_a_mismatch_warns_and_the_emulator_serves_with_uvicorns_own_protocol() -
             requests.post(
                 server.url + SEND_PATH, data={**SAMPLE, "MobileNo": "96899000001"}, timeout=10
             )
+
+
+# --- the check covers exactly what the subclass overrides or touches ------------------------
+
+
+def _touched(cls: type[Any]) -> tuple[set[str], set[str]]:
+    """What ``cls``'s own source reads or sets on ``self`` (``self.x``, ``getattr(self, "x")``)
+    and on its request cycle (``self.cycle.x``, or a local named ``cycle``), read with ast."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    on_self: set[str] = set()
+    on_cycle: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if isinstance(owner, ast.Name) and owner.id == "self":
+                on_self.add(node.attr)
+            elif (isinstance(owner, ast.Name) and owner.id == "cycle") or (
+                isinstance(owner, ast.Attribute) and owner.attr == "cycle"
+            ):
+                on_cycle.add(node.attr)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "self"
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            on_self.add(str(node.args[1].value))
+    return on_self, on_cycle
+
+
+def test_the_check_covers_every_method_the_subclass_overrides() -> None:
+    """A method of uvicorn's protocol that the subclass overrides is checked (its name and
+    parameters), whatever it is: the list is the subclass's, not a copy of it."""
+    overridden = {
+        name
+        for name, member in vars(DroppableHttpToolsProtocol).items()
+        if inspect.isfunction(member) and hasattr(HttpToolsProtocol, name)
+    }
+    assert {"__init__", "eof_received", "on_headers_complete", "send_400_response"} <= overridden
+    assert overridden == set(PROTOCOL_API)
+    for name in overridden - {"__init__"}:
+        mine = list(inspect.signature(vars(DroppableHttpToolsProtocol)[name]).parameters)
+        assert PROTOCOL_API[name] == mine, name
+
+
+def test_the_check_covers_every_attribute_the_subclass_touches() -> None:
+    on_self, on_cycle = _touched(DroppableHttpToolsProtocol)
+    own = set(vars(DroppableHttpToolsProtocol)) | OWN_NAMES
+    assert on_self - own == set(PROTOCOL_ATTRIBUTES)
+    assert on_cycle == set(CYCLE_ATTRIBUTES)
+    # what the subclass adds is its own: uvicorn's protocol has none of it
+    base_attributes = instance_attributes(HttpToolsProtocol) or frozenset()
+    assert {"pipeline", "cycle", "url", "timeout_keep_alive"} <= base_attributes
+    added = {n for n in on_self if not hasattr(HttpToolsProtocol, n)} - base_attributes
+    assert added == OWN_NAMES & on_self
+
+
+class RenamedPipeline(asyncio.Protocol):
+    """A later HttpToolsProtocol with every method the subclass overrides, whose queue of
+    pipelined requests was renamed (``pending``); beside uvicorn's own request cycle."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: Any) -> None:
+        self.loop = self.app_state = self.server_state = self.connections = None
+        self.transport = self.scope = self.cycle = self.url = self.timeout_keep_alive = None
+        self.pending = None
+
+    def connection_made(self, transport: Any) -> None:
+        pass
+
+    def eof_received(self) -> None:
+        pass
+
+    def on_message_begin(self) -> None:
+        pass
+
+    def on_headers_complete(self) -> None:
+        pass
+
+    def on_message_complete(self) -> None:
+        pass
+
+    def on_response_complete(self) -> None:
+        pass
+
+    def send_400_response(self, msg: str) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
+
+
+class WithPipeline(RenamedPipeline):
+    """The same, with its ``pipeline``: compatible."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: Any) -> None:
+        super().__init__(config, server_state, app_state)
+        self.pipeline = None
+
+
+class CycleWithoutMoreBody:
+    """A later request cycle that no longer says whether more of the body is to come."""
+
+    def __init__(self) -> None:
+        self.scope = self.disconnected = self.response_complete = self.message_event = None
+
+
+class OwnsTimedOut(HttpToolsProtocol):
+    """A later HttpToolsProtocol that gained a method of the subclass's own name."""
+
+    def timed_out(self) -> None:
+        pass
+
+
+def test_a_protocol_missing_what_the_subclass_touches_is_named() -> None:
+    assert protocol_api_problem(WithPipeline, httptools_impl.RequestResponseCycle) is None
+    assert "no RequestResponseCycle" in (protocol_api_problem(WithPipeline) or "")
+    assert "no attribute pipeline" in (protocol_api_problem(RenamedPipeline) or "")
+    assert "CycleWithoutMoreBody has no attribute more_body" in (
+        protocol_api_problem(WithPipeline, CycleWithoutMoreBody) or ""
+    )
+    assert "already has timed_out" in (protocol_api_problem(OwnsTimedOut) or "")
+    changed = type("NoMoreBody", (WithPipeline,), {"send_400_response": lambda self: None})
+    assert "send_400_response(self) is not send_400_response(self, msg)" in (
+        protocol_api_problem(changed) or ""
+    )

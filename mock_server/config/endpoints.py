@@ -1,0 +1,202 @@
+"""The gateway's endpoints: :class:`EndpointConfig` (how one behaves), its settings' table
+(:data:`ENDPOINT_SETTINGS`), each endpoint's path and defaults, and :func:`build_endpoint`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ismart_sms_kit.mock_server.config.settings import (
+    ConfigError,
+    Setting,
+    parse_bool,
+    parse_int,
+    parse_status,
+)
+from ismart_sms_kit.protocol.interfaces import FORM, WEB_SERVICE_NOT_CONFIGURED, interface_of
+from ismart_sms_kit.protocol.spec import (
+    LEGACY_SEND_PATH,
+    REST_PATH,
+    SEND_PATH,
+    SOAP_PATH,
+    ReturnCode,
+)
+from ismart_sms_kit.protocol.steps import DEFAULT_ORDER, LEGACY_ORDER, STEPS, WEB_SERVICE_ORDER
+from ismart_sms_kit.protocol.validation import Limits
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """How one gateway endpoint behaves; the per-endpoint settings."""
+
+    name: str
+    path: str
+    validation_order: tuple[str, ...]
+    limits: Limits
+    header_case_sensitive: bool = True
+    flash: bool = False
+    enabled: bool = True
+    interface: str = FORM
+    """``form`` (the HTTP API), ``rest`` or ``soap``: how requests are read and answered."""
+    error_status: int = 201
+    lenient_json: bool = True
+    form_body: bool = True
+    schedule_strict: bool = False
+    recipients_text: bool = False
+    web_service_code: ReturnCode = ReturnCode.NOT_REGISTERED_WEB_SERVICE
+    header_required: bool = False
+    """Absent or bare ``Header`` answers 15 (the strict reading); else the default sender."""
+    blank_header_default: bool = True
+    """``Header=`` (empty or white space) goes out under the default sender; else 19."""
+
+
+ENDPOINT_SETTINGS: Final = (
+    Setting("validation_order", list(DEFAULT_ORDER), "the checks in the order they run", list),
+    Setting("mobile_lengths", [11], "accepted digit counts of one number", list),
+    Setting("max_numbers", 50, "most numbers in one request", int),
+    Setting("too_many_numbers_code", 9, "the code for more than max_numbers (24 on legacy)", int),
+    Setting(
+        "reference_ids_required",
+        False,
+        "answer 15 when referenceIds is absent or blank (a field report says the Ref endpoint "
+        "does; the document calls them optional)",
+        bool,
+    ),
+    Setting(
+        "reference_ids_strict",
+        True,
+        "answer 15 unless each id is 3 to 6 digits (false on SMSDynamicAPI: any text, kept as "
+        "given)",
+        bool,
+    ),
+    Setting("header_case_sensitive", True, "match registered headers case-sensitively", bool),
+    Setting(
+        "header_required",
+        False,
+        "answer 15 to an absent or bare Header (else: sent under the account's default sender)",
+        bool,
+    ),
+    Setting(
+        "blank_header_default",
+        True,
+        "send Header= (empty or blank) under the account's default sender (else: 19)",
+        bool,
+    ),
+    Setting("flash", False, "read FLashSMS (Y/N, else 22); true on the legacy endpoint", bool),
+    Setting("flash_lower_case", True, "accept y/n as well as Y/N in FLashSMS", bool),
+    Setting(
+        "push_datetime_lenient",
+        False,
+        "also read PushDateTime as .NET en-US DateTime.Parse would (AM/PM, no seconds, ISO)",
+        bool,
+    ),
+    Setting("enabled", True, "serve this endpoint at all (else 404)", bool),
+    Setting(
+        "web_service_code",
+        17,
+        "the code for an account not enabled for the web service (18 on PostSMS and IBulkSMS)",
+        int,
+    ),
+    Setting(
+        "error_status",
+        201,
+        "REST: the HTTP status of an answer whose Code is not 1 (unknown; 1 answers 201)",
+        int,
+    ),
+    Setting(
+        "lenient_json",
+        True,
+        "REST: read JSON as Json.NET does (single quotes, unquoted names, comments), else RFC 8259",
+        bool,
+    ),
+    Setting("form_body", True, "REST: also read a form-urlencoded body (else 415)", bool),
+    Setting(
+        "schedule_strict",
+        False,
+        "REST: an unreadable ScheddateTime answers 16 (else the message is sent now)",
+        bool,
+    ),
+    Setting(
+        "recipients_text",
+        False,
+        "SOAP: read text inside Recipients as comma-separated numbers (ASMX ignores it: 8)",
+        bool,
+    ),
+)
+ENDPOINT_SETTINGS_BY_NAME: Final = {s.name: s for s in ENDPOINT_SETTINGS}
+ENDPOINT_PATHS: Final = {
+    "SMSDynamicRefIntlAPI": SEND_PATH,
+    "SMSDynamicAPI": LEGACY_SEND_PATH,
+    "PostSMS": REST_PATH,
+    "IBulkSMS": SOAP_PATH,
+}
+_WEB_SERVICE_DEFAULTS: Final[dict[str, Any]] = {
+    "validation_order": list(WEB_SERVICE_ORDER),
+    "flash": True,  # RecipientType 9, passed on as FLashSMS=Y
+    "push_datetime_lenient": True,  # ScheddateTime as DateTime.Parse reads it
+    "web_service_code": WEB_SERVICE_NOT_CONFIGURED,
+}
+_ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
+    "SMSDynamicRefIntlAPI": {},
+    "SMSDynamicAPI": {
+        "validation_order": list(LEGACY_ORDER),
+        "too_many_numbers_code": 24,
+        "flash": True,
+        "reference_ids_strict": False,
+    },
+    "PostSMS": _WEB_SERVICE_DEFAULTS,
+    "IBulkSMS": _WEB_SERVICE_DEFAULTS,
+}
+
+
+def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> EndpointConfig:
+    values: dict[str, Any] = {s.name: s.default for s in ENDPOINT_SETTINGS}
+    values.update(_ENDPOINT_DEFAULTS[name])
+    for key, raw in overrides.items():
+        setting = ENDPOINT_SETTINGS_BY_NAME.get(key)
+        if setting is None:
+            known = ", ".join(ENDPOINT_SETTINGS_BY_NAME)
+            raise ConfigError(f"{where}: endpoints.{name}.{key}: unknown setting (known: {known})")
+        values[key] = raw
+    try:
+        order = tuple(str(s) for s in values["validation_order"])
+        unknown = [s for s in order if s not in STEPS]
+        if unknown:
+            raise ValueError(f"unknown steps {unknown} (known: {', '.join(STEPS)})")
+        if not order or order[0] != "request":
+            raise ValueError("the first step must be 'request' (missing fields answer 15 first)")
+        if len(set(order)) != len(order):
+            raise ValueError("a step is listed twice")
+        lengths = frozenset(parse_int(n) for n in values["mobile_lengths"])
+        too_many = ReturnCode(parse_int(values["too_many_numbers_code"]))
+        limits = Limits(
+            mobile_lengths=lengths,
+            max_numbers=parse_int(values["max_numbers"]),
+            too_many_numbers_code=too_many,
+            reference_ids_required=parse_bool(values["reference_ids_required"]),
+            reference_ids_strict=parse_bool(values["reference_ids_strict"]),
+            flash_lower_case=parse_bool(values["flash_lower_case"]),
+            push_datetime_lenient=parse_bool(values["push_datetime_lenient"]),
+            blank_header_default=parse_bool(values["blank_header_default"]),
+        )
+        return EndpointConfig(
+            name=name,
+            path=ENDPOINT_PATHS[name],
+            validation_order=order,
+            limits=limits,
+            header_case_sensitive=parse_bool(values["header_case_sensitive"]),
+            flash=parse_bool(values["flash"]),
+            enabled=parse_bool(values["enabled"]),
+            interface=interface_of(name),
+            error_status=parse_status(values["error_status"]),
+            lenient_json=parse_bool(values["lenient_json"]),
+            form_body=parse_bool(values["form_body"]),
+            schedule_strict=parse_bool(values["schedule_strict"]),
+            recipients_text=parse_bool(values["recipients_text"]),
+            web_service_code=ReturnCode(parse_int(values["web_service_code"])),
+            header_required=parse_bool(values["header_required"]),
+            blank_header_default=parse_bool(values["blank_header_default"]),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None

@@ -1,0 +1,265 @@
+"""The emulator's HTTP protocol: uvicorn's httptools protocol, subclassed
+(:class:`DroppableHttpToolsProtocol`; what it adds is listed in the package's docstring)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TYPE_CHECKING, Any, Final
+
+from ismart_sms_kit.mock_server.transport.coalescing import CoalescingTransport
+from ismart_sms_kit.mock_server.transport.compat import (
+    api_problem,
+    attribute_problem,
+    compatibility_warning,
+    httptools_protocol,
+    overridden_api,
+    shadowing_problem,
+)
+from ismart_sms_kit.mock_server.transport.settings import (
+    ABORT_EXTENSION,
+    DEFAULT_HTTP_SETTINGS,
+    HTTP_SETTINGS,
+    SHUTDOWN_EXTENSION,
+    HttpSettings,
+    connection_cap,
+)
+
+_ANSWER_15: Final = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 2\r\n"
+    b"connection: close\r\n\r\n15"
+)
+
+_HTTPTOOLS_PROTOCOL = httptools_protocol()
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base
+    from uvicorn.server import ServerState
+else:  # a stand-in where it is missing: the class below is then never used
+    _Base = _HTTPTOOLS_PROTOCOL or asyncio.Protocol
+
+
+class _Sweeper:
+    """One per server: closes the connections whose deadline has passed, every ``sweep_s``
+    while there are connections."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, connections: set[Any], every: float):
+        self.loop = loop
+        self.connections = connections
+        self.every = every
+        self.handle: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        if self.handle is None:
+            self.handle = self.loop.call_later(self.every, self.sweep)
+
+    def sweep(self) -> None:
+        self.handle = None
+        now = self.loop.time()
+        for protocol in list(self.connections):
+            deadline = getattr(protocol, "deadline", None)
+            if deadline is not None and deadline <= now:
+                protocol.timed_out()
+        if self.connections:
+            self.start()
+
+
+class DroppableHttpToolsProtocol(_Base):
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(config, server_state, app_state, *args, **kwargs)
+        self.shutting_down = asyncio.Event()
+        state: Any = getattr(self, "app_state", None) or {}
+        self.settings: HttpSettings = state.get(HTTP_SETTINGS) or DEFAULT_HTTP_SETTINGS
+        self.deadline: float | None = None
+        """When this connection is closed unless its client gets on (None: not waiting for
+        the client, a request is being answered)."""
+        self.waiting_since = 0.0
+        self.peer_done = False
+        """The client half-closed: close once the answers of its whole requests are out."""
+        keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
+        self.timeout_keep_alive = keep_alive
+
+    def _wait(self, seconds: float) -> None:
+        now = self.loop.time()
+        self.waiting_since = now
+        self.deadline = now + seconds
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        coalescing: Any = CoalescingTransport(transport, self.loop)
+        super().connection_made(coalescing)
+        self._wait(self.settings.idle_timeout_s)
+        state: Any = self.server_state
+        sweeper: _Sweeper | None = getattr(state, "ismart_sweeper", None)
+        if sweeper is None:
+            sweeper = _Sweeper(self.loop, self.connections, self.settings.sweep_s)
+            state.ismart_sweeper = sweeper
+        sweeper.start()
+        if len(self.connections) > 32 and len(self.connections) > connection_cap(self.settings):
+            self._make_room()
+
+    def _make_room(self) -> None:
+        """Close the connection that has waited longest for its client (this one apart)."""
+        oldest: Any = None
+        protocol: Any
+        for protocol in self.connections:
+            if protocol is self or getattr(protocol, "deadline", None) is None:
+                continue
+            if oldest is None or protocol.waiting_since < oldest.waiting_since:
+                oldest = protocol
+        if oldest is not None:
+            oldest.timed_out()
+
+    def timed_out(self) -> None:
+        self.deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._wait(self.settings.header_timeout_s)
+        scope: Any = self.scope
+        scope["extensions"] = {
+            ABORT_EXTENSION: self.transport.abort,
+            SHUTDOWN_EXTENSION: self.shutting_down,
+        }
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._wait(self.settings.body_timeout_s)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self.deadline = None
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if self.peer_done and not self.pipeline and (cycle.response_complete or cycle.disconnected):
+            self.transport.close()
+        elif cycle.response_complete and not self.pipeline:
+            self._wait(self.settings.idle_timeout_s)  # beside uvicorn's keep-alive time-out
+
+    def eof_received(self) -> bool | None:  # type: ignore[override]
+        """The client half-closed: keep the connection open for the answers of its whole
+        requests to the gateway (None closes it at once: nothing is left to answer). Elsewhere
+        (event streams, long-polls, the admin API) the end of the client's data is taken as
+        the client leaving, as before: a stream would otherwise run until its next write
+        failed."""
+        self.peer_done = True
+        cycle = self.cycle
+        if cycle is None:
+            return None
+        path: str = cycle.scope.get("path", "")
+        if path.lower().encode("utf-8", "replace") not in self.settings.gateway_paths:
+            return None  # a stream, a long-poll, the admin API: the client has left
+        if not cycle.response_complete and cycle.more_body:  # it will never be whole
+            cycle.disconnected = True
+            cycle.message_event.set()
+        if self.pipeline or not (cycle.response_complete or cycle.disconnected):
+            self.deadline = None
+            return True
+        return None
+
+    def send_400_response(self, msg: str) -> None:
+        """The parser refused the request: a send endpoint answers 15, as the gateway does
+        for a request it cannot read; anything else gets uvicorn's 400."""
+        url: bytes = getattr(self, "url", b"") or b""
+        path = url.split(b"?", 1)[0].lower()
+        if path and path in self.settings.gateway_paths:
+            self.transport.write(_ANSWER_15)
+            self.transport.close()
+            return
+        super().send_400_response(msg)
+
+    def shutdown(self) -> None:
+        self.shutting_down.set()
+        super().shutdown()
+
+
+OWN_NAMES: Final = frozenset(
+    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done"}
+    | {"_wait", "_make_room", "timed_out"}
+)
+"""What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
+must have none of them, or the subclass would override it unawares."""
+PROTOCOL_API, _MAY_TAKE_MORE = overridden_api(DroppableHttpToolsProtocol, OWN_NAMES)
+"""Each ``HttpToolsProtocol`` method :class:`DroppableHttpToolsProtocol` overrides, with its
+parameters, read from the subclass (``__init__``, which passes on ``*args``, may take more)."""
+PROTOCOL_ATTRIBUTES: Final = (
+    "app_state",
+    "connections",
+    "cycle",
+    "loop",
+    "pipeline",
+    "scope",
+    "server_state",
+    "timeout_keep_alive",
+    "transport",
+    "url",
+)
+"""The ``HttpToolsProtocol`` attributes :class:`DroppableHttpToolsProtocol` reads or sets
+(``tests/test_uvicorn_compat.py`` reads its source to hold this list to it)."""
+CYCLE_ATTRIBUTES: Final = (
+    "disconnected",
+    "message_event",
+    "more_body",
+    "response_complete",
+    "scope",
+)
+"""The attributes of the protocol's ``cycle`` (uvicorn's ``RequestResponseCycle``) it reads or
+sets."""
+
+
+def protocol_api_problem(base: type[Any] | None, cycle: type[Any] | None = None) -> str | None:
+    """Why ``base`` is not the ``HttpToolsProtocol`` :class:`DroppableHttpToolsProtocol`
+    subclasses, or None. Checked: each method the subclass overrides, with its parameters;
+    each attribute it reads or sets, on the protocol and on its request ``cycle`` (by default
+    the ``RequestResponseCycle`` of the module of ``base`` or of a class it derives from); none
+    of the names the subclass adds. The attributes are read from the classes' source: where it
+    cannot be read, that is the problem (the emulator then serves with uvicorn's own
+    protocol)."""
+    if base is None:
+        return "uvicorn.protocols.http.httptools_impl.HttpToolsProtocol cannot be imported"
+    if not issubclass(base, asyncio.Protocol):
+        return f"{base.__module__}.{base.__qualname__} is not an asyncio.Protocol"
+    problem = (
+        api_problem(base, PROTOCOL_API, _MAY_TAKE_MORE)
+        or shadowing_problem(base, OWN_NAMES)
+        or attribute_problem(base, PROTOCOL_ATTRIBUTES)
+    )
+    if problem is not None:
+        return problem
+    modules = [sys.modules.get(klass.__module__) for klass in base.__mro__]
+    found = (getattr(module, "RequestResponseCycle", None) for module in modules)
+    cycle = cycle or next((c for c in found if isinstance(c, type)), None)
+    if cycle is None:
+        return f"{base.__module__} has no RequestResponseCycle"
+    return attribute_problem(cycle, CYCLE_ATTRIBUTES)
+
+
+PROTOCOL_PROBLEM = protocol_api_problem(_HTTPTOOLS_PROTOCOL)
+"""Why the installed uvicorn's ``HttpToolsProtocol`` cannot be subclassed here, or None."""
+
+
+def http_protocol(problem: str | None = PROTOCOL_PROBLEM) -> type[asyncio.Protocol] | str:
+    """uvicorn's ``http=`` for the emulator: :class:`DroppableHttpToolsProtocol` where uvicorn's
+    ``HttpToolsProtocol`` is what it subclasses (``problem`` is None), else ``"auto"`` (uvicorn's
+    own choice) with a :class:`UvicornCompatibilityWarning` naming the problem."""
+    if problem is None:
+        return DroppableHttpToolsProtocol
+    compatibility_warning(
+        problem,
+        "serving with uvicorn's own HTTP protocol (a drop rule then closes the connection "
+        "after a response start instead of dropping it)",
+    )
+    return "auto"

@@ -1,0 +1,48 @@
+"""The listening sockets of ``ismart-mock --workers N``: one ``SO_REUSEPORT`` socket per worker."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+
+class WorkerListener(socket.socket):
+    """The listening socket of ``--workers N``, bound by the supervising process: a worker
+    that receives it (uvicorn pickles it to each worker process it starts) gets a socket of its
+    own bound to the same address with ``SO_REUSEPORT``, so the kernel spreads connections
+    evenly over the workers. With one socket shared by all of them, whichever worker wakes
+    first takes a whole burst of connections (seen here: all 64 of a load test on one worker,
+    the other idle). The supervisor's own socket holds the port and never listens."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        host, port = self.getsockname()[:2]
+        return (bound_socket, (self.family, host, port, socket.socket))
+
+
+def bound_socket(family: int, host: str, port: int, kind: type[socket.socket]) -> socket.socket:
+    sock = kind(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def worker_listener(host: str, port: int) -> socket.socket:
+    """The supervisor's socket for ``--workers`` (a plain shared socket where the system has
+    no ``SO_REUSEPORT``). A port that anything already listens on is refused (``OSError``), as
+    uvicorn refuses it: ``SO_REUSEPORT`` alone would let a second emulator share it silently."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]
+        if not hasattr(socket, "SO_REUSEPORT"):
+            shared = probe.dup()
+            shared.set_inheritable(True)
+            return shared
+    return bound_socket(family, host, port, WorkerListener)
