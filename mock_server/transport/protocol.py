@@ -122,9 +122,11 @@ class DroppableHttpToolsProtocol(_Base):
         if not self.transport.is_closing():
             self.transport.close()
 
+    # The three below run for every request: ``_wait`` is written out in them.
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._wait(self.settings.header_timeout_s)
+        self.waiting_since = now = self.loop.time()
+        self.deadline = now + self.settings.header_timeout_s
         scope: Any = self.scope
         scope["extensions"] = {
             ABORT_EXTENSION: self.transport.abort,
@@ -133,7 +135,9 @@ class DroppableHttpToolsProtocol(_Base):
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
-        self._wait(self.settings.body_timeout_s)
+        # the body's own time-out; the request keeps its place among the waiting (since its
+        # first byte) for the connection cap
+        self.deadline = self.loop.time() + self.settings.body_timeout_s
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -146,8 +150,9 @@ class DroppableHttpToolsProtocol(_Base):
         cycle = self.cycle
         if self.peer_done and not self.pipeline and (cycle.response_complete or cycle.disconnected):
             self.transport.close()
-        elif cycle.response_complete and not self.pipeline:
-            self._wait(self.settings.idle_timeout_s)  # beside uvicorn's keep-alive time-out
+        elif cycle.response_complete and not self.pipeline:  # beside uvicorn's keep-alive
+            self.waiting_since = now = self.loop.time()
+            self.deadline = now + self.settings.idle_timeout_s
 
     def eof_received(self) -> bool | None:  # type: ignore[override]
         """The client half-closed: keep the connection open for the answers of its whole
