@@ -29,10 +29,8 @@ import multiprocessing
 import random
 import sqlite3
 import tempfile
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -55,6 +53,26 @@ def _account() -> Any:
     )
 
 
+def _entry() -> Any:
+    """The journal entry of one accepted send."""
+    from ismart_sms_kit.mock_server.state.model import JournalEntry
+
+    return JournalEntry(
+        id=0,
+        time=datetime.now(timezone.utc),
+        method="POST",
+        endpoint="stress",
+        client_ip="127.0.0.1",
+        params={"UserId": USER, "Message": "x" * 200},
+        code=1,
+        reason="",
+        decided_by="accepted",
+        http_status=200,
+        user_id=USER,
+        scope="",
+    )
+
+
 def _committer(
     path: str, seconds: float, concurrency: int, every: float | None, retry: float | None, out: Any
 ) -> None:
@@ -62,7 +80,6 @@ def _committer(
     from ismart_sms_kit.mock_server import group_commit
     from ismart_sms_kit.mock_server.gateway.decision import Decision
     from ismart_sms_kit.mock_server.group_commit import GroupCommit, Listeners
-    from ismart_sms_kit.mock_server.state.model import JournalEntry
     from ismart_sms_kit.mock_server.state.sqlite import SqliteStorage
 
     if every is not None:  # checkpoint as often as asked (the race needs many)
@@ -83,20 +100,7 @@ def _committer(
     async def client(deadline: float) -> None:
         while time.monotonic() < deadline:
             decision = Decision(1, "accepted", "accepted", USER, True, cost=1)
-            entry = JournalEntry(
-                id=0,
-                time=datetime.now(timezone.utc),
-                method="POST",
-                endpoint="stress",
-                client_ip="127.0.0.1",
-                params={"UserId": USER},
-                code=1,
-                reason="",
-                decided_by="accepted",
-                http_status=200,
-                user_id=USER,
-                scope="",
-            )
+            entry = _entry()
             committed = await group.commit(decision, entry)
             answers[committed.code] += 1
 
@@ -171,7 +175,6 @@ def _racer(path: str, seconds: float, beside: bool, out: Any) -> None:
     processes' turns (right after its own, and while it waits for the turn); else only as the
     emulator does now, inside the turn (``release_writer``)."""
     from ismart_sms_kit.mock_server.state import sqlite_turn
-    from ismart_sms_kit.mock_server.state.model import JournalEntry
     from ismart_sms_kit.mock_server.state.sqlite import SqliteStorage
 
     every = 3600.0 if beside else 0.0  # beside: none in the turn
@@ -190,20 +193,7 @@ def _racer(path: str, seconds: float, beside: bool, out: Any) -> None:
                     for _ in range(3):
                         if not tx.charge(USER, 1):
                             raise AssertionError("out of credit")
-                        entry = JournalEntry(
-                            id=0,
-                            time=datetime.now(timezone.utc),
-                            method="POST",
-                            endpoint="stress",
-                            client_ip="127.0.0.1",
-                            params={"UserId": USER, "Message": "x" * 200},
-                            code=1,
-                            reason="",
-                            decided_by="accepted",
-                            http_status=200,
-                            user_id=USER,
-                            scope="",
-                        )
+                        entry = _entry()
                         tx.record(entry, [])
                 acknowledged += 3  # committed: these three were answered 1
             finally:
@@ -215,80 +205,46 @@ def _racer(path: str, seconds: float, beside: bool, out: Any) -> None:
     out.put({1: acknowledged})
 
 
-ACCOUNT = {"UserId": USER, "Password": "load-pw", "Header": "LOAD", "Lang": "0"}
-
-
-def _config(path: Path, credit: int) -> Path:
-    path.write_text(
-        f"accounts:\n  - {{user_id: {USER}, password: load-pw, headers: [LOAD], "
-        f"credit: {credit}}}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def _blast(url: str, sends: int, clients: int, first: int) -> Counter[str]:
-    local = threading.local()
-
-    def one(i: int) -> str:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-        data = {
-            **ACCOUNT,
-            "Message": "Hello",
-            "MobileNo": f"96899{i % 1_000_000:06d}",
-            "referenceIds": str(first + i),
-        }
-        try:
-            return session.post(url, data=data, timeout=30).text
-        except requests.RequestException:
-            return "error"
-
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        return Counter(pool.map(one, range(sends)))
-
-
 def http_mode(seconds: float, rnd: random.Random) -> int:
+    """The credit test's scenario (its own helpers), round after round."""
     from tests.processes import MockProcess, start
+    from tests.test_state_and_workers import blast, config_file, state_of
 
     deadline = time.monotonic() + seconds
     rounds = wrong = 0
     mock: MockProcess | None = None
     with tempfile.TemporaryDirectory(prefix="stress-credit-") as tmp:
-        first = 100_000
         try:
             while time.monotonic() < deadline - 10:
                 credit = rnd.choice([50, 200, 600])
                 clients = rnd.choice([8, 20, 50, 80])
                 sends = credit + rnd.randint(credit // 2, credit * 2)
-                how = "start" if mock is None or rnd.random() < 0.4 else "patch"
-                if how == "start":
+                if mock is None or rnd.random() < 0.4:
+                    how = "start"
                     if mock is not None:
                         mock.stop()
-                    state = f"sqlite:{Path(tmp) / f's{rounds}'}"
-                    config = _config(Path(tmp) / f"c{rounds}.yaml", credit)
+                    round_dir = Path(tmp) / str(rounds)
+                    round_dir.mkdir()
+                    config = config_file(round_dir, credit)
+                    state = f"sqlite:{round_dir / 's'}"
                     mock = start("--config", str(config), "--workers", "2", "--state", state)
                     time.sleep(rnd.choice([0.0, 0.0, 0.3]))  # the 2nd worker may be starting
                 else:
-                    assert mock is not None
-                    response = requests.patch(
+                    how = "reset"  # back to the config, then the round's credit
+                    requests.post(f"{mock.url}/_mock/api/reset", timeout=10).raise_for_status()
+                    requests.patch(
                         f"{mock.url}/_mock/api/accounts/{USER}", json={"credit": credit}, timeout=10
-                    )
-                    response.raise_for_status()
-                answers = _blast(mock.send_url, sends, clients, first)
-                left = requests.get(f"{mock.url}/_mock/api/accounts/{USER}", timeout=10).json()
-                stored = requests.get(f"{mock.url}/_mock/api/messages?limit=10000", timeout=30)
-                mine = [m for m in stored.json() if int(m["reference_id"]) >= first]
-                first += sends
+                    ).raise_for_status()
+                answers = blast(mock.send_url, sends, clients)
+                left, stored, refs = state_of(mock)
                 ones = answers.get("1", 0)
-                ok = ones == credit and left["credit"] == 0 and len(mine) == credit
+                ok = ones == credit and left == 0 and stored == len(refs) == credit
                 rounds += 1
                 wrong += not ok
                 print(
                     f"round {rounds:3d} {how:5s} credit {credit:4d} clients {clients:3d}: "
-                    f"answers {dict(answers)}, credit left {left['credit']}, "
-                    f"stored {len(mine)}: {'ok' if ok else 'WRONG'}",
+                    f"answers {dict(answers)}, credit left {left}, stored {stored}: "
+                    + ("ok" if ok else "WRONG"),
                     flush=True,
                 )
         finally:
