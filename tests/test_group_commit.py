@@ -255,9 +255,10 @@ def test_no_checkpoint_runs_beside_another_workers_turn(
 ) -> None:
     """A checkpoint copies the WAL's frames into the state file; SQLite before 3.51.3 can lose
     a committed transaction when one runs while another connection's commit restarts the WAL
-    (the WAL-reset bug): two workers lost charges answered 1, and credit was spent twice. So
-    a worker waiting for the write turn leaves the state file alone (it used to checkpoint
-    meanwhile), and checkpoints in its own turn."""
+    (the WAL-reset bug): processes that checkpointed so lost committed charges, credit then
+    spent twice (``benchmarks/stress_credit.py``). So a worker waiting for the write turn
+    leaves the state file alone (it used to checkpoint meanwhile), and checkpoints in its own
+    turn."""
     from ismart_sms_kit.mock_server.state import sqlite_turn
 
     monkeypatch.setattr(sqlite_turn, "CHECKPOINT_EVERY_S", 3600.0)  # the WAL keeps its frames

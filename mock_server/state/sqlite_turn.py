@@ -74,8 +74,9 @@ class WriterTurn:
         bug", https://sqlite.org/wal.html#walresetbug, fixed in 3.51.3, 3.50.7 and 3.44.6)
         that makes a later checkpoint skip frames of a committed transaction: the
         transaction is lost. Processes that checkpointed beside each other's turns, as the
-        workers did before, lost committed charges (answered 1) that way, so credit was spent
-        twice (seen on SQLite 3.40.1: ``benchmarks/stress_credit.py --mode race --beside``).
+        workers did before, lost committed charges that way, credit then spent twice (seen
+        once on SQLite 3.40.1: five processes, 339 of 42,630 charges lost in 45 s; that load
+        is ``benchmarks/stress_credit.py --mode race --beside``).
         In the turn no other process writes or checkpoints, whatever the SQLite version, and
         every checkpoint copies every frame, so the next write restarts the WAL, which stays
         small.
