@@ -16,9 +16,6 @@ from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.base import Basis, Encoded, GroupCommitStorage
 from ismart_sms_kit.mock_server.state.model import JournalEntry
 
-CHECKPOINT_WAITING_S = 0.01
-"""A worker waiting for the write turn checkpoints the WAL if it has not for this long
-(``SqliteStorage.checkpoint``)."""
 RETRY_S = 0.005
 """A worker waiting for the write turn tries again after this long, doorbell or not."""
 
@@ -147,11 +144,8 @@ class GroupCommit:
             pending, self._pending = self._pending, []
             self._resolve([(p.done, exc) for p in pending])
             return
-        if not free:
-            if storage.checkpoint(CHECKPOINT_WAITING_S):  # work it would wait idle for
-                self._commit_when_free()
-            else:
-                self._wait_for_turn(loop, storage.wake_fd)
+        if not free:  # no checkpoint meanwhile: never beside a writer (``sqlite_turn``)
+            self._wait_for_turn(loop, storage.wake_fd)
             return
         self.stop_waiting()
         entries = [p.entry for p in self._pending]

@@ -145,7 +145,8 @@ class GroupTransaction(Transaction, Protocol):
 
 class GroupCommitStorage(Storage, Protocol):
     """A storage whose writes are worth batching (a file shared by processes): the writers'
-    turn, its doorbell, its checkpoints, and decisions on the account as last seen."""
+    turn (which checkpoints the WAL before it ends), its doorbell, and decisions on the account
+    as last seen."""
 
     wake_fd: int | None
     """Readable when a writer ended its turn; None where the file system has no FIFOs."""
@@ -154,7 +155,6 @@ class GroupCommitStorage(Storage, Protocol):
     def encode(self, entry: JournalEntry, messages: list[Message]) -> Encoded: ...
     def try_writer(self) -> bool: ...
     def release_writer(self) -> None: ...
-    def checkpoint(self, unless_within: float) -> bool: ...
     def drain_doorbell(self) -> None: ...
     def group_transaction(self) -> AbstractContextManager[GroupTransaction]:
         """A transaction in the writers' turn, which the caller took (:meth:`try_writer`)."""

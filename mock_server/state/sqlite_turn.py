@@ -1,6 +1,7 @@
 """The writers' turn on a SQLite state file, shared by every process on it: an ``flock`` on
 ``PATH-lock``, a doorbell (the FIFO ``PATH-wake``) a writer rings when its turn ends, and the
-WAL checkpoints run outside the turn. :class:`WriterTurn` is a base of ``SqliteStorage``."""
+WAL checkpoints, which run only inside the turn. :class:`WriterTurn` is a base of
+``SqliteStorage``."""
 
 from __future__ import annotations
 
@@ -14,13 +15,8 @@ import time
 from typing import Final
 
 CHECKPOINT_EVERY_S: Final = 0.05
-"""A process that writes checkpoints the WAL after its turn if it has not for this long."""
-WAL_RESTART_FRAMES: Final = 1024
-"""A WAL this long (4 MiB of 4 KiB pages, SQLite's own threshold) is checkpointed again with the
-writers held off, so that the next write restarts it; until then checkpoints run beside them.
-(With two busy workers a checkpoint beside writers never quite catches up: the WAL would only
-grow. Measured with ``--workers 2`` under wrk: the WAL file stays under 7 MB, at the same
-requests/s as with a 64 MiB threshold.)"""
+"""A process that writes checkpoints the WAL at the end of its turn if it has not for this
+long."""
 
 
 def doorbell(path: str) -> int | None:
@@ -60,43 +56,42 @@ class WriterTurn:
         return True
 
     def release_writer(self) -> None:
-        """End the writers' turn, ring the doorbell (``PATH-wake``) so that a worker waiting
-        for the turn wakes at once, then checkpoint the WAL if this process has not for
-        ``CHECKPOINT_EVERY_S`` (see :meth:`checkpoint`)."""
-        fcntl.flock(self._writer, fcntl.LOCK_UN)
-        self._ring()
-        self.checkpoint(CHECKPOINT_EVERY_S)
+        """End the writers' turn: checkpoint the WAL first if this process has not for
+        ``CHECKPOINT_EVERY_S`` (see :meth:`_checkpoint`), then unlock and ring the doorbell
+        (``PATH-wake``) so that a worker waiting for the turn wakes at once."""
+        try:
+            self._checkpoint(CHECKPOINT_EVERY_S)
+        finally:
+            fcntl.flock(self._writer, fcntl.LOCK_UN)
+            self._ring()
 
-    def checkpoint(self, unless_within: float) -> bool:
-        """Checkpoint the WAL unless this process did within the last ``unless_within``
-        seconds; whether it did. Outside the writers' turn, or while waiting for it.
+    def _checkpoint(self, unless_within: float) -> bool:
+        """Checkpoint the WAL, the caller holding the writers' turn, unless this process did
+        within the last ``unless_within`` seconds; whether it did.
 
-        SQLite's automatic checkpoint would run inside ``COMMIT``, that is within the turn,
-        copying pages for milliseconds while every other worker waits (a fifth of the turns'
-        time with two workers). Here it runs outside the turn, beside the other writers
-        (``PASSIVE``): after a turn, or, better, while a worker waits for the turn, time it
-        would otherwise spend idle (``Backend``). A checkpoint beside writers may not catch
-        up with them, and the WAL restarts from its beginning (at the next write) only once one
-        has, so a WAL that reaches ``WAL_RESTART_FRAMES`` is checkpointed again with the writers
-        held off, which copies the few frames written meanwhile. ``PASSIVE`` there too: it never
-        waits (``RESTART`` would wait, in the turn, for another process's checkpoint, which a
-        worker runs while it waits for the turn)."""
+        Only inside the turn, never beside another process's writes: SQLite up to 3.51.2 has
+        a data race between a checkpoint and a commit that restarts the WAL (the "WAL-reset
+        bug", https://sqlite.org/wal.html#walresetbug, fixed in 3.51.3, 3.50.7 and 3.44.6)
+        that makes a later checkpoint skip frames of a committed transaction: the
+        transaction is lost. Processes that checkpointed beside each other's turns, as the
+        workers did before, lost committed charges that way, credit then spent twice (seen
+        once on SQLite 3.40.1: five processes, 339 of 42,630 charges lost in 45 s; that load
+        is ``benchmarks/stress_credit.py --mode race --beside``).
+        In the turn no other process writes or checkpoints, whatever the SQLite version, and
+        every checkpoint copies every frame, so the next write restarts the WAL, which stays
+        small.
+
+        SQLite's automatic checkpoint stays off all the same (``wal_autocheckpoint = 0``): it
+        would run at every ``COMMIT`` past 1000 pages; this one runs at most every
+        ``CHECKPOINT_EVERY_S`` per process. ``PASSIVE`` never waits: a reader of an older
+        snapshot only leaves its frames for the next checkpoint."""
         now = time.monotonic()
         if now - self._checkpointed < unless_within:
             return False
         self._checkpointed = now
-        with self._lock:
-            try:
-                _, frames, _ = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if frames >= WAL_RESTART_FRAMES:  # again, with the writers held off
-                    fcntl.flock(self._writer, fcntl.LOCK_EX)
-                    try:
-                        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    finally:
-                        fcntl.flock(self._writer, fcntl.LOCK_UN)
-                        self._ring()
-            except sqlite3.OperationalError:  # another process is checkpointing: it will do
-                pass
+        # a failure loses nothing: the frames wait in the WAL for the next checkpoint
+        with self._lock, contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return True
 
     def drain_doorbell(self) -> None:
