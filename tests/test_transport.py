@@ -158,3 +158,17 @@ def test_each_worker_gets_its_own_listening_socket_on_the_port() -> None:
     finally:
         for sock in (*workers, supervisor):
             sock.close()
+
+
+def test_a_second_emulator_starting_beside_the_first_is_refused() -> None:
+    """Two ``--workers`` emulators started on one port at once: the second must not share the
+    port while the first's workers are still starting (its socket holds the port, not yet
+    listening), or requests meant for one would be answered by the other's state."""
+    from ismart_sms_kit.mock_server.transport import worker_listener
+
+    first = worker_listener("127.0.0.1", 0)
+    try:
+        with pytest.raises(OSError):
+            worker_listener("127.0.0.1", first.getsockname()[1])
+    finally:
+        first.close()

@@ -19,10 +19,15 @@ class WorkerListener(socket.socket):
         return (bound_socket, (self.family, host, port, socket.socket))
 
 
-def bound_socket(family: int, host: str, port: int, kind: type[socket.socket]) -> socket.socket:
+def bound_socket(
+    family: int, host: str, port: int, kind: type[socket.socket], reuse_address: bool = True
+) -> socket.socket:
+    """A socket bound to ``(host, port)`` with ``SO_REUSEPORT`` (and ``SO_REUSEADDR`` unless
+    ``reuse_address`` is false: the supervisor's, see :func:`worker_listener`)."""
     sock = kind(family, socket.SOCK_STREAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
     except BaseException:
@@ -35,7 +40,10 @@ def bound_socket(family: int, host: str, port: int, kind: type[socket.socket]) -
 def worker_listener(host: str, port: int) -> socket.socket:
     """The supervisor's socket for ``--workers`` (a plain shared socket where the system has
     no ``SO_REUSEPORT``). A port that anything already listens on is refused (``OSError``), as
-    uvicorn refuses it: ``SO_REUSEPORT`` alone would let a second emulator share it silently."""
+    uvicorn refuses it: ``SO_REUSEPORT`` alone would let a second emulator share it silently.
+    So is a port another emulator's supervisor holds while its workers start: that socket is
+    bound without ``SO_REUSEADDR`` (two sockets that both have it may share a port neither
+    listens on), so only ``SO_REUSEPORT`` sockets of the same user, its workers, can join it."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -45,4 +53,4 @@ def worker_listener(host: str, port: int) -> socket.socket:
             shared = probe.dup()
             shared.set_inheritable(True)
             return shared
-    return bound_socket(family, host, port, WorkerListener)
+    return bound_socket(family, host, port, WorkerListener, reuse_address=False)
