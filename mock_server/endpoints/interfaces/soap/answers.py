@@ -4,7 +4,6 @@ SOAP version, as ASMX writes them."""
 from __future__ import annotations
 
 from typing import Final
-from xml.sax.saxutils import escape
 
 from ismart_sms_kit.mock_server.endpoints.interfaces.soap.operation import (
     PUSH_MESSAGE,
@@ -13,6 +12,7 @@ from ismart_sms_kit.mock_server.endpoints.interfaces.soap.operation import (
     Operation,
     SoapVersion,
 )
+from ismart_sms_kit.mock_server.endpoints.interfaces.soap.xsd import escape
 
 _ENVELOPE: Final = (
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{env}" '

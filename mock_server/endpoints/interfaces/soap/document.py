@@ -9,7 +9,6 @@ and a SOAP 1.2 binding on the same address.
 from __future__ import annotations
 
 from typing import Final
-from xml.sax.saxutils import escape, quoteattr
 
 from ismart_sms_kit.mock_server.endpoints.interfaces.soap.operation import (
     ARRAY_ITEM,
@@ -20,6 +19,7 @@ from ismart_sms_kit.mock_server.endpoints.interfaces.soap.operation import (
     Part,
     SoapVersion,
 )
+from ismart_sms_kit.mock_server.endpoints.interfaces.soap.xsd import escape
 
 
 def wsdl(location: str, operation: Operation = PUSH_MESSAGE) -> bytes:
@@ -60,6 +60,8 @@ type="{s}:string" />
       </wsdl:output>
     </wsdl:operation>
   </wsdl:binding>"""
+
+    from xml.sax.saxutils import quoteattr  # here: it imports urllib.request (start-up)
 
     address = quoteattr(location)
     text = f"""<?xml version="1.0" encoding="utf-8"?>

@@ -4,11 +4,18 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Final
 
 _INT: Final = re.compile(r"[ \t\r\n]*([+-]?[0-9]+)[ \t\r\n]*\Z")
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML character data needs them: what ``xml.sax.saxutils.escape``
+    does, without its import of ``urllib.request``, which costs start-up."""
+    return html.escape(text, quote=False)
 
 
 def xs_int(raw: str) -> int:
