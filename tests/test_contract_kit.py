@@ -360,8 +360,8 @@ def test_the_kit_does_not_import_the_code_it_judges() -> None:
     """Only the harness (which starts an emulator) may import mock_server, and only the
     module that judges the client (test_client.py) imports client and the protocol package
     (the client's pre-checks live there): the oracle, the strategies and the transport import
-    none of them."""
-    for path in (ROOT / "contract_tests").glob("*.py"):
+    none of them. Every module counts, those of the oracle's and the strategies' packages too."""
+    for path in (ROOT / "contract_tests").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         imports = {
             ".".join(name.split(".")[:2])
