@@ -18,7 +18,8 @@ The oracle lives in ``_internal/``, one module per domain, as Hypothesis' own
 ``fields``: the request step; ``header``; ``request``: a request and its masking; ``reading``:
 an account's facts, a fault, one reading; ``accounts``: the account steps; ``oracle``: the
 :class:`Oracle` and its :class:`Verdict`), and this module re-exports the public names
-(``__all__``): import them from here.
+(``__all__``): import them from here. A name with a leading underscore is shared between the
+``_internal/`` modules only.
 """
 
 from ismart_sms_kit.contract_tests.oracle._internal.assumptions import (
@@ -146,7 +147,3 @@ __all__ = [
     "split_numbers",
     "unit_costs",
 ]
-
-_public = {name for name in dir() if name[0] not in "_@"}  # @: pytest's assertion rewriting
-assert set(__all__) == _public, (set(__all__) - _public, _public - set(__all__))
-del _public

@@ -6,10 +6,12 @@ business (``ismart_sms_kit.contract_tests.oracle``), and sending is the transpor
 so that one generated case runs against any target. Nothing here knows the expected code.
 
 As in Hypothesis' own ``hypothesis.strategies``, the strategies live in ``_internal/``, one
-module per domain (``text``: alphabets and blank text; ``phones``; ``headers``; ``datetimes``:
-PushDateTime; ``messages``: lengths; ``langs``; ``reference_ids``; ``faults``: the precedence
-tests' faults), and this module re-exports the public ones (``__all__``): import them from
-here, ``from ismart_sms_kit.contract_tests import strategies as s``.
+module per domain (``text``: alphabets, blank text, a name respelled; ``phones``;
+``headers``; ``datetimes``: PushDateTime; ``messages``: lengths; ``langs``;
+``reference_ids``; ``faults``: the precedence tests' faults), and this module re-exports the
+public ones (``__all__``): import them from here,
+``from ismart_sms_kit.contract_tests import strategies as s``. A name with a leading
+underscore is shared between the ``_internal/`` modules only.
 """
 
 from ismart_sms_kit.contract_tests.strategies._internal.datetimes import (
@@ -74,6 +76,7 @@ from ismart_sms_kit.contract_tests.strategies._internal.text import (
     NON_GSM_BMP,
     WHITESPACE,
     blank_text,
+    respelled,
 )
 
 __all__ = [
@@ -115,6 +118,7 @@ __all__ = [
     "plain_messages",
     "real_dates",
     "reference_id",
+    "respelled",
     "single_digit_datetimes",
     "too_long_messages",
     "undeliverable_mobile",
@@ -125,7 +129,3 @@ __all__ = [
     "valid_reference_ids",
     "valid_separators",
 ]
-
-_public = {name for name in dir() if name[0] not in "_@"}  # @: pytest's assertion rewriting
-assert set(__all__) == _public, (set(__all__) - _public, _public - set(__all__))
-del _public

@@ -5,7 +5,11 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from ismart_sms_kit.contract_tests.oracle import HEADER_MAX
-from ismart_sms_kit.contract_tests.strategies._internal.text import ARABIC, ASCII_LETTERS
+from ismart_sms_kit.contract_tests.strategies._internal.text import (
+    ARABIC,
+    ASCII_LETTERS,
+    respelled,
+)
 
 
 def header_text(*, min_size: int = 1, max_size: int = HEADER_MAX) -> st.SearchStrategy[str]:
@@ -21,15 +25,7 @@ def case_variants(header: str) -> st.SearchStrategy[str]:
     """The same header in another case (never equal to it); empty when it has no letters."""
     if not any(ch.isalpha() and ch.lower() != ch.upper() for ch in header):
         return st.nothing()
-    return (
-        st.lists(st.booleans(), min_size=len(header), max_size=len(header))
-        .map(
-            lambda flips: "".join(
-                c.swapcase() if f else c for c, f in zip(header, flips, strict=True)
-            )
-        )
-        .filter(lambda h: h != header)
-    )
+    return respelled(header).filter(lambda h: h != header)
 
 
 def padded(header: str) -> st.SearchStrategy[str]:

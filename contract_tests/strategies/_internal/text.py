@@ -29,3 +29,10 @@ _ARABIC_INDIC: Final = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 def blank_text(*, min_size: int = 0, max_size: int = 5) -> st.SearchStrategy[str]:
     return st.text(st.sampled_from(WHITESPACE), min_size=min_size, max_size=max_size)
+
+
+def respelled(text: str) -> st.SearchStrategy[str]:
+    """``text`` with any of its characters' case swapped (itself included: no swap)."""
+    return st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
+        lambda flips: "".join(c.swapcase() if f else c for c, f in zip(text, flips, strict=True))
+    )
