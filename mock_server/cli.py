@@ -216,9 +216,14 @@ def write_port_file(path: str, port: int) -> None:
 
 
 def _announce(
-    args: argparse.Namespace, config: Config, backend: Backend, scheme: str, port: int
+    args: argparse.Namespace,
+    config: Config,
+    backend: Backend,
+    scheme: str,
+    port: int | None = None,
 ) -> None:
-    base = f"{scheme}://{args.host}:{port}"
+    """What serves where, and the warnings; ``port``: the one bound (``--port`` may be 0)."""
+    base = f"{scheme}://{args.host}:{args.port if port is None else port}"
     print(f"ismart-mock: gateway {base}{SEND_PATH}", flush=True)
     rest, soap = config.endpoints["PostSMS"], config.endpoints["IBulkSMS"]
     if rest.enabled or soap.enabled:
