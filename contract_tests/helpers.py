@@ -3,6 +3,7 @@
 * :func:`stored_agree`: on a target with an admin API, what the emulator stored for the
   request just sent, held to the contract with :func:`~.contract.agree` (which says what was
   sent and why); on any other target there is nothing to look at, and nothing is asserted.
+* :func:`stored_one_per_number`: one message stored per number sent, duplicates included.
 * :func:`registered_header`: a header registered for the main account for one example, and an
   oracle that knows it; the emulator is reset afterwards, whatever happened.
 """
@@ -46,6 +47,15 @@ def stored_agree(
         what=what,
         says=says,
         sent=exchange.request,
+    )
+
+
+def stored_one_per_number(
+    contract: Contract, exchange: Exchange, numbers: Sequence[str], *, says: str
+) -> None:
+    """One message stored per number of ``numbers`` (duplicates included), in any order."""
+    stored_agree(
+        contract, exchange, "to", Counter(numbers), what="messages stored, by number", says=says
     )
 
 

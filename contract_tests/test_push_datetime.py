@@ -10,6 +10,13 @@ from ismart_sms_kit.contract_tests.contract import Contract
 from ismart_sms_kit.contract_tests.helpers import stored_agree
 
 
+def accepted(contract: Contract, push: str | None, *, pending: bool, says: str) -> None:
+    """A request with this PushDateTime (None: without one) answers 1, and what the emulator
+    stored is ``pending`` (scheduled) or not."""
+    _, exchange = contract.check(contract.base(PushDateTime=push), code=1)
+    stored_agree(contract, exchange, "pending", [pending], what="pending (scheduled)", says=says)
+
+
 @given(when=s.real_dates(min_year=2000, max_year=2020))
 @example(when=s.DateParts(3, 4, 2018, 7, 30, 0))  # the document's sample
 @example(when=s.DateParts(2, 29, 2000, 0, 0, 0))  # a leap day of a century leap year
@@ -17,14 +24,8 @@ from ismart_sms_kit.contract_tests.helpers import stored_agree
 def test_a_real_date_in_the_past_is_accepted_and_sent_now(
     contract: Contract, when: s.DateParts
 ) -> None:
-    _, exchange = contract.check(contract.base(PushDateTime=when.format()), code=1)
-    stored_agree(
-        contract,
-        exchange,
-        "pending",
-        [False],
-        what="pending (scheduled)",
-        says="a past PushDateTime is sent now (A-PUSH-PAST)",
+    accepted(
+        contract, when.format(), pending=False, says="a past PushDateTime is sent now (A-PUSH-PAST)"
     )
 
 
@@ -33,15 +34,7 @@ def test_a_real_date_in_the_past_is_accepted_and_sent_now(
 def test_a_real_date_in_the_future_is_accepted_and_scheduled(
     contract: Contract, when: s.DateParts
 ) -> None:
-    _, exchange = contract.check(contract.base(PushDateTime=when.format()), code=1)
-    stored_agree(
-        contract,
-        exchange,
-        "pending",
-        [True],
-        what="pending (scheduled)",
-        says="a future PushDateTime is scheduled",
-    )
+    accepted(contract, when.format(), pending=True, says="a future PushDateTime is scheduled")
 
 
 @given(when=s.impossible_dates())
@@ -65,13 +58,10 @@ def test_other_formats_answer_16(contract: Contract, value: str) -> None:
 
 @given(absent=st.booleans())
 def test_an_absent_or_empty_push_datetime_means_now(contract: Contract, absent: bool) -> None:
-    _, exchange = contract.check(contract.base(PushDateTime=None if absent else ""), code=1)
-    stored_agree(
+    accepted(
         contract,
-        exchange,
-        "pending",
-        [False],
-        what="pending (scheduled)",
+        None if absent else "",
+        pending=False,
         says="no PushDateTime means now (A-PUSH-ABSENT)",
     )
 
