@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from ismart_sms_kit.contract_tests import profiles, strategies
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
 from ismart_sms_kit.contract_tests.contract import Contract
-from ismart_sms_kit.contract_tests.oracle import AccountFacts, Oracle
+from ismart_sms_kit.contract_tests.oracle import MASK, AccountFacts, Oracle
 from ismart_sms_kit.contract_tests.replay import ReplayResult, score
 from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
 from ismart_sms_kit.contract_tests.settings import KitSettings, add_options
@@ -34,7 +34,6 @@ from ismart_sms_kit.contract_tests.target import (
     verify_emulator,
 )
 from ismart_sms_kit.contract_tests.transport import (
-    MASK,
     Recorder,
     Sender,
     public_url,

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ismart_sms_kit.contract_tests.accounts import Credentials
-from ismart_sms_kit.contract_tests.oracle import Request, Verdict
-from ismart_sms_kit.contract_tests.transport import MASK, Exchange
+from ismart_sms_kit.contract_tests.oracle import MASK, Request, Verdict
+from ismart_sms_kit.contract_tests.transport import Exchange
 
 DUMMY_PASSWORD: Final = "replay-not-the-password"
 

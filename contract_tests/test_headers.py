@@ -8,7 +8,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ismart_sms_kit.contract_tests import strategies as s
-from ismart_sms_kit.contract_tests.contract import Contract, agree
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.helpers import registered_header, stored_agree
 from ismart_sms_kit.contract_tests.target import Admin
 
 
@@ -20,15 +21,14 @@ def registered(contract: Contract) -> frozenset[str]:
 def test_every_registered_header_is_accepted(contract: Contract, data: st.DataObject) -> None:
     header = data.draw(st.sampled_from(sorted(registered(contract))))
     _, exchange = contract.check(contract.base(Header=header), code=1)
-    stored = contract.stored()
-    if stored is not None:
-        agree(
-            [m["header"] for m in stored],
-            [header],
-            what="header stored",
-            says="the message goes out under the header sent",
-            sent=exchange.request,
-        )
+    stored_agree(
+        contract,
+        exchange,
+        "header",
+        [header],
+        what="header stored",
+        says="the message goes out under the header sent",
+    )
 
 
 @given(data=st.data())
@@ -67,13 +67,8 @@ def test_an_empty_or_blank_header_goes_out_under_the_default_sender(
 def test_any_header_of_up_to_11_characters_is_accepted_once_registered(
     contract: Contract, emulator_admin: Admin, header: str
 ) -> None:
-    user = contract.target.credentials.user_id
-    emulator_admin.patch_account(user, headers=[header])
-    oracle = contract.oracle.with_account(contract.oracle.accounts[user].with_headers(header))
-    try:
+    with registered_header(contract, emulator_admin, header) as oracle:
         contract.check(contract.base(Header=header), oracle=oracle, code=1)
-    finally:
-        emulator_admin.reset()
 
 
 @pytest.mark.needs_admin
@@ -82,10 +77,5 @@ def test_any_header_of_up_to_11_characters_is_accepted_once_registered(
 def test_a_header_over_11_characters_answers_19_even_once_registered(
     contract: Contract, emulator_admin: Admin, header: str
 ) -> None:
-    user = contract.target.credentials.user_id
-    emulator_admin.patch_account(user, headers=[header])
-    oracle = contract.oracle.with_account(contract.oracle.accounts[user].with_headers(header))
-    try:
+    with registered_header(contract, emulator_admin, header) as oracle:
         contract.check(contract.base(Header=header), oracle=oracle, code=19)
-    finally:
-        emulator_admin.reset()

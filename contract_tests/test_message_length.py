@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given
 
 from ismart_sms_kit.contract_tests import strategies as s
-from ismart_sms_kit.contract_tests.contract import Contract, agree
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.helpers import stored_agree
 from ismart_sms_kit.contract_tests.oracle import SPEC_PART_LIMITS, message_length
 
 GSM_EXT = "{"
@@ -17,16 +18,15 @@ def check_message(contract: Contract, case: s.MessageCase) -> None:
     verdict, exchange = contract.check(
         contract.base(Message=case.text, Lang=case.lang), code=6 if length.too_long else 1
     )
-    stored = contract.stored()
-    if stored is not None and verdict.accepted:
-        got = [(m["parts"], m["encoding"].replace("-", ""), m["units"]) for m in stored]
-        agree(
-            got,
+    if verdict.accepted:
+        stored_agree(
+            contract,
+            exchange,
+            lambda m: (m["parts"], m["encoding"].replace("-", ""), m["units"]),
             [(length.parts, length.encoding.replace("-", ""), length.units)],
             what=f"(parts, encoding, units) stored for a {case.note} message",
             says="the spec's part table, GSM 03.38 septets or UTF-16 units, a two-unit "
             "character never split (A-ENCODING, A-SEGMENTS)",
-            sent=exchange.request,
         )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ismart_sms_kit.contract_tests import strategies as s
 from ismart_sms_kit.contract_tests.contract import Contract, agree
+from ismart_sms_kit.contract_tests.helpers import stored_one_per_number
 from ismart_sms_kit.contract_tests.oracle import split_numbers
 
 
@@ -18,15 +17,12 @@ def test_one_to_fifty_numbers_with_spaces_around_commas_are_accepted(
 ) -> None:
     mobile = data.draw(s.joined_numbers(numbers=numbers, separators=s.valid_separators()))
     _, exchange = contract.check(contract.base(MobileNo=mobile), code=1)
-    stored = contract.stored()
-    if stored is not None:
-        agree(
-            Counter(m["to"] for m in stored),
-            Counter(numbers),
-            what="messages stored, by number",
-            says="one message per number, duplicates included (A-DUPLICATES)",
-            sent=exchange.request,
-        )
+    stored_one_per_number(
+        contract,
+        exchange,
+        numbers,
+        says="one message per number, duplicates included (A-DUPLICATES)",
+    )
 
 
 @given(numbers=s.valid_numbers(min_size=51, max_size=60))

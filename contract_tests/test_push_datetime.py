@@ -6,7 +6,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ismart_sms_kit.contract_tests import strategies as s
-from ismart_sms_kit.contract_tests.contract import Contract, agree
+from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.helpers import stored_agree
+
+
+def accepted(contract: Contract, push: str | None, *, pending: bool, says: str) -> None:
+    """A request with this PushDateTime (None: without one) answers 1, and what the emulator
+    stored is ``pending`` (scheduled) or not."""
+    _, exchange = contract.check(contract.base(PushDateTime=push), code=1)
+    stored_agree(contract, exchange, "pending", [pending], what="pending (scheduled)", says=says)
 
 
 @given(when=s.real_dates(min_year=2000, max_year=2020))
@@ -16,16 +24,9 @@ from ismart_sms_kit.contract_tests.contract import Contract, agree
 def test_a_real_date_in_the_past_is_accepted_and_sent_now(
     contract: Contract, when: s.DateParts
 ) -> None:
-    _, exchange = contract.check(contract.base(PushDateTime=when.format()), code=1)
-    stored = contract.stored()
-    if stored is not None:
-        agree(
-            [m["pending"] for m in stored],
-            [False],
-            what="pending (scheduled)",
-            says="a past PushDateTime is sent now (A-PUSH-PAST)",
-            sent=exchange.request,
-        )
+    accepted(
+        contract, when.format(), pending=False, says="a past PushDateTime is sent now (A-PUSH-PAST)"
+    )
 
 
 @given(when=s.real_dates(min_year=2040, max_year=2099))
@@ -33,16 +34,7 @@ def test_a_real_date_in_the_past_is_accepted_and_sent_now(
 def test_a_real_date_in_the_future_is_accepted_and_scheduled(
     contract: Contract, when: s.DateParts
 ) -> None:
-    _, exchange = contract.check(contract.base(PushDateTime=when.format()), code=1)
-    stored = contract.stored()
-    if stored is not None:
-        agree(
-            [m["pending"] for m in stored],
-            [True],
-            what="pending (scheduled)",
-            says="a future PushDateTime is scheduled",
-            sent=exchange.request,
-        )
+    accepted(contract, when.format(), pending=True, says="a future PushDateTime is scheduled")
 
 
 @given(when=s.impossible_dates())
@@ -66,16 +58,12 @@ def test_other_formats_answer_16(contract: Contract, value: str) -> None:
 
 @given(absent=st.booleans())
 def test_an_absent_or_empty_push_datetime_means_now(contract: Contract, absent: bool) -> None:
-    _, exchange = contract.check(contract.base(PushDateTime=None if absent else ""), code=1)
-    stored = contract.stored()
-    if stored is not None:
-        agree(
-            [m["pending"] for m in stored],
-            [False],
-            what="pending (scheduled)",
-            says="no PushDateTime means now (A-PUSH-ABSENT)",
-            sent=exchange.request,
-        )
+    accepted(
+        contract,
+        None if absent else "",
+        pending=False,
+        says="no PushDateTime means now (A-PUSH-ABSENT)",
+    )
 
 
 def test_arabic_indic_digits_are_not_a_date(contract: Contract) -> None:

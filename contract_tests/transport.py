@@ -22,11 +22,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from ismart_sms_kit.contract_tests.oracle import Request, Verdict
+from ismart_sms_kit.contract_tests.oracle import MASK, Request, Verdict, masked
 from ismart_sms_kit.contract_tests.safety import Guard
 
-MASK: Final = "***"
-SECRET_PARAMS: Final = frozenset({"password"})
 RECORD_FORMAT: Final = 1
 
 
@@ -95,10 +93,7 @@ class Exchange:
 def mask_pairs(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     """The parameters with every non-empty password replaced by ``***`` (empty stays empty, so
     a replay can still tell "no password" from "a password")."""
-    return [
-        [name, MASK if name.lower() in SECRET_PARAMS and value != "" else value]
-        for name, value in pairs
-    ]
+    return [[name, value] for name, value in masked(pairs)]
 
 
 def public_url(url: str) -> str:

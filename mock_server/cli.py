@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -32,6 +33,7 @@ from ismart_sms_kit.mock_server.config import (
 )
 from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
 from ismart_sms_kit.mock_server.rules.values import RuleError
+from ismart_sms_kit.mock_server.server import bind
 from ismart_sms_kit.mock_server.state.sqlite import StateFileError
 from ismart_sms_kit.mock_server.transport import (
     compatibility_warning,
@@ -74,7 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default 127.0.0.1; anything else is announced loudly)",
     )
     parser.add_argument(
-        "--port", type=int, default=int(_env("PORT", "8080") or 8080), help="default 8080"
+        "--port",
+        type=int,
+        default=int(_env("PORT", "8080") or 8080),
+        help="default 8080; 0: the system picks a free port (announced, and see --port-file)",
+    )
+    parser.add_argument(
+        "--port-file",
+        default=_env("PORT_FILE"),
+        metavar="PATH",
+        help="write the port listened on (a number and a newline) to PATH once it is bound, "
+        "before the emulator answers; with --port 0, how a script learns which port it got",
     )
     parser.add_argument(
         "--config",
@@ -194,8 +206,24 @@ def worker_app() -> Starlette:
     return create_app(load_config(args))
 
 
-def _announce(args: argparse.Namespace, config: Config, backend: Backend, scheme: str) -> None:
-    base = f"{scheme}://{args.host}:{args.port}"
+def write_port_file(path: str, port: int) -> None:
+    """``port`` and a newline into ``path``, all or nothing: written beside it under another
+    name, then renamed, so whoever polls for the file never reads half a number."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.write_text(f"{port}\n", encoding="ascii")
+    os.replace(partial, target)
+
+
+def _announce(
+    args: argparse.Namespace,
+    config: Config,
+    backend: Backend,
+    scheme: str,
+    port: int | None = None,
+) -> None:
+    """What serves where, and the warnings; ``port``: the one bound (``--port`` may be 0)."""
+    base = f"{scheme}://{args.host}:{args.port if port is None else port}"
     print(f"ismart-mock: gateway {base}{SEND_PATH}", flush=True)
     rest, soap = config.endpoints["PostSMS"], config.endpoints["IBulkSMS"]
     if rest.enabled or soap.enabled:
@@ -273,34 +301,52 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"requests verify={str(files.ca)!r})",
             flush=True,
         )
-    _announce(args, config, backend, "https" if args.tls else "http")
+    scheme = "https" if args.tls else "http"
     options: dict[str, Any] = dict(host=args.host, port=args.port, **server_options(args), **ssl)
-    if args.workers == 1:
-        uvicorn.run(app, **options)
-        return 0
-    backend.close()  # each worker opens the state file itself
-    worker_args = [*(argv if argv is not None else sys.argv[1:]), "--seed", str(backend.seed)]
-    os.environ[WORKER_ARGV] = json.dumps(worker_args)
-    problem = multiprocess_api_problem(Multiprocess)
-    if problem is not None:
+    problem = multiprocess_api_problem(Multiprocess) if args.workers > 1 else None
+    if problem is not None:  # uvicorn binds the port itself: only a port given is known
+        if args.port_file and args.port == 0:
+            print("ismart-mock: --port-file with --port 0 needs --workers 1 here", file=sys.stderr)
+            return 2
+        _announce(args, config, backend, scheme, args.port)
+        if args.port_file:
+            write_port_file(args.port_file, args.port)
+        backend.close()
+        os.environ[WORKER_ARGV] = json.dumps(_worker_argv(argv, backend))
         compatibility_warning(problem, "--workers uses uvicorn.run(workers=N) and its socket")
         uvicorn.run(WORKER_APP, factory=True, workers=args.workers, **options)
         return 0
-    workers = uvicorn.Config(WORKER_APP, factory=True, workers=args.workers, **options)
-    try:  # uvicorn.run(..., workers=N), with a listening socket of their own for each worker
-        sock = worker_listener(args.host, args.port)
+    try:  # bound (and, with one worker, listening) before anything is announced
+        if args.workers == 1:
+            sock = bind(args.host, args.port)
+        else:  # a listening socket of their own for each worker
+            sock = worker_listener(args.host, args.port)
     except OSError as exc:
         logging.getLogger("uvicorn.error").error(exc)
         return STARTUP_FAILURE
+    port = sock.getsockname()[1]
+    _announce(args, config, backend, scheme, port)
+    if args.port_file:
+        write_port_file(args.port_file, port)
     logging.getLogger("uvicorn.error").info(
-        "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)",
-        "https" if args.tls else "http",
-        args.host,
-        sock.getsockname()[1],
+        "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)", scheme, args.host, port
     )
+    if args.workers == 1:
+        server = uvicorn.Server(uvicorn.Config(app, **options))
+        with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run
+            server.run(sockets=[sock])
+        return 0 if server.started else STARTUP_FAILURE
+    backend.close()  # each worker opens the state file itself
+    os.environ[WORKER_ARGV] = json.dumps(_worker_argv(argv, backend))
+    workers = uvicorn.Config(WORKER_APP, factory=True, workers=args.workers, **options)
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(workers, sockets=[sock]).run()
     return 0
+
+
+def _worker_argv(argv: Sequence[str] | None, backend: Backend) -> list[str]:
+    """The workers' arguments: the parent's, with its seed (one seed for the whole server)."""
+    return [*(argv if argv is not None else sys.argv[1:]), "--seed", str(backend.seed)]
 
 
 if __name__ == "__main__":

@@ -380,6 +380,8 @@ def stand_in(mutant: Mutant | None, *, live: bool = False) -> Iterator[str]:
 def run_kit(
     *args: str, env: dict[str, str] | None = None, paths: tuple[str, ...] = (), timeout: int = 900
 ) -> subprocess.CompletedProcess[str]:
+    """``python -m pytest`` on the kit (or ``paths``) in a subprocess, as a user runs it, with
+    no ``ISMART_*`` or ``PYTEST_*`` variable of this process; ``env`` adds some."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ISMART_", "PYTEST_"))}
     return subprocess.run(
         [
@@ -399,12 +401,15 @@ def run_kit(
     )
 
 
-def live_env(url: str) -> dict[str, str]:
+def live_env(
+    url: str, user: str = LIVE_USER, password: str = LIVE_PASSWORD, header: str = LIVE_HEADER
+) -> dict[str, str]:
+    """The environment of a live-mode run against ``url`` (by default the stand-ins' account)."""
     return {
         "ISMART_URL": url,
-        "ISMART_USER_ID": LIVE_USER,
-        "ISMART_PASSWORD": LIVE_PASSWORD,
-        "ISMART_HEADER": LIVE_HEADER,
+        "ISMART_USER_ID": user,
+        "ISMART_PASSWORD": password,
+        "ISMART_HEADER": header,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import re
 from pathlib import Path
@@ -360,8 +362,8 @@ def test_the_kit_does_not_import_the_code_it_judges() -> None:
     """Only the harness (which starts an emulator) may import mock_server, and only the
     module that judges the client (test_client.py) imports client and the protocol package
     (the client's pre-checks live there): the oracle, the strategies and the transport import
-    none of them."""
-    for path in (ROOT / "contract_tests").glob("*.py"):
+    none of them. Every module counts, those of the oracle's and the strategies' packages too."""
+    for path in (ROOT / "contract_tests").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         imports = {
             ".".join(name.split(".")[:2])
@@ -373,6 +375,33 @@ def test_the_kit_does_not_import_the_code_it_judges() -> None:
             assert "ismart_sms_kit.protocol" not in imports, path.name
         if path.name != "harness.py":
             assert "ismart_sms_kit.mock_server" not in imports, path.name
+
+
+@pytest.mark.parametrize("package", ["oracle", "strategies"])
+def test_the_oracle_and_the_strategies_export_every_public_name_of_their_modules(
+    package: str,
+) -> None:
+    """Split by domain behind one ``__init__`` (as Hypothesis' strategies are): every public
+    name a module of ``_internal/`` defines is exported (``__all__``), defined in one module
+    only, and the package exports nothing else."""
+    exported = importlib.import_module(f"ismart_sms_kit.contract_tests.{package}")
+    defined: dict[str, str] = {}
+    for path in sorted((ROOT / "contract_tests" / package / "_internal").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names = [node.name]
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            else:
+                continue
+            for name in names:
+                if not name.startswith("_"):
+                    assert name not in defined, f"{name}: {defined.get(name)} and {path.name}"
+                    defined[name] = path.name
+    assert sorted(defined) == sorted(exported.__all__)
+    public = {name for name in dir(exported) if name[0] not in "_@"}  # @: pytest's rewriting
+    assert public == set(exported.__all__)  # the package itself adds nothing
 
 
 # --- no password in any repr ---------------------------------------------------------------------

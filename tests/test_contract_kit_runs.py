@@ -17,10 +17,8 @@ subprocess), against real emulators on loopback:
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +33,8 @@ from ismart_sms_kit.contract_tests.oracle import Request
 from ismart_sms_kit.contract_tests.safety import delivery_proof_faults, late_sentinel
 from ismart_sms_kit.contract_tests.transport import read_recording
 from ismart_sms_kit.mock_server.server import ServerThread
-from tests.kit_mutants import MUTANTS_BY_NAME
+from tests import kit_mutants
+from tests.kit_mutants import MUTANTS_BY_NAME, run_kit
 from tests.kit_mutants import stand_in as mutant_stand_in
 
 ROOT = Path(__file__).parent.parent
@@ -53,29 +52,8 @@ STAND_IN = {
 }
 
 
-def run_kit(
-    *args: str,
-    env: dict[str, str] | None = None,
-    paths: tuple[str, ...] = ("ismart_sms_kit/contract_tests",),
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ISMART_", "PYTEST_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", *paths, "-p", "no:cacheprovider", *args],
-        cwd=ROOT,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
 def live_env(url: str) -> dict[str, str]:
-    return {
-        "ISMART_URL": url,
-        "ISMART_USER_ID": LIVE_USER,
-        "ISMART_PASSWORD": LIVE_PASSWORD,
-        "ISMART_HEADER": LIVE_HEADER,
-    }
+    return kit_mutants.live_env(url, LIVE_USER, LIVE_PASSWORD, LIVE_HEADER)
 
 
 @dataclass

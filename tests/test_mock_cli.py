@@ -84,3 +84,26 @@ def test_the_client_address_is_the_tcp_peer_unless_proxy_headers_are_asked_for()
             assert answer.text == "1"
             (entry,) = requests.get(mock.url + "/_mock/api/requests", timeout=5).json()
             assert entry["client_ip"] == expected, args
+
+
+def test_port_0_binds_a_free_port_and_the_port_file_names_it(tmp_path: Path) -> None:
+    """``--port 0 --port-file PATH``: the emulator picks its own port, holds it, announces it
+    and writes it to PATH, so a test never hands it a port another process could take."""
+    with running("--port", "0") as mock:  # tests.processes adds --port-file
+        assert mock.port != 0
+        assert requests.post(mock.send_url, data=SAMPLE, timeout=5).text == "1"
+        output = mock.stop()
+    assert f"ismart-mock: gateway http://127.0.0.1:{mock.port}{SEND_PATH}" in output
+
+
+def test_a_port_in_use_is_named_and_stops_the_start_up() -> None:
+    with running() as mock:
+        result = subprocess.run(
+            [sys.executable, "-m", "ismart_sms_kit.mock_server", "--port", str(mock.port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 3, result.stderr
+    assert f"127.0.0.1:{mock.port} is in use" in result.stderr
+    assert "ismart-mock: gateway" not in result.stdout  # nothing announced
