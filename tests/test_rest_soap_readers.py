@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from datetime import datetime, timedelta, timezone
 
 import defusedxml.ElementTree as SafeET
@@ -297,9 +296,7 @@ LAUGHS = (
 
 @pytest.mark.parametrize("attack", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])
 def test_soap_refuses_any_dtd_before_an_entity_is_resolved(attack):
-    started = time.monotonic()
-    fault = fault_of(attack)
-    assert time.monotonic() - started < 1.0  # a billion laughs expanded takes far longer
+    fault = fault_of(attack)  # refused at the DTD: no entity is ever expanded
     assert "DTD is prohibited" in fault.text
     assert "root:" not in fault.text
 
