@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help serve image-test test test-oldest contract-live lint format typecheck clean bench bench-soak wrk
+.PHONY: help serve image-test test test-fast test-slow test-oldest contract-live lint format typecheck clean bench bench-soak wrk
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,11 +48,28 @@ $(CHROMIUM):
 		echo "make test: no $(CHROMIUM) and no apt-get: the browser tests skip (and fail under CI=true); make test CHROMIUM=/path/to/chromium uses another" >&2; \
 	fi
 
-test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test (unit, integration, contract, browser)
+# The tiers (docs/development.md): the slow kinds carry a marker each (pyproject.toml); the fast
+# tier is every test without one, in this one process. The full run spreads the tests over
+# pytest-xdist workers, a module to a worker (its module-scoped emulators and kit runs are
+# built once); XDIST=0 runs it in one process.
+SLOW   := subprocess or browser or install or container or kit_run
+XDIST  ?= 2
+PYTEST_XDIST = $(if $(filter 0,$(XDIST)),,-n $(XDIST) --dist loadscope)
+
+test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test, both tiers (~5 min on 2 cores; the CI)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	env -u ISMART_URL ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(ARGS)
+	env -u ISMART_URL ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_XDIST) $(ARGS)
+
+test-fast: $(VENV)/.installed ## the loop after each change (~1.5 min): lint, type-check, every test not marked slow, one process
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	env -u ISMART_URL $(PY) -m pytest -m "not ($(SLOW))" $(ARGS)
+
+test-slow: $(VENV)/.installed $(CHROMIUM) ## the slow tier alone: processes, browser, installs, kit runs (xdist)
+	env -u ISMART_URL ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m "$(SLOW)" $(PYTEST_XDIST) $(ARGS)
 
 # The oldest Python the project supports (requires-python >= 3.10): pyenv's when there is one
 # (its python3.10 shim answers only when 3.10 is pyenv's global version), else python3.10.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -17,6 +18,42 @@ from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config, apply_mapping
 from ismart_sms_kit.mock_server.server import ServerThread
 from ismart_sms_kit.protocol.spec import SEND_PATH
+
+SLOW_KINDS = ("subprocess", "browser", "install", "container", "kit_run")
+"""The markers of the slow tier (pyproject.toml registers them; ``make test-fast`` deselects
+every test that has one). docs/development.md says which is which."""
+_SPAWNS = frozenset(
+    {"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"}
+)
+_spawn_allowed = True
+"""Whether the running test may start a process: only a test marked with a slow kind may."""
+
+
+def _no_unmarked_processes(event: str, args: tuple[object, ...]) -> None:
+    """An audit hook (:func:`sys.addaudithook`): a test that starts a process without a slow
+    marker fails, naming the marker, so the fast tier stays in one process as tests are added."""
+    if not _spawn_allowed and event in _SPAWNS:
+        raise RuntimeError(
+            f"this test started a process ({event} {args[0]!r}) but has none of the markers "
+            f"{', '.join(SLOW_KINDS)}: mark it (@pytest.mark.subprocess for a plain process) "
+            "so that make test-fast leaves it to the slow tier (docs/development.md)"
+        )
+
+
+sys.addaudithook(_no_unmarked_processes)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    global _spawn_allowed
+    _spawn_allowed = any(item.get_closest_marker(kind) for kind in SLOW_KINDS)
+    try:
+        return (yield)
+    finally:
+        _spawn_allowed = True
+
 
 SAMPLE = {
     "UserId": "ismartsms",

@@ -257,6 +257,7 @@ def test_accounts_routes_are_in_the_openapi_document(emulator: Emulator) -> None
     assert "AccountInput" in doc["components"]["schemas"]
 
 
+@pytest.mark.subprocess
 def test_a_created_account_survives_a_restart_with_sqlite(tmp_path: Path) -> None:
     """``--state sqlite:PATH`` keeps created accounts (and a deleted configured one stays
     deleted) across a restart, with their credit as spent; a reset then removes them."""
@@ -292,6 +293,7 @@ def _blast(url: str, n: int, **overrides: str) -> Counter[str]:
         return Counter(pool.map(lambda _: acme_send(url, **overrides), range(n)))
 
 
+@pytest.mark.subprocess
 def test_accounts_api_with_two_workers(two_workers: str) -> None:
     """Created through one worker, an account is used at once by both; deleted, both refuse
     it; created again with another password, both take the new one. Many keep-alive sends so

@@ -18,6 +18,9 @@ from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.server import ServerThread, free_port
 from tests.conftest import acme_config, fresh_admin, refusing_port
 
+pytestmark = pytest.mark.subprocess
+
+
 SECRET = "cli-Pa55+w&rd"
 OMAN = "96899123456"
 ROOT = Path(__file__).parent.parent

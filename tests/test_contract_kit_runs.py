@@ -37,6 +37,8 @@ from tests import kit_mutants
 from tests.kit_mutants import MUTANTS_BY_NAME, run_kit
 from tests.kit_mutants import stand_in as mutant_stand_in
 
+pytestmark = pytest.mark.kit_run
+
 ROOT = Path(__file__).parent.parent
 LIVE_USER = "liveuser"
 LIVE_PASSWORD = "Zq7-unmistakable-Secret"
@@ -220,36 +222,6 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
     assert len(journal) > 2  # the phone-number tests ran too, none of them delivered
 
 
-def test_the_default_plan_paces_one_request_a_second_and_caps_at_300(
-    stand_in: RunningEmulator,
-) -> None:
-    result = run_kit("--collect-only", env=live_env(stand_in.url))
-    assert result.returncode == 0, result.stdout[-2000:]
-    assert "at most 300 requests, at most 1 request(s)/s" in result.stdout
-
-
-@pytest.mark.parametrize(
-    ("args", "env", "message"),
-    [
-        (["--ismart-url=http://127.0.0.1:9"], {}, "needs ISMART_USER_ID"),
-        (["--ismart-allow-delivery"], {}, "needs --ismart-test-number"),
-        (
-            ["--ismart-allow-delivery", "--ismart-test-number=96899000111"],
-            {},
-            "--ismart-max-sends >= 1",
-        ),
-        (["--ismart-url=https://www.ismartsms.net", "--ismart-emulator"], {}, "is the live"),
-        (["--ismart-order=mobile,request"], {}, "--ismart-order"),
-    ],
-)
-def test_unsafe_or_wrong_options_are_refused_before_anything_is_sent(
-    args: list[str], env: dict[str, str], message: str
-) -> None:
-    result = run_kit("--collect-only", *args, env=env)
-    assert result.returncode == 4, result.stdout[-2000:]
-    assert message in result.stderr
-
-
 @pytest.mark.parametrize(
     ("rule", "paths", "says"),
     [
@@ -363,7 +335,7 @@ def test_a_failing_live_run_shows_the_password_nowhere(tmp_path: Path) -> None:
         assert MUTANT_PASSWORD not in output
 
 
-# --- --ismart-emulator is checked ----------------------------------------------------------------
+# --- --ismart-emulator is checked (its options: tests/test_contract_kit_options.py) ---------------
 
 
 def test_ismart_emulator_refuses_a_host_that_is_not_the_emulator() -> None:
@@ -391,12 +363,6 @@ def test_ismart_emulator_refuses_a_host_that_is_not_the_emulator() -> None:
     assert result.returncode == 4, result.stdout[-2000:]
     assert "is not an ismart-mock emulator" in result.stderr
     assert seen == ["GET /_mock/api/health"]
-
-
-def test_ismart_emulator_accepts_the_emulator(stand_in: RunningEmulator) -> None:
-    result = run_kit(f"--ismart-url={stand_in.url}", "--ismart-emulator", "--collect-only")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "checked at /_mock/api/health" in result.stdout
 
 
 # --- a shared emulator is left as it was ---------------------------------------------------------

@@ -155,6 +155,7 @@ def test_the_documented_validation_order_is_the_emulators_and_the_kits() -> None
     assert tuple(legacy) == mock_config.LEGACY_ORDER
 
 
+@pytest.mark.subprocess
 def test_the_kits_order_help_prints_the_real_order() -> None:
     result = subprocess.run(
         [*PYTEST, "ismart_sms_kit/contract_tests", "--help"],
@@ -308,6 +309,7 @@ def _params() -> list[object]:
     return params
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("example", _params())
 def test_example_runs_verbatim(example: Example, emulator: MockProcess, tmp_path: Path) -> None:
     emulator_reset(emulator)

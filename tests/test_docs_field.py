@@ -17,6 +17,9 @@ import requests
 
 from ismart_sms_kit.mock_server.server import free_port
 
+pytestmark = pytest.mark.subprocess
+
+
 ROOT = Path(__file__).parent.parent
 DOCS = "\n".join(
     p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted(ROOT.glob("docs/*.md"))]

@@ -292,6 +292,7 @@ def test_typescript_kiosk_with_its_own_number_check(server: ServerThread, admin:
     assert answer(server, "POST", SEND_PATH, kiosk_form("nope", "99123456", "TX-1")) == "3"
 
 
+@pytest.mark.subprocess
 def test_typescript_kiosk_reaches_the_magic_range_setting(tmp_path: Path) -> None:
     """The kiosk's ``968[79]\\d{7}`` check never lets ``968000000NN`` through; with
     ``settings: {magic_prefix: "968799999"}`` (and the start-up warning that goes with it) its

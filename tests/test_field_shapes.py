@@ -486,6 +486,7 @@ def test_the_default_magic_range_is_out_of_reach_of_omani_number_checks(
     assert not OMANI_MOBILE.fullmatch("96800000004")
 
 
+@pytest.mark.subprocess
 def test_a_magic_range_apps_with_their_own_number_checks_can_reach(tmp_path: Path) -> None:
     """``settings: {magic_prefix: "968799999"}`` puts the magic numbers where such an app can
     send them (``96879999904`` answers 4, ``96879999999`` fails its delivery), and the
@@ -506,6 +507,7 @@ def test_a_magic_range_apps_with_their_own_number_checks_can_reach(tmp_path: Pat
     assert "WARNING" in output and "968799999" in output and "strangers" in output, output
 
 
+@pytest.mark.subprocess
 def test_the_default_magic_range_warns_of_nothing() -> None:
     """The default range is unassignable: no warning."""
     with running() as mock:

@@ -19,6 +19,9 @@ from tests.processes import running
 # --- 2. half-closed clients get their answers ---------------------------------------------------
 
 
+pytestmark = pytest.mark.subprocess
+
+
 def half_closed_send(port: int, body: bytes, count: int = 1) -> bytes:
     raw = b"".join(
         raw_post(SEND_PATH, body, extra="Connection: close\r\n" if i == count - 1 else "")

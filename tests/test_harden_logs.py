@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
 import requests
 
 from ismart_sms_kit.protocol.spec import SEND_PATH
@@ -13,6 +14,9 @@ from tests.hardening import exchange, raw_post
 from tests.processes import running
 
 # --- 5. the access log masks, and does not break ------------------------------------------------
+
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_the_access_log_masks_every_secret_and_keeps_the_line() -> None:

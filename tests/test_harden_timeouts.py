@@ -20,6 +20,9 @@ from tests.processes import running
 
 # --- 4. time-outs and the connection cap --------------------------------------------------------
 
+pytestmark = pytest.mark.subprocess
+
+
 TIMEOUTS = {"header_timeout_ms": 600, "body_timeout_ms": 600, "idle_timeout_ms": 600}
 
 

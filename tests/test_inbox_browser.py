@@ -35,6 +35,8 @@ from ismart_sms_kit.mock_server.config import Config, apply_mapping, load_rules_
 from ismart_sms_kit.mock_server.server import ServerThread
 from ismart_sms_kit.protocol.spec import SEND_PATH
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = os.environ.get("ISMART_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PKG = "ismart_sms_kit"
 
@@ -127,6 +129,7 @@ def test_the_client_imports_only_the_protocol_and_itself() -> None:
                 )
 
 
+@pytest.mark.subprocess
 def test_the_running_emulator_never_loads_requests() -> None:
     """What the layers promise, checked in a fresh interpreter: everything the emulator's
     command line loads (the app, the CLI, the storages) leaves ``requests`` unloaded."""

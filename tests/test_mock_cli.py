@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
 from tests.processes import running
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_help_lists_the_options() -> None:

@@ -28,10 +28,13 @@ from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
 
 TOOLS = ("mono", "mcs", "wsdl", "svcutil")
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in TOOLS),
-    reason="Mono (mono, mcs, wsdl, svcutil) is not installed: apt-get install mono-devel",
-)
+pytestmark = [
+    pytest.mark.subprocess,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in TOOLS),
+        reason="Mono (mono, mcs, wsdl, svcutil) is not installed: apt-get install mono-devel",
+    ),
+]
 ASMX = "/iBulkSMS/webservice/IBulkSMS.asmx"
 USER = PASSWORD = "ismartsms"
 NUMBER = "96899123456"

@@ -388,6 +388,7 @@ def php_soap() -> str | None:
     return php if "soap" in modules.split() else None
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(php_soap() is None, reason="php-cli with the soap extension is not installed")
 @pytest.mark.parametrize("version", ["11", "12"])
 def test_php_soapclient_in_wsdl_mode(url: str, version: str) -> None:
@@ -496,6 +497,7 @@ echo $result->PushMessageResult, "\n", $client->__getLastRequest();
 """
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(php_soap() is None, reason="php-cli with the soap extension is not installed")
 def test_php_soapclient_given_a_comma_string_as_wp_sms_sends_no_recipients(url: str) -> None:
     """wp-sms's old gateway passes Recipients as a comma-joined string: PHP's SoapClient

@@ -197,6 +197,7 @@ def test_each_shipped_scenario_does_what_it_says(path: Path) -> None:
             assert answers == {200, 503}
 
 
+@pytest.mark.subprocess
 def test_a_broken_rules_file_is_refused_at_start_up(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(

@@ -29,6 +29,7 @@ SECRETS = {
 }
 
 
+@pytest.mark.subprocess
 def test_no_password_anywhere_the_emulator_writes(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text(
@@ -98,6 +99,7 @@ def test_no_password_anywhere_the_emulator_writes(tmp_path: Path) -> None:
         assert secret.encode() not in files, name
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("workers", [1, 2])
 def test_concurrent_wrong_passwords_lock_at_exactly_the_threshold(
     tmp_path: Path, workers: int
@@ -135,6 +137,7 @@ def test_concurrent_wrong_passwords_lock_at_exactly_the_threshold(
     assert unlock.status_code == 200 and after_unlock == "1"
 
 
+@pytest.mark.subprocess
 def test_a_locked_account_is_unlocked_by_reset(tmp_path: Path) -> None:
     with running() as mock:
         for _ in range(3):

@@ -14,6 +14,9 @@ import requests
 from tests.conftest import SAMPLE
 from tests.processes import MockProcess, running, start
 
+pytestmark = pytest.mark.subprocess
+
+
 CREDIT = 600
 SENDS = 1000
 CLIENTS = 50

@@ -128,6 +128,7 @@ def test_the_journal_says_what_decided_each_answer(ismart_mock: IsmartMock) -> N
     assert rule_entry["decided_by"] == f"rule:broke (#{rule_id})"
 
 
+@pytest.mark.subprocess
 def test_a_failing_test_shows_the_journal_of_that_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         textwrap.dedent(

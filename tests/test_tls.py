@@ -10,6 +10,8 @@ import requests
 from tests.conftest import SAMPLE
 from tests.processes import running
 
+pytestmark = pytest.mark.subprocess
+
 
 def test_https_with_the_written_ca_and_the_ca_is_kept_across_restarts(tmp_path: Path) -> None:
     tls_dir = tmp_path / "tls"

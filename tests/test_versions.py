@@ -24,6 +24,7 @@ def test_the_package_version_is_the_installed_distributions() -> None:
     assert version("ismart-sms-kit") == ismart_sms_kit.__version__
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", ["ismart-mock", "ismart-sms"])
 def test_both_commands_answer_version(command: str) -> None:
     result = subprocess.run(
@@ -33,6 +34,7 @@ def test_both_commands_answer_version(command: str) -> None:
     assert result.stdout == f"{command} {ismart_sms_kit.__version__}\n"
 
 
+@pytest.mark.subprocess
 def test_health_names_the_version() -> None:
     with running() as mock:
         health = requests.get(mock.url + "/_mock/api/health", timeout=5).json()

@@ -125,6 +125,7 @@ def test_a_port_in_use_is_named() -> None:
         ServerThread(create_app(Config(seed=0)), port=port)
 
 
+@pytest.mark.subprocess
 def test_the_fixture_port_can_be_pinned(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         textwrap.dedent(
@@ -146,6 +147,7 @@ def test_the_fixture_port_can_be_pinned(pytester: pytest.Pytester) -> None:
     by_ini.stdout.fnmatch_lines([f"*URL http://127.0.0.1:{port}*"])
 
 
+@pytest.mark.subprocess
 def test_a_pinned_port_in_use_fails_the_session_with_its_number(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_pinned(ismart_mock):\n    pass\n")
     with refusing_port() as port:
