@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.opcodes import ROOT, _count_in_child
 
 
+@pytest.mark.subprocess
 def test_counts_the_whole_server_path_of_a_send() -> None:
     result = _count_in_child(ROOT, 50)
     functions = result["functions"]

@@ -25,6 +25,7 @@ def server() -> Iterator[ServerThread]:
         yield running
 
 
+@pytest.mark.browser
 def test_the_inbox_shows_the_interface(browser: Browser, server: ServerThread) -> None:
     url = server.url
     rest = {
