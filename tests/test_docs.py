@@ -157,7 +157,7 @@ def test_the_documented_validation_order_is_the_emulators_and_the_kits() -> None
 
 def test_the_kits_order_help_prints_the_real_order() -> None:
     result = subprocess.run(
-        [*PYTEST, "ismart_sms_kit/contract_tests", "--help"],
+        [*PYTEST, "contract_tests", "--help"],
         capture_output=True,
         text=True,
         timeout=60,

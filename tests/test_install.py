@@ -8,7 +8,10 @@
   (``pytest --pyargs ismart_sms_kit.contract_tests --ismart-url URL``);
 * the plain CI recipes in docs/ci/ run as written: their commands are read from the YAML files.
 
-Bounded: one wheelhouse per module, from pip's cache (``pip download``), then every install is
+The wheel is built once per session, in a ``git -c core.symlinks=false clone`` of the repository
+(Git for Windows' default checkout), as a user's ``pip install git+...`` builds it.
+
+Bounded: one wheelhouse per session, from pip's cache (``pip download``), then every install is
 ``--no-index --find-links`` from it without byte-compiling. Marked ``install`` (make test runs
 it; ``-m "not install"`` leaves it out while developing).
 """
@@ -22,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import textwrap
 import time
 import zipfile
@@ -69,12 +73,27 @@ class Dist:
     wheelhouse: Path
 
 
-@pytest.fixture(scope="module")
+def symlinkless_clone(destination: Path) -> Path:
+    """The checkout as Git for Windows' default makes it: ``git -c core.symlinks=false clone``
+    of this repository at HEAD, with the working tree's uncommitted changes to tracked files
+    applied (files not yet added to git are not in it, as they would not be in a push)."""
+    run("git", "-c", "core.symlinks=false", "clone", "--quiet", "--no-checkout", ROOT, destination)
+    head = run("git", "rev-parse", "HEAD", cwd=ROOT).strip()
+    run("git", "-c", "core.symlinks=false", "checkout", "--quiet", head, cwd=destination)
+    diff = run("git", "diff", "HEAD", "--binary", cwd=ROOT)
+    if diff:
+        run("git", "apply", "--whitespace=nowarn", input=diff, cwd=destination)
+    return destination
+
+
+@pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
-    """``python -m build``: the sdist, then the wheel built from that sdist (not from the
-    checkout); and a wheelhouse with the wheel and its dependencies (the contract extra too)."""
+    """``python -m build`` in a ``core.symlinks=false`` clone: the sdist, then the wheel built
+    from that sdist (not from the checkout); and a wheelhouse with the wheel and its
+    dependencies (the contract extra too). Built once for every install test."""
+    clone = symlinkless_clone(tmp_path_factory.mktemp("clone") / "ismart-sms-kit")
     out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, ROOT)
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, clone)
     (sdist,) = out.glob("*.tar.gz")
     (wheel,) = out.glob("*.whl")
     wheelhouse = tmp_path_factory.mktemp("wheelhouse")
@@ -84,24 +103,53 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
     return Dist(sdist, wheel, wheelhouse)
 
 
-def test_the_wheel_installs_one_distinctive_package_and_nothing_generic(dist: Dist) -> None:
+def wheel_names(dist: Dist) -> list[str]:
     with zipfile.ZipFile(dist.wheel) as wheel:
-        names = wheel.namelist()
+        return wheel.namelist()
+
+
+def test_the_wheel_installs_one_distinctive_package_and_nothing_generic(dist: Dist) -> None:
+    names = wheel_names(dist)
     info = f"ismart_sms_kit-{VERSION}.dist-info"
     assert {name.split("/")[0] for name in names} == {"ismart_sms_kit", info}
     for part in ("client", "mock_server", "contract_tests"):
         assert f"ismart_sms_kit/{part}/__init__.py" in names
     assert "ismart_sms_kit/pytest_plugin.py" in names
     assert "ismart_sms_kit/contract_tests/conftest.py" in names
+    assert "ismart_sms_kit/py.typed" in names
     folders = ("client", "mock_server", "contract_tests", "protocol")
     tracked = run("git", "ls-files", *folders, cwd=ROOT)
     missing = {f"ismart_sms_kit/{path}" for path in tracked.split()} - set(names)
     assert not missing, "every file of the packages' folders (the inbox's static files too)"
+    own = run("git", "ls-files", "src/ismart_sms_kit", cwd=ROOT).split()
+    assert {f"ismart_sms_kit/{Path(path).name}" for path in own} <= set(names)
     assert f"{info}/licenses/LICENSE" in names
     assert not [name for name in names if name.startswith(("ismart_sms_kit/tests", "tests/"))]
     with zipfile.ZipFile(dist.wheel) as wheel:
         entry_points = wheel.read(f"{info}/entry_points.txt").decode()
     assert "ismart_mock = ismart_sms_kit.pytest_plugin" in entry_points
+
+
+def test_a_build_from_an_incomplete_checkout_fails_naming_what_is_missing(
+    dist: Dist, tmp_path: Path
+) -> None:
+    """The sdist with its emulator's folder left out (as a sparse checkout or a partial copy
+    would): the build stops and says which folder, instead of a wheel without the emulator."""
+    with tarfile.open(dist.sdist) as sdist:
+        data = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # 3.10.12+
+        sdist.extractall(tmp_path, **data)  # type: ignore[arg-type]
+    (source,) = tmp_path.iterdir()
+    shutil.rmtree(source / "mock_server")
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", tmp_path / "out",
+         source],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "mock_server/__init__.py (package ismart_sms_kit.mock_server) is missing" in (
+        result.stdout + result.stderr
+    )
+    assert not list((tmp_path / "out").glob("*.whl"))
 
 
 @pytest.fixture(scope="module")

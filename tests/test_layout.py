@@ -1,0 +1,50 @@
+"""The repository's layout (docs/architecture.md, "Layout"): no symlink anywhere, the top-level
+folders mapped into the one package ``ismart_sms_kit`` by pyproject.toml's ``package-dir``, and
+nothing at the top of the repository that would shadow the installed package."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from setuptools.config.pyprojecttoml import load_file  # tomllib is 3.11+
+
+import ismart_sms_kit
+from ismart_sms_kit import client, contract_tests, mock_server, protocol, scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_repository_holds_no_symlink() -> None:
+    """Git records a symlink with mode 120000; a checkout without symlinks (Git for Windows'
+    default) would turn it into a text file holding the target's name."""
+    staged = subprocess.run(
+        ["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert len(staged) > 100
+    assert [line for line in staged if line.startswith("120000")] == []
+
+
+def test_each_subpackage_is_its_top_level_folder() -> None:
+    """Imported from the installed package (the editable install's links lead to the real
+    files), not from a copy."""
+    mapping = load_file(ROOT / "pyproject.toml")["tool"]["setuptools"]["package-dir"]
+    modules = {
+        "ismart_sms_kit": ismart_sms_kit,
+        "ismart_sms_kit.client": client,
+        "ismart_sms_kit.contract_tests": contract_tests,
+        "ismart_sms_kit.mock_server": mock_server,
+        "ismart_sms_kit.protocol": protocol,
+        "ismart_sms_kit.scenarios": scenarios,
+    }
+    assert set(mapping) == set(modules)
+    for name, module in modules.items():
+        assert module.__file__ is not None
+        assert Path(module.__file__).resolve() == ROOT / mapping[name] / "__init__.py", name
+
+
+def test_nothing_at_the_top_shadows_the_installed_package() -> None:
+    """Python run from the repository's root puts the root first on its path: a folder
+    ``ismart_sms_kit/`` there would be imported instead of the installed package."""
+    assert not (ROOT / "ismart_sms_kit").exists()
+    assert (ROOT / "src" / "ismart_sms_kit" / "py.typed").is_file()
