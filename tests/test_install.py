@@ -319,6 +319,44 @@ def installed_emulator(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         log.close()
 
 
+def test_the_installed_kit_works_from_a_folder_with_nothing_of_the_repository(
+    venv: Path, tmp_path: Path
+) -> None:
+    """The issue's "done when": ``ismart-mock --version``, the emulator and the client import,
+    ``py.typed`` is there, and ``ismart-mock --rules flaky`` starts with the shipped scenario
+    (from a folder with no ``fixtures/``)."""
+    assert run(venv / "ismart-mock", "--version", cwd=tmp_path).strip() == f"ismart-mock {VERSION}"
+    probe = (
+        "import importlib.resources as r, ismart_sms_kit.mock_server.app, ismart_sms_kit.client;"
+        "print(r.files('ismart_sms_kit').joinpath('py.typed').is_file())"
+    )
+    assert run(venv / "python", "-c", probe, cwd=tmp_path).strip() == "True"
+    listed = run(venv / "ismart-mock", "scenarios", cwd=tmp_path)
+    assert "  flaky  " in listed and "  team  " in listed and "code-25-sms-api-expired" in listed
+    log = (tmp_path / "ismart-mock.log").open("wb")
+    proc = subprocess.Popen(
+        [venv / "ismart-mock", "--rules", "flaky", "--config", "team", "--seed", "7",
+         "--port", "0", "--port-file", "port"],
+        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "port").exists():
+            assert proc.poll() is None, (tmp_path / "ismart-mock.log").read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        url = f"http://127.0.0.1:{(tmp_path / 'port').read_text().strip()}"
+        wait_for_health(url, proc)
+        rules = requests.get(url + "/_mock/api/rules", timeout=10).json()
+        assert [rule["name"] for rule in rules] == ["flaky"], rules
+        accounts = requests.get(url + "/_mock/api/accounts", timeout=10).json()
+        assert "shopapp" in [account["user_id"] for account in accounts]
+    finally:
+        stop_group(proc)
+        log.close()
+    assert not (tmp_path / "fixtures").exists()
+
+
 def docs_command(path: Path, starts: str) -> list[str]:
     """The one command line in ``path``'s sh blocks that starts with ``starts``."""
     blocks = re.findall(r"```sh\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
