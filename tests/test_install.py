@@ -269,6 +269,39 @@ def test_the_plugin_entry_point_imports_only_pytest_and_the_standard_library(
     assert out[1].strip() == "['ismart_sms_kit', 'ismart_sms_kit.pytest_plugin'] []"
 
 
+@pytest.fixture(scope="module")
+def venv_without_extra(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel and pytest, but not the ``contract`` extra; its bin folder."""
+    path = tmp_path_factory.mktemp("venv-without-extra")
+    run(sys.executable, "-m", "venv", "--without-pip", path)
+    env = {**os.environ, **offline_pip(dist.wheelhouse)}
+    run(sys.executable, "-m", "pip", "--python", path / "bin" / "python", "install", "--quiet",
+        f"ismart-sms-kit=={VERSION}", "pytest", env=env)  # fmt: skip
+    return path / "bin"
+
+
+@pytest.mark.parametrize("how", ["--pyargs", "path"])
+def test_a_kit_run_without_the_extra_names_the_command_that_adds_it(
+    venv_without_extra: Path, how: str, tmp_path: Path
+) -> None:
+    python = venv_without_extra / "python"
+    probe = "import importlib.util as u; print(u.find_spec('hypothesis') is None)"
+    assert run(python, "-c", probe, cwd=tmp_path).strip() == "True"
+    target = ["--pyargs", "ismart_sms_kit.contract_tests"]
+    if how == "path":
+        where = "import ismart_sms_kit.contract_tests as k; print(k.__path__[0])"
+        target = [run(python, "-c", where, cwd=tmp_path).strip()]
+    result = subprocess.run(
+        [python, "-m", "pytest", "-p", "no:cacheprovider", *target,
+         "--ismart-url", "http://127.0.0.1:9"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert "the contract kit needs the [contract] extra" in out, out
+    assert "pip install 'ismart-sms-kit[contract]'" in out, out
+
+
 def wait_for_health(url: str, proc: subprocess.Popen[bytes], within: float = 60) -> None:
     deadline = time.monotonic() + within
     while True:
