@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: FORCE help serve image-test test test-oldest contract-live lint format typecheck clean bench bench-soak wrk
+.PHONY: FORCE help serve image-test release test test-oldest contract-live lint format typecheck clean bench bench-soak wrk
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ bench: $(VENV)/.installed wrk ## loopback benchmark, ~2 min: baseline vs emulato
 
 bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS every ~100k (not CI; ~1.5 min)
 	$(PY) -m benchmarks.soak $(ARGS)
+
+release: $(VENV)/.installed ## build the sdist and wheel of HEAD into dist/, check them, print the tag to push
+	$(PY) -m tools.release $(ARGS)
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .venv-py310 .pytest_cache .mypy_cache .ruff_cache .hypothesis
