@@ -41,6 +41,7 @@ import ismart_sms_kit
 from ismart_sms_kit.mock_server.server import free_port
 from ismart_sms_kit.protocol.spec import SEND_PATH
 from tests.conftest import SAMPLE
+from tools import release
 
 pytestmark = pytest.mark.install
 
@@ -73,34 +74,54 @@ class Dist:
     wheelhouse: Path
 
 
-def symlinkless_clone(destination: Path) -> Path:
-    """The checkout as Git for Windows' default makes it: ``git -c core.symlinks=false clone``
-    of this repository at HEAD, with the working tree's uncommitted changes to tracked files
-    applied (files not yet added to git are not in it, as they would not be in a push)."""
-    run("git", "-c", "core.symlinks=false", "clone", "--quiet", "--no-checkout", ROOT, destination)
-    head = run("git", "rev-parse", "HEAD", cwd=ROOT).strip()
-    run("git", "-c", "core.symlinks=false", "checkout", "--quiet", head, cwd=destination)
-    diff = run("git", "diff", "HEAD", "--binary", cwd=ROOT)
-    if diff:
-        run("git", "apply", "--whitespace=nowarn", input=diff, cwd=destination)
-    return destination
-
-
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
-    """``python -m build`` in a ``core.symlinks=false`` clone: the sdist, then the wheel built
-    from that sdist (not from the checkout); and a wheelhouse with the wheel and its
-    dependencies (the contract extra too). Built once for every install test."""
-    clone = symlinkless_clone(tmp_path_factory.mktemp("clone") / "ismart-sms-kit")
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, clone)
-    (sdist,) = out.glob("*.tar.gz")
-    (wheel,) = out.glob("*.whl")
+    """``make release``'s build (tools/release.py) in a ``git -c core.symlinks=false clone``
+    of HEAD with the working tree's uncommitted changes to tracked files (files not yet added
+    to git are not in it, as they would not be in a push): the sdist, then the wheel built from
+    that sdist; and a wheelhouse with the wheel and its dependencies (the contract extra too).
+    Built once for every install test."""
+    clone = release.clone(tmp_path_factory.mktemp("clone") / "ismart-sms-kit", with_changes=True)
+    sdist, wheel = release.build(clone, tmp_path_factory.mktemp("dist"))
     wheelhouse = tmp_path_factory.mktemp("wheelhouse")
     shutil.copy(wheel, wheelhouse)
     run(sys.executable, "-m", "pip", "download", "--quiet", "--dest", wheelhouse,
         f"{wheel}[contract]")  # fmt: skip
     return Dist(sdist, wheel, wheelhouse)
+
+
+def test_the_release_checks_pass_on_the_build_and_name_what_a_broken_one_lacks(
+    dist: Dist, tmp_path: Path
+) -> None:
+    assert release.check_wheel(dist.wheel, VERSION) == []
+    assert release.check_sdist(dist.sdist, VERSION) == []
+    broken = tmp_path / dist.wheel.name
+    dropped = {"ismart_sms_kit/py.typed", "ismart_sms_kit/mock_server/rules/ruleset.py"}
+    with zipfile.ZipFile(dist.wheel) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            if item.filename not in dropped:
+                target.writestr(item, source.read(item))
+        target.writestr("ismart_sms_kit/tests/test_x.py", "")
+    problems = release.check_wheel(broken, VERSION)
+    assert f"{broken.name}: ismart_sms_kit/py.typed is missing" in problems
+    assert f"{broken.name}: ismart_sms_kit/mock_server/rules/ruleset.py is missing" in problems
+    assert f"{broken.name}: ismart_sms_kit/tests/test_x.py does not belong in it" in problems
+    assert release.check_wheel(dist.wheel, "9.9.9") == [
+        f"{dist.wheel.name}: no ismart_sms_kit-9.9.9.dist-info/METADATA (another version?)"
+    ]
+    assert release.check_sdist(dist.sdist, "9.9.9")
+
+
+def test_make_release_builds_checks_and_prints_the_tag(tmp_path: Path) -> None:
+    """The target as written in the Makefile (HEAD's build; its checks; the tag)."""
+    out = run("make", "--no-print-directory", "release", f"ARGS=--outdir {tmp_path}", cwd=ROOT)
+    assert f"ismart_sms_kit-{VERSION}.tar.gz" in out and "checked (metadata" in out, out
+    head = run("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip()
+    assert f'git tag -a v{VERSION} -m "ismart-sms-kit {VERSION}" {head}' in out, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"ismart_sms_kit-{VERSION}-py3-none-any.whl",
+        f"ismart_sms_kit-{VERSION}.tar.gz",
+    ]
 
 
 def wheel_names(dist: Dist) -> list[str]:

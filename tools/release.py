@@ -131,9 +131,11 @@ def check_metadata(text: str, release: str, where: str) -> list[str]:
 
 
 def check_wheel(wheel: Path, release: str, root: Path = ROOT) -> list[str]:
+    info = f"{PACKAGE}-{release}.dist-info"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        info = f"{PACKAGE}-{release}.dist-info"
+        if f"{info}/METADATA" not in names:
+            return [f"{wheel.name}: no {info}/METADATA (another version?)"]
         problems = check_metadata(archive.read(f"{info}/METADATA").decode(), release, wheel.name)
         entry_points = archive.read(f"{info}/entry_points.txt").decode()
     missing = sorted(expected_wheel_files(root) - names)
@@ -163,6 +165,8 @@ def check_wheel(wheel: Path, release: str, root: Path = ROOT) -> list[str]:
 def check_sdist(sdist: Path, release: str, root: Path = ROOT) -> list[str]:
     top = f"{PACKAGE}-{release}"
     with tarfile.open(sdist) as archive:
+        if f"{top}/PKG-INFO" not in archive.getnames():
+            return [f"{sdist.name}: no {top}/PKG-INFO (another version?)"]
         names = {name.removeprefix(top + "/") for name in archive.getnames()}
         member = archive.extractfile(f"{top}/PKG-INFO")
         info = member.read().decode() if member is not None else ""
