@@ -451,18 +451,53 @@ def recipe(name: str) -> tuple[str, dict[str, str]]:
     return "\n".join(job["before_script"]), dict(job["variables"])
 
 
+REPOSITORY = "https://github.com/your-org/ismart-sms-kit"
+"""The repository's URL in the CI recipes (and docs/install.md)."""
+
+
+@pytest.fixture(scope="session")
+def tagged_repository(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository (with the working tree's changes committed) whose HEAD is
+    tagged as this version's release, ``v0.X.Y``: what the recipes' git URL names. The
+    wheelhouse gets setuptools, which pip's isolated build of the URL asks for."""
+    clone = release.clone(tmp_path_factory.mktemp("tagged") / "repo", with_changes=True)
+    who = ["-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    run("git", *who, "commit", "--quiet", "--all", "--allow-empty", "-m", "as tested", cwd=clone)
+    run("git", *who, "tag", "-a", f"v{VERSION}", "-m", f"ismart-sms-kit {VERSION}", cwd=clone)
+    run(sys.executable, "-m", "pip", "download", "--quiet", "--dest", dist.wheelhouse,
+        "setuptools>=77")  # fmt: skip
+    return clone
+
+
+def git_points(url: str, to: Path) -> dict[str, str]:
+    """git's settings (environment variables) that fetch ``url`` from the folder ``to``."""
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{to.as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+    }
+
+
 @pytest.mark.parametrize("name", ["github-actions-plain.yml", "gitlab-ci-plain.yml"])
-def test_the_plain_ci_recipe_runs_as_written(name: str, dist: Dist, tmp_path: Path) -> None:
-    """The recipe's own commands under bash -eo pipefail, as both CI services run them; only
-    the port is a free one (the recipe reads it from ISMART_MOCK_PORT), and pip is pointed at
-    the wheelhouse (PIP_NO_INDEX, PIP_FIND_LINKS) instead of an index."""
+def test_the_plain_ci_recipe_runs_as_written(
+    name: str, dist: Dist, tagged_repository: Path, tmp_path: Path
+) -> None:
+    """The recipe's own commands under bash -eo pipefail, as both CI services run them: pip
+    installs the git URL pinned to this version's tag, which git fetches from a local clone
+    tagged so (``insteadOf``), with the packages it needs from the wheelhouse (PIP_NO_INDEX,
+    PIP_FIND_LINKS) instead of an index; only the port is a free one (the recipe reads it from
+    ISMART_MOCK_PORT). The wait loop is quiet: no curl error for each try before the start."""
     script, variables = recipe(name)
-    assert variables["ISMART_KIT"] == f"ismart-sms-kit=={VERSION}", "the recipe pins this version"
+    kit = f"ismart-sms-kit @ git+{REPOSITORY}@v{VERSION}"
+    assert variables["ISMART_KIT"] == kit, "the recipe pins this version's tag"
+    text = (DOCS / "ci" / name).read_text(encoding="utf-8")
+    assert f'"ismart-sms-kit=={VERSION}"' in text, "the index's line, as the option"
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ISMART_", "PIP_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("ISMART_", "PIP_", "GIT_"))},
         **variables,
         **offline_pip(dist.wheelhouse),
+        **git_points(REPOSITORY, tagged_repository),
         "ISMART_MOCK_PORT": str(port),
         "RUNNER_TEMP": str(tmp_path),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
@@ -480,6 +515,7 @@ def test_the_plain_ci_recipe_runs_as_written(name: str, dist: Dist, tmp_path: Pa
         out = proc.communicate(timeout=300)[0].decode()
         assert proc.returncode == 0, out
         assert '"status":"ok"' in out.replace(" ", ""), out
+        assert "curl:" not in out, out
         url = f"http://127.0.0.1:{port}"
         assert requests.get(url + "/_mock/api/health", timeout=5).json()["version"] == VERSION
         assert requests.post(url + SEND_PATH, data=SAMPLE, timeout=10).text == "1"
