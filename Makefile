@@ -12,7 +12,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: FORCE help serve image-test release test test-oldest contract-live lint format typecheck clean bench bench-soak wrk
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -v host='$(HOST)' -v port='$(PORT)' \
+		'BEGIN {FS = ":.*?## "}; {gsub(/\$$\(HOST\)/, host, $$2); gsub(/\$$\(PORT\)/, port, $$2); \
+		printf "  make %-14s %s\n", $$1, $$2}'
 
 # Two stamps: `make serve` installs what serving needs (the package, editable), `make test` and
 # the other development targets add the dev extra (ruff, mypy, pytest, Playwright, ...).
@@ -41,7 +43,7 @@ $(VENV)/.installed: pyproject.toml setup.py $(VENV)/.package-files
 	$(PY) -m pip install --quiet $(STRICT) -e '.[dev]'
 	@touch $@
 
-serve: $(VENV)/.installed-serve ## start the emulator on $(HOST):$(PORT) with the demo defaults (PORT=18080, ARGS="--config f.yaml")
+serve: $(VENV)/.installed-serve ## start the emulator on $(HOST):$(PORT) with the demo defaults (PORT=18080, ARGS="--config team")
 	$(VENV)/bin/ismart-mock --host $(HOST) --port $(PORT) $(ARGS)
 
 image-test: ## build the Containerfile's image with podman on a Debian base it makes, run and check it (minutes; root)

@@ -8,6 +8,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from ismart_sms_kit.mock_server.config import (
     load_file,
     load_rules_file,
 )
-from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
+from ismart_sms_kit.mock_server.logs import log_config
 from ismart_sms_kit.mock_server.rules.values import RuleError
 from ismart_sms_kit.mock_server.server import bind
 from ismart_sms_kit.mock_server.state.sqlite import StateFileError
@@ -232,6 +233,19 @@ def write_port_file(path: str, port: int) -> None:
     os.replace(partial, target)
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 fault rule``, ``2 fault rules``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging configuration (passwords masked), its console format for every logger:
+    the emulator's own messages read as uvicorn's do (``INFO:     ...``)."""
+    config = log_config()
+    config["root"] = {"handlers": ["default"], "level": level.upper()}
+    return config
+
+
 def _announce(
     args: argparse.Namespace,
     config: Config,
@@ -256,7 +270,8 @@ def _announce(
     workers = f"; {args.workers} workers" if args.workers > 1 else ""
     print(
         f"ismart-mock: seed {backend.seed}; state {config.state}{workers}; "
-        f"{len(config.accounts)} accounts; {len(backend.rules.all())} fault rules"
+        f"{counted(len(config.accounts), 'account')}; "
+        f"{counted(len(backend.rules.all()), 'fault rule')}"
         + ("; admin token required" if config.setting("admin_token") else ""),
         flush=True,
     )
@@ -282,7 +297,7 @@ def server_options(args: argparse.Namespace) -> dict[str, Any]:
         proxy_headers=args.proxy_headers,
         http=http_protocol(),
         timeout_graceful_shutdown=2,
-        log_config=log_config(),
+        log_config=logging_config(args.log_level),
     )
 
 
@@ -307,9 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ismart-mock: configuration error: {exc}", file=sys.stderr)
         return 2
     backend: Backend = app.state.backend
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(MaskPasswords())
+    logging.config.dictConfig(logging_config(args.log_level))
     ssl: dict[str, str] = {}
     if args.tls:
         from ismart_sms_kit.mock_server.tls import prepare

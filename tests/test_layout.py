@@ -4,9 +4,11 @@ nothing at the top of the repository that would shadow the installed package."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from setuptools.config.pyprojecttoml import load_file  # tomllib is 3.11+
 
 import ismart_sms_kit
@@ -48,3 +50,16 @@ def test_nothing_at_the_top_shadows_the_installed_package() -> None:
     ``ismart_sms_kit/`` there would be imported instead of the installed package."""
     assert not (ROOT / "ismart_sms_kit").exists()
     assert (ROOT / "src" / "ismart_sms_kit" / "py.typed").is_file()
+
+
+@pytest.mark.subprocess
+def test_make_help_prints_the_values_not_the_variables() -> None:
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    out = subprocess.run(
+        ["make", "--no-print-directory", "help", "PORT=18123"],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=30,
+    ).stdout  # fmt: skip
+    assert "start the emulator on 127.0.0.1:18123" in out, out
+    assert "$(" not in out, out
+    assert "make release" in out

@@ -4,6 +4,10 @@ tests/test_install.py starts ``ismart-mock --rules flaky`` from an installed whe
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +87,33 @@ def test_ismart_mock_scenarios_lists_every_one_a_line_each(
             assert found is not None
             assert f"  {name}  " in out and scenarios.summary(found) in out
     assert "--rules NAME" in out and "--config NAME" in out
+
+
+@pytest.mark.subprocess
+def test_the_start_up_reads_in_one_voice(tmp_path: Path) -> None:
+    """``--rules flaky`` from a folder with nothing of the repository: one rule, said so in the
+    singular; every line either the emulator's announcement or a log line in uvicorn's format
+    (the emulator's own log lines included)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ismart_sms_kit.mock_server", "--rules", "flaky", "--port", "0",
+         "--port-file", "port", "--log-level", "debug"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "port").exists():
+            assert proc.poll() is None, proc.communicate()[0]
+            assert time.monotonic() < deadline, "no port file"
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert "; 1 fault rule\n" in out, out
+    lines = out.splitlines()
+    assert any(line.startswith("INFO:     Uvicorn running on") for line in lines), out
+    strays = [
+        line
+        for line in lines
+        if not line.startswith("ismart-mock: ") and not re.match(r"[A-Z]+: +\S", line)
+    ]
+    assert strays == [], out
