@@ -63,3 +63,20 @@ def test_make_help_prints_the_values_not_the_variables() -> None:
     assert "start the emulator on 127.0.0.1:18123" in out, out
     assert "$(" not in out, out
     assert "make release" in out
+
+
+def test_the_inbox_serves_its_files_through_the_installs_links() -> None:
+    """In a strict editable install the package's files are links (to the real files in the
+    folders): the inbox's assets are still served, not refused as outside their folder."""
+    import requests
+
+    from ismart_sms_kit.mock_server.app import create_app
+    from ismart_sms_kit.mock_server.config import Config
+    from ismart_sms_kit.mock_server.server import ServerThread
+
+    with ServerThread(create_app(Config(seed=0))) as server:
+        for asset in ("inbox.js", "inbox.css"):
+            answer = requests.get(f"{server.url}/_mock/static/{asset}", timeout=10)
+            assert answer.status_code == 200, asset
+            real = ROOT / "mock_server" / "admin" / "inbox" / "static" / asset
+            assert answer.content == real.read_bytes()
