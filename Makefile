@@ -103,5 +103,5 @@ bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS ever
 release: $(VENV)/.installed ## build the sdist and wheel of HEAD into dist/, check them, print the tag to push
 	$(PY) -m tools.release $(ARGS)
 
-clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .venv-py310 .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## remove the virtualenv, its editable link tree (build/) and caches
+	rm -rf $(VENV) .venv-py310 build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
