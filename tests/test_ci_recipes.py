@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import ismart_sms_kit
+from tools import release
 
 CI = Path(__file__).resolve().parent.parent / "docs" / "ci"
 VERSION = ismart_sms_kit.__version__
@@ -76,3 +77,11 @@ def test_every_wait_loop_is_quiet(name: str) -> None:
     assert loops, "each recipe waits for the health answer"
     for line in loops:
         assert "curl -sf -o /dev/null " in line and "-fsS" not in line, line
+
+
+def test_every_install_line_pins_this_version_and_make_release_says_which_does_not() -> None:
+    assert release.stale_pins(VERSION) == []
+    stale = release.stale_pins("9.9.9")
+    assert any(s.startswith("docs/ci/gitlab-ci-plain.yml:") for s in stale), stale
+    assert any(s.startswith("README.md:") and f"@v{VERSION}" in s for s in stale), stale
+    assert any(f"ismart-mock:{VERSION}" in s for s in stale), stale

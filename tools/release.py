@@ -10,7 +10,8 @@ The build runs in a ``git -c core.symlinks=false clone`` of HEAD (what a user's
   belongs in it (modules, the inbox's static files, the ready scenarios), ``py.typed``, the
   entry points, and nothing of the repository's own tests or benchmarks;
 * the sdist: everything the wheel is built from, and no ``tests/``;
-* CHANGELOG.md names this version (a release should carry its date there; said if not).
+* CHANGELOG.md names this version (a release should carry its date there; said if not), and
+  the install lines of the README, docs/install.md and docs/ci/ pin it.
 
 The version has one place, ``src/ismart_sms_kit/__init__.py``; the tag is ``v`` and it.
 """
@@ -196,6 +197,28 @@ def twine_check(*dists: Path) -> list[str]:
     return [] if result.returncode == 0 else [f"twine check: {result.stdout}{result.stderr}"]
 
 
+# Where the docs name a release to install: a git URL's tag, the index's pin, the image's tag.
+VERSION_PATTERN = r"(\d+\.\d+\.\d+)"
+PINNED = re.compile(
+    rf"@v{VERSION_PATTERN}\b|ismart-sms-kit=={VERSION_PATTERN}|ismart-mock:{VERSION_PATTERN}"
+)
+
+
+def stale_pins(release: str, root: Path = ROOT) -> list[str]:
+    """Install lines of the README, docs/install.md and the CI recipes that name another
+    version than ``release`` (they are copied as they are: they must install this one)."""
+    pages = [root / "README.md", root / "docs" / "install.md", *sorted(root.glob("docs/ci/*"))]
+    problems = []
+    for page in pages:
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            for match in PINNED.finditer(line):
+                pinned = next(group for group in match.groups() if group)
+                if pinned != release:
+                    where = page.relative_to(root)
+                    problems.append(f"{where}:{number}: {match.group(0)}, not {release}")
+    return problems
+
+
 def changelog_heading(release: str, root: Path = ROOT) -> str | None:
     text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     found = re.search(rf"^## \[{re.escape(release)}\] - (\S+)$", text, re.M)
@@ -217,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ismart-release-") as folder:
         source = clone(Path(folder) / NAME)
         sdist, wheel = build(source, args.outdir)
-    problems = check_wheel(wheel, release) + check_sdist(sdist, release)
+    problems = check_wheel(wheel, release) + check_sdist(sdist, release) + stale_pins(release)
     problems += twine_check(sdist, wheel)
     for path in (sdist, wheel):
         print(f"release: built {path} ({path.stat().st_size // 1024} KiB)")
