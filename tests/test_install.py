@@ -6,7 +6,13 @@
 * the contract kit runs from the installed package against a real emulator process, with the
   command docs/contract-kit.md gives
   (``pytest --pyargs ismart_sms_kit.contract_tests --ismart-url URL``);
-* the plain CI recipes in docs/ci/ run as written: their commands are read from the YAML files.
+* the plain CI recipes in docs/ci/ run as written: their commands are read from the YAML files
+  (their git URL pinned to this version's tag, fetched from a local clone tagged so);
+* the installed kit works from a folder with nothing of the repository (``--version``, the
+  imports, ``py.typed``, ``ismart-mock --rules flaky``); a kit run without the ``contract``
+  extra names the command that adds it;
+* ``make release``'s checks pass on the build and name what a doctored wheel lacks; a build
+  from an incomplete checkout stops, naming the missing folder.
 
 The wheel is built once per session, in a ``git -c core.symlinks=false clone`` of the repository
 (Git for Windows' default checkout), as a user's ``pip install git+...`` builds it.
