@@ -9,27 +9,41 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help serve image-test test test-fast test-slow test-oldest contract-live lint format typecheck clean bench bench-soak wrk
+.PHONY: FORCE help serve image-test release test test-fast test-slow test-oldest contract-live lint format typecheck clean bench bench-soak wrk
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -v host='$(HOST)' -v port='$(PORT)' \
+		'BEGIN {FS = ":.*?## "}; {gsub(/\$$\(HOST\)/, host, $$2); gsub(/\$$\(PORT\)/, port, $$2); \
+		printf "  make %-14s %s\n", $$1, $$2}'
 
 # Two stamps: `make serve` installs what serving needs (the package, editable), `make test` and
 # the other development targets add the dev extra (ruff, mypy, pytest, Playwright, ...).
+# Editable in setuptools' strict mode: the venv sees a tree of links to the files of the folders
+# pyproject.toml maps into the package (mypy and editors follow it; docs/architecture.md), made
+# at install time, so a file added or removed installs again: $(VENV)/.package-files lists them
+# and changes only when that list does.
+STRICT := --config-settings editable_mode=strict
+PACKAGE_FOLDERS := src mock_server client contract_tests protocol fixtures
+
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet 'pip>=23'  # PEP 660 editable installs, pip --python; a no-op when met
 	@touch $@
 
-$(VENV)/.installed-serve: pyproject.toml $(VENV)/.created
-	$(PY) -m pip install --quiet -e .
+$(VENV)/.package-files: FORCE | $(VENV)/.created
+	@find $(PACKAGE_FOLDERS) -name __pycache__ -prune -o -type f \( -name '*.py' -o -name '*.yaml' \
+		-o -name py.typed -o -path '*/static/*' \) -print | LC_ALL=C sort > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(VENV)/.installed-serve: pyproject.toml setup.py $(VENV)/.package-files
+	$(PY) -m pip install --quiet $(STRICT) -e .
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/.created
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed: pyproject.toml setup.py $(VENV)/.package-files
+	$(PY) -m pip install --quiet $(STRICT) -e '.[dev]'
 	@touch $@
 
-serve: $(VENV)/.installed-serve ## start the emulator on $(HOST):$(PORT) with the demo defaults (PORT=18080, ARGS="--config f.yaml")
+serve: $(VENV)/.installed-serve ## start the emulator on $(HOST):$(PORT) with the demo defaults (PORT=18080, ARGS="--config team")
 	$(VENV)/bin/ismart-mock --host $(HOST) --port $(PORT) $(ARGS)
 
 image-test: ## build the Containerfile's image with podman on a Debian base it makes, run and check it (minutes; root)
@@ -82,7 +96,7 @@ test-oldest: ## make test again on Python 3.10 (in .venv-py310), the oldest supp
 
 contract-live: $(VENV)/.installed ## the contract kit against ISMART_URL, live-safe (needs ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)
 	@if [ -z "$$ISMART_URL" ]; then echo "make contract-live: set ISMART_URL (and ISMART_USER_ID, ISMART_PASSWORD, ISMART_HEADER)" >&2; exit 2; fi
-	$(PY) -m pytest ismart_sms_kit/contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
+	$(PY) -m pytest contract_tests -p no:cacheprovider --hypothesis-profile live $(ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check .
@@ -103,5 +117,8 @@ bench: $(VENV)/.installed wrk ## loopback benchmark, ~2 min: baseline vs emulato
 bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS every ~100k (not CI; ~1.5 min)
 	$(PY) -m benchmarks.soak $(ARGS)
 
-clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .venv-py310 .pytest_cache .mypy_cache .ruff_cache .hypothesis
+release: $(VENV)/.installed ## build the sdist and wheel of HEAD into dist/, check them, print the tag to push
+	$(PY) -m tools.release $(ARGS)
+
+clean: ## remove the virtualenv, its editable link tree (build/) and caches
+	rm -rf $(VENV) .venv-py310 build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -13,8 +13,8 @@ compare two trees with it, then confirm with ``make bench``::
     python -m benchmarks.opcodes --requests 200 --top 5
     git worktree add /tmp/before 6ebe2aa && python -m benchmarks.opcodes --tree /tmp/before
 
-``--tree``: another checkout of this project (an older commit's ``git worktree``), in either
-layout (``ismart_sms_kit.mock_server`` or, before 0.2, a top-level ``mock_server``). Each count
+``--tree``: another checkout of this project (an older commit's ``git worktree``), in any of
+its layouts (docs/architecture.md, "Layout"; before 0.2, a top-level ``mock_server``). Each count
 runs in a fresh interpreter. The counts of one tree vary by a few tenths of a percent (the
 server's periodic timers), not with load.
 """
@@ -24,6 +24,9 @@ from __future__ import annotations
 import argparse
 import collections
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import json
 import os
 import socket
@@ -35,15 +38,41 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from tools.release import package_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 300
 
 
+class _MappedTree(importlib.abc.MetaPathFinder):
+    """Imports the packages of a checkout laid out with pyproject.toml's ``package-dir`` (the
+    folders mapped into ``ismart_sms_kit``) from that checkout, as an editable install would."""
+
+    def __init__(self, tree: Path) -> None:
+        self.folders = {name: tree / folder for name, folder in package_dir(tree).items()}
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        folder = self.folders.get(fullname)
+        if folder is None:
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+
+
 def _emulator(tree: Path) -> tuple[Any, Any, Any]:
-    """(create_app, load_file, ServerThread) of the checkout at ``tree``, either layout."""
-    sys.path.insert(0, str(tree))
-    # the layout before the ismart_sms_kit package (0.1) had a top-level mock_server
-    package = "ismart_sms_kit.mock_server" if (tree / "ismart_sms_kit").is_dir() else "mock_server"
+    """(create_app, load_file, ServerThread) of the checkout at ``tree``, in any of its
+    layouts: the folders mapped by package-dir (src/ismart_sms_kit/, 0.2 on), a folder
+    ismart_sms_kit/ of symlinks to them (0.2 before), a top-level mock_server (0.1)."""
+    if (tree / "src" / "ismart_sms_kit").is_dir():
+        sys.meta_path.insert(0, _MappedTree(tree))
+        package = "ismart_sms_kit.mock_server"
+    else:
+        sys.path.insert(0, str(tree))
+        symlinked = (tree / "ismart_sms_kit").is_dir()
+        package = "ismart_sms_kit.mock_server" if symlinked else "mock_server"
     app, config, server = (
         importlib.import_module(f"{package}.{name}") for name in ("app", "config", "server")
     )

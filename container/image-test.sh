@@ -3,8 +3,10 @@
 # from Debian's packages (container/base-image.sh), runs it with its state on a named volume,
 # waits for its health check, sends the vendor's sample request, reads the message back from the
 # inbox API, restarts the container (the message must survive: state on the volume), checks
-# that it runs as a non-root user and answers --version, and removes what it made. Prints how
-# long each step took. Not part of `make test` (minutes, and it needs root for debootstrap).
+# that it runs as a non-root user and answers --version, and removes what it made (container,
+# volume, image; the base image too when this run built it, unless KEEP_BASE=1), also when a step
+# fails or it is interrupted. Names of its own (two runs at once do not collide) and a free port.
+# Prints how long each step took. Not part of `make test` (minutes, and root for debootstrap).
 #
 # What this sandbox needed (root, cgroups v1/v2 hybrid, limits it may not raise, a TLS-inspecting
 # proxy), each overridable:
@@ -19,20 +21,27 @@ cd "$(dirname "$0")/.."
 PODMAN=${PODMAN:-podman --runtime runc}
 LIMITS=${LIMITS:---ulimit nofile=4096:4096 --ulimit nproc=4096:4096}
 BASE=${BASE:-localhost/ismart-sms-kit-base:bookworm}
-IMAGE=${IMAGE:-localhost/ismart-sms-kit:image-test}
-PORT=${PORT:-18090}
-NAME=ismart-sms-kit-image-test
-VOLUME=ismart-sms-kit-image-test
-URL=http://127.0.0.1:$PORT
+KEEP_BASE=${KEEP_BASE:-0}
+RUN_ID=$$-$(date +%s)
+IMAGE=${IMAGE:-localhost/ismart-sms-kit:image-test-$RUN_ID}
+NAME=ismart-sms-kit-image-test-$RUN_ID
+VOLUME=ismart-sms-kit-image-test-$RUN_ID
 
 missing=""
-for tool in podman debootstrap runc curl; do command -v $tool >/dev/null || missing="$missing $tool"; done
+for tool in podman debootstrap runc curl python3; do
+    command -v $tool >/dev/null || missing="$missing $tool"
+done
 if [ -n "$missing" ]; then
     echo "image-test: installing Debian's$missing"
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-    $SUDO apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    # another apt (unattended-upgrades, a second run) may hold the lock: wait for it, 10 min
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+        install -y -qq $missing >/dev/null
 fi
+# a free port on the loopback, unless PORT is given
+PORT=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+URL=http://127.0.0.1:$PORT
 
 errors=$(mktemp)
 # podman run/restart/rm print errors where no systemd runs the health-check timers; the check
@@ -40,13 +49,22 @@ errors=$(mktemp)
 quiet() { "$@" 2>"$errors" || { cat "$errors" >&2; return 1; }; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+made_base=0
 cleanup() {
     $PODMAN rm -f -t 2 "$NAME" >/dev/null 2>&1 || true
     $PODMAN volume rm -f "$VOLUME" >/dev/null 2>&1 || true
+    $PODMAN rmi -f "$IMAGE" >/dev/null 2>&1 || true
+    if [ "$made_base" = 1 ] && [ "$KEEP_BASE" != 1 ]; then
+        $PODMAN rmi -f "$BASE" >/dev/null 2>&1 || true
+        echo "image-test: removed the base image $BASE it built (KEEP_BASE=1 keeps it for the next run)"
+    fi
+    rm -f "$errors"
 }
-trap 'cleanup; rm -f "$errors"' EXIT
-cleanup
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+$PODMAN image exists "$BASE" || made_base=1
 PODMAN="$PODMAN" BASE="$BASE" sh container/base-image.sh
 
 mounts=""
@@ -55,8 +73,8 @@ for file in /etc/pip.conf "$cert"; do
     [ -n "$file" ] && [ -f "$file" ] && mounts="$mounts -v $file:$file:ro"
 done
 t=$(now)
-quiet $PODMAN build $LIMITS --network host --format docker $mounts --build-arg "BASE=$BASE" \
-    -t "$IMAGE" -f Containerfile . >/dev/null
+quiet $PODMAN build $LIMITS --network host --format docker --layers=false $mounts \
+    --build-arg "BASE=$BASE" -t "$IMAGE" -f Containerfile . >/dev/null
 echo "image-test: built $IMAGE in $(since "$t"): $($PODMAN image inspect --format '{{.Size}}' "$IMAGE") bytes"
 
 version=$(quiet $PODMAN run --rm --no-healthcheck $LIMITS "$IMAGE" --version)
@@ -106,4 +124,4 @@ wait_healthy "a restart"
 check_inbox
 echo "image-test: the message survived the restart (state on the volume $VOLUME)"
 quiet $PODMAN stop -t 5 "$NAME" >/dev/null
-echo "image-test: passed"
+echo "image-test: passed (removing $NAME, $VOLUME and $IMAGE)"

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings as hypothesis_settings
+
+from ismart_sms_kit.contract_tests import missing_extra
+
+try:
+    from hypothesis import settings as hypothesis_settings
+except ModuleNotFoundError as exc:  # run without the [contract] extra: say how to add it
+    raise missing_extra(exc) from exc
 
 from ismart_sms_kit.contract_tests import profiles, strategies
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account

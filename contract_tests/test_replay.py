@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from ismart_sms_kit.contract_tests.conftest import RUN
 from ismart_sms_kit.contract_tests.contract import Contract
 from ismart_sms_kit.contract_tests.replay import compare, replay_request
+
+from .conftest import RUN  # relative: the conftest pytest loaded, whether run by path or --pyargs
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,4 +1,5 @@
-"""``ismart-mock``: run the emulator. ``python -m mock_server`` is the same command."""
+"""``ismart-mock``: run the emulator (``ismart-mock scenarios``: list the ready scenarios).
+``python -m ismart_sms_kit.mock_server`` is the same command."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
@@ -18,12 +20,13 @@ from starlette.applications import Starlette
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-from ismart_sms_kit import __version__
+from ismart_sms_kit import __version__, scenarios
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import (
     ENDPOINT_PATHS,
     ENDPOINT_SETTINGS,
+    SECTIONS,
     SETTINGS,
     Config,
     ConfigError,
@@ -31,7 +34,7 @@ from ismart_sms_kit.mock_server.config import (
     load_file,
     load_rules_file,
 )
-from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
+from ismart_sms_kit.mock_server.logs import log_config
 from ismart_sms_kit.mock_server.rules.values import RuleError
 from ismart_sms_kit.mock_server.server import bind
 from ismart_sms_kit.mock_server.state.sqlite import StateFileError
@@ -57,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="ismart-mock",
-        description="Emulator of the iSmart SMS bulk gateway (Infocomm, Oman).",
+        description="Emulator of the iSmart SMS bulk gateway (Infocomm, Oman).\n\n"
+        "ismart-mock scenarios: list the ready scenarios, for --rules NAME and --config NAME.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
             "Every option can also be set as an environment variable ISMART_MOCK_<OPTION>\n"
@@ -65,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Settings (in a --config file under 'settings:', or ISMART_MOCK_<NAME>):\n"
             + settings_help
             + "\n\nPer-endpoint settings (in a --config file only, under 'endpoints:' then "
-            f"{', '.join(ENDPOINT_PATHS)}; docs/configuration.md gives each endpoint's "
-            "defaults):\n" + endpoint_help
+            f"{', '.join(ENDPOINT_PATHS)}; the repository's docs/configuration.md gives "
+            "each endpoint's defaults):\n" + endpoint_help
         ),
     )
     parser.add_argument("--version", action="version", version=f"ismart-mock {__version__}")
@@ -91,15 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config",
         default=_env("CONFIG"),
-        metavar="FILE",
-        help="YAML config (see docs/configuration.md)",
+        metavar="FILE|NAME",
+        help="YAML config: a file, or a ready one's name (ismart-mock scenarios lists them; "
+        "the sections: " + ", ".join(sorted(SECTIONS)) + ")",
     )
     parser.add_argument(
         "--rules",
         action="append",
         default=None,  # then ISMART_MOCK_RULES (see rule_files): the command line wins
-        metavar="FILE",
-        help="YAML file of fault rules (repeatable; ISMART_MOCK_RULES takes a "
+        metavar="FILE|NAME",
+        help="YAML file of fault rules, or a ready scenario's name (--rules flaky; "
+        "ismart-mock scenarios lists them); repeatable (ISMART_MOCK_RULES takes a "
         f"{os.pathsep!r}-separated list, used when no --rules is given)",
     )
     seed = _env("SEED")
@@ -172,12 +178,24 @@ def rule_files(args: argparse.Namespace) -> list[str]:
     return [path for path in rules_env.split(os.pathsep) if path] if rules_env else []
 
 
+def scenario_file(kind: scenarios.Kind, value: str) -> str:
+    """A ``--config``/``--rules`` value: a file (a path always wins), else the ready scenario it
+    names (``--rules flaky``)."""
+    found = scenarios.resolve(kind, value)
+    if not Path(found).is_file():
+        raise ConfigError(
+            f"{value}: no such file, nor a ready scenario of that name "
+            "(ismart-mock scenarios lists them)"
+        )
+    return found
+
+
 def load_config(args: argparse.Namespace) -> Config:
     config = Config()
     if args.config:
-        load_file(args.config, config)
+        load_file(scenario_file("accounts", args.config), config)
     for path in rule_files(args):
-        load_rules_file(path, config)
+        load_rules_file(scenario_file("rules", path), config)
     apply_environment(config)
     config.seed = args.seed
     config.state = args.state
@@ -215,6 +233,19 @@ def write_port_file(path: str, port: int) -> None:
     os.replace(partial, target)
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 fault rule``, ``2 fault rules``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging configuration (passwords masked), its console format for every logger:
+    the emulator's own messages read as uvicorn's do (``INFO:     ...``)."""
+    config = log_config()
+    config["root"] = {"handlers": ["default"], "level": level.upper()}
+    return config
+
+
 def _announce(
     args: argparse.Namespace,
     config: Config,
@@ -239,7 +270,8 @@ def _announce(
     workers = f"; {args.workers} workers" if args.workers > 1 else ""
     print(
         f"ismart-mock: seed {backend.seed}; state {config.state}{workers}; "
-        f"{len(config.accounts)} accounts; {len(backend.rules.all())} fault rules"
+        f"{counted(len(config.accounts), 'account')}; "
+        f"{counted(len(backend.rules.all()), 'fault rule')}"
         + ("; admin token required" if config.setting("admin_token") else ""),
         flush=True,
     )
@@ -265,11 +297,14 @@ def server_options(args: argparse.Namespace) -> dict[str, Any]:
         proxy_headers=args.proxy_headers,
         http=http_protocol(),
         timeout_graceful_shutdown=2,
-        log_config=log_config(),
+        log_config=logging_config(args.log_level),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(argv if argv is not None else sys.argv[1:])[:1] == ["scenarios"]:
+        print(scenarios.listing())
+        return 0
     args = build_parser().parse_args(argv)
     if args.workers < 1:
         print("ismart-mock: --workers must be at least 1", file=sys.stderr)
@@ -287,9 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ismart-mock: configuration error: {exc}", file=sys.stderr)
         return 2
     backend: Backend = app.state.backend
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(MaskPasswords())
+    logging.config.dictConfig(logging_config(args.log_level))
     ssl: dict[str, str] = {}
     if args.tls:
         from ismart_sms_kit.mock_server.tls import prepare

@@ -399,7 +399,7 @@ def run_kit(
             sys.executable,
             "-m",
             "pytest",
-            *(paths or ("ismart_sms_kit/contract_tests",)),
+            *(paths or ("contract_tests",)),
             *KIT_PLUGINS,
             *args,
         ],

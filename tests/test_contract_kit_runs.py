@@ -204,8 +204,8 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
             "-rs",
             env=live_env(stand_in.url),
             paths=(
-                "ismart_sms_kit/contract_tests/test_delivery.py",
-                "ismart_sms_kit/contract_tests/test_phone_numbers.py",
+                "contract_tests/test_delivery.py",
+                "contract_tests/test_phone_numbers.py",
             ),
         )
         api = stand_in.url + "/_mock/api"
@@ -228,13 +228,13 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
         # accepts what must answer 6 (the whole suite, up to its first failure)
         (
             {"match": {"min_parts": 6}, "action": {"code": 1}},
-            ("ismart_sms_kit/contract_tests",),
+            ("contract_tests",),
             "says 6",
         ),
         # answers 9 for valid numbers of one range, which no fixed example uses
         (
             {"match": {"mobile_prefix": "9687"}, "action": {"code": 9}},
-            ("ismart_sms_kit/contract_tests/test_phone_numbers.py",),
+            ("contract_tests/test_phone_numbers.py",),
             "the contract says 1",
         ),
     ],
@@ -297,7 +297,7 @@ def test_another_validation_order_is_a_different_contract() -> None:
         "--ismart-order=request,message_blank",
         "-k",
         "unknown_user_answers_3",
-        paths=("ismart_sms_kit/contract_tests/test_precedence.py",),
+        paths=("contract_tests/test_precedence.py",),
     )
     assert result.returncode == 1, result.stdout[-3000:]
     assert "validation order: request,message_blank,client_ip" in result.stdout
@@ -323,8 +323,8 @@ def test_a_failing_live_run_shows_the_password_nowhere(tmp_path: Path) -> None:
             f"--junitxml={xml}",
             env=env,
             paths=(
-                "ismart_sms_kit/contract_tests/test_adjacent_steps.py",
-                "ismart_sms_kit/contract_tests/test_message_length.py",
+                "contract_tests/test_adjacent_steps.py",
+                "contract_tests/test_message_length.py",
             ),
         )
     report = xml.read_text(encoding="utf-8")
@@ -356,7 +356,7 @@ def test_ismart_emulator_refuses_a_host_that_is_not_the_emulator() -> None:
             f"--ismart-url={server.url}",
             "--ismart-emulator",
             env=live_env(server.url),
-            paths=("ismart_sms_kit/contract_tests/test_precedence.py",),
+            paths=("contract_tests/test_precedence.py",),
         )
     finally:
         server.stop()
@@ -391,9 +391,9 @@ def test_the_kit_leaves_a_shared_emulator_as_it_found_it() -> None:
             f"--ismart-url={shared.url}",
             "--ismart-emulator",
             paths=(
-                "ismart_sms_kit/contract_tests/test_accounts.py",
-                "ismart_sms_kit/contract_tests/test_headers.py",
-                "ismart_sms_kit/contract_tests/test_adjacent_steps.py",
+                "contract_tests/test_accounts.py",
+                "contract_tests/test_headers.py",
+                "contract_tests/test_adjacent_steps.py",
             ),
         )
         assert result.returncode == 0, result.stdout[-3000:]
@@ -410,7 +410,7 @@ def test_the_kit_leaves_a_shared_emulator_as_it_found_it() -> None:
 
 # --- emulators broken in one way -----------------------------------------------------------------
 
-KIT = "ismart_sms_kit/contract_tests/"
+KIT = "contract_tests/"
 
 
 @pytest.mark.parametrize(

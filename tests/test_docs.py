@@ -158,7 +158,7 @@ def test_the_documented_validation_order_is_the_emulators_and_the_kits() -> None
 @pytest.mark.subprocess
 def test_the_kits_order_help_prints_the_real_order() -> None:
     result = subprocess.run(
-        [*PYTEST, "ismart_sms_kit/contract_tests", "--help"],
+        [*PYTEST, "contract_tests", "--help"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -264,9 +264,17 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
 
 
 def _run_ismart_mock(code: str) -> None:
-    """An ``ismart-mock ...`` line: it starts (on a free port) and answers, then stops."""
+    """An ``ismart-mock ...`` line: it starts (on a free port) and answers, then stops;
+    ``ismart-mock scenarios`` lists the ready scenarios."""
     command = code.split("#", 1)[0].strip().removesuffix("&").split()
     assert command[0] == "ismart-mock"
+    if command[1:] == ["scenarios"]:
+        listed = subprocess.run(
+            [sys.executable, "-m", "ismart_sms_kit.mock_server", "scenarios"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+        assert re.search(r"^  flaky +One request in five", listed, re.M), listed
+        return
     mock = start(*command[1:])
     output = mock.stop()
     assert "ismart-mock: gateway" in output
@@ -278,7 +286,8 @@ def _check(example: Example, emulator: MockProcess, tmp_path: Path) -> None:
     env = _env()
     if example.lang == "sh":
         if code.startswith("ismart-mock "):
-            _run_ismart_mock(code)
+            for line in code.splitlines():
+                _run_ismart_mock(line)
             return
         _run(["bash", "-euo", "pipefail", "-c", code], env, ROOT)
     elif example.lang == "python":

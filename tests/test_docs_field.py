@@ -27,9 +27,9 @@ DOCS = "\n".join(
 
 
 def test_make_serve_passes_args_to_the_emulator() -> None:
-    """``make serve ARGS="--config fixtures/accounts/team.yaml"`` starts the emulator with the
-    team's accounts (PORT moved off 8080 so that it cannot collide)."""
-    command = 'make serve ARGS="--config fixtures/accounts/team.yaml"'
+    """``make serve ARGS="--config team"`` starts the emulator with the team's accounts, the
+    ready scenario of that name (PORT moved off 8080 so that it cannot collide)."""
+    command = 'make serve ARGS="--config team"'
     assert command in DOCS
     if shutil.which("make") is None:
         pytest.skip("no make")

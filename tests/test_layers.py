@@ -115,8 +115,15 @@ VERSION = f"{PKG}.__version__"
 
 
 def test_the_root_package_imports_nothing() -> None:
-    imported = _imports(ROOT / "ismart_sms_kit" / "__init__.py")
+    imported = _imports(ROOT / "src" / "ismart_sms_kit" / "__init__.py")
     assert imported <= {"__future__", "__future__.annotations"}, imported
+
+
+def test_the_scenarios_import_only_the_standard_library() -> None:
+    """``ismart_sms_kit.scenarios`` (fixtures/): read by the emulator's command line, which
+    any layer below it could use too."""
+    imported = _imports(ROOT / "fixtures" / "__init__.py")
+    assert {_top(name) for name in imported} <= sys.stdlib_module_names, imported
 
 
 def test_the_client_imports_only_the_protocol_and_itself() -> None:

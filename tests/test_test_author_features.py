@@ -215,6 +215,7 @@ def test_a_broken_rules_file_keeps_the_last_good_rules(reloading: tuple[MockAdmi
     wait_until(lambda: admin._api("GET", "/health")["rules_errors"])
     errors = admin._api("GET", "/health")["rules_errors"]
     assert "action.code" in errors[str(rules)]
+    assert str(rules) not in errors[str(rules)], "the file is the key, not said again"
     assert send(admin) == "4"  # the last good rules still answer
     write_rules(rules, 9)
     wait_until(lambda: not admin._api("GET", "/health")["rules_errors"])

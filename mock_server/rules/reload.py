@@ -60,7 +60,8 @@ class RulesWatcher:
                 data = read_rules_file(path)
                 applied = self.rules.replace_source(path, data)
             except (ConfigError, RuleError) as exc:
-                self.errors[path] = str(exc)
+                # the file is the key: its message without the file's name again
+                self.errors[path] = str(exc).removeprefix(f"{path}: ")
                 log.error("rules not reloaded, keeping the last good ones: %s", exc)
                 continue
             self.errors.pop(path, None)

@@ -20,7 +20,9 @@ from starlette.types import Scope
 
 from ismart_sms_kit.mock_server.admin.inbox import events
 
-STATIC = Path(__file__).parent / "static"
+# resolved: in a strict editable install this file is a link, and StaticFiles serves only files
+# whose real path is inside the real path of its folder
+STATIC = Path(__file__).resolve().parent / "static"
 PAGE_PATH = "/_mock/"
 
 CONTENT_SECURITY_POLICY = "; ".join(

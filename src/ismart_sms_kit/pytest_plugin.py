@@ -74,6 +74,11 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
     if not namespace.pyargs:
         return
     named = set(namespace.file_or_dir)
+    if any(kit_path(arg) for arg in named) and importlib.util.find_spec("hypothesis") is None:
+        from ismart_sms_kit.contract_tests import missing_extra
+
+        absent = ModuleNotFoundError("No module named 'hypothesis'", name="hypothesis")
+        raise pytest.UsageError(str(missing_extra(absent)))
     for i, arg in enumerate(args):
         path = kit_path(arg) if arg in named else None
         if path is not None:

@@ -8,7 +8,9 @@ imports this module only when a test uses the fixture), so any test can ask for 
         my_app.send_otp(url=ismart_mock.send_url, ...)
         assert "123456" in ismart_mock.latest("96899123456")["text"]
 
-One server per test session (it starts in a few tens of milliseconds); every test gets it back
+One server per test session (importing this module, the emulator with it, takes about half a
+second to a second; the server then answers within some 40 ms: ``python -m
+benchmarks.fixture_start``); every test gets it back
 in its start state (accounts, rules from the config, no messages). The handle is a
 :class:`ismart_sms_kit.client.mock_admin.MockAdmin` (``add_rule``, ``messages``, ``latest``,
 ``wait_for``,

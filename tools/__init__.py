@@ -1,0 +1,1 @@
+"""The project's own tools (not installed): ``tools.release`` is ``make release``."""
