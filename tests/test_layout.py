@@ -17,6 +17,7 @@ from ismart_sms_kit import client, contract_tests, mock_server, protocol, scenar
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.subprocess
 def test_the_repository_holds_no_symlink() -> None:
     """Git records a symlink with mode 120000; a checkout without symlinks (Git for Windows'
     default) would turn it into a text file holding the target's name."""
