@@ -40,6 +40,7 @@ def http_settings(config: Config) -> HttpSettings:
         header_timeout_s=config.setting("header_timeout_ms") / 1000,
         body_timeout_s=config.setting("body_timeout_ms") / 1000,
         idle_timeout_s=config.setting("idle_timeout_ms") / 1000,
+        write_timeout_s=config.setting("write_timeout_ms") / 1000,
         max_connections=config.setting("max_connections"),
         gateway_paths=frozenset(
             ep.path.lower().encode() for ep in config.endpoints.values() if ep.enabled

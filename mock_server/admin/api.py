@@ -19,9 +19,11 @@ from starlette.routing import BaseRoute, Route
 from ismart_sms_kit import __version__
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
+from ismart_sms_kit.mock_server.admin.streamed import json_array
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
+    JournalEntry,
     Message,
     MessageQuery,
     RequestQuery,
@@ -113,7 +115,8 @@ async def list_messages(request: Request) -> Response:
         query = message_query(dict(request.query_params), request_scope(request))
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    return JSONResponse([message_json(backend, m) for m in backend.storage.find_messages(query)])
+    found = backend.storage.find_messages(query)
+    return json_array(found, lambda m: message_json(backend, m))
 
 
 async def latest_message(request: Request) -> Response:
@@ -205,7 +208,7 @@ async def list_requests(request: Request) -> Response:
         )
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    return JSONResponse([e.to_json() for e in found])
+    return json_array(found, JournalEntry.to_json)
 
 
 async def reset(request: Request) -> Response:

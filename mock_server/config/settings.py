@@ -143,6 +143,13 @@ SETTINGS: Final = (
         int,
     ),
     Setting(
+        "write_timeout_ms",
+        30_000,
+        "an answer (a journal page, an event stream) whose client reads none of it this long: "
+        "connection closed",
+        int,
+    ),
+    Setting(
         "max_connections",
         1_000,
         "open connections at most (and below the file limit); a new one beyond closes the "

@@ -84,6 +84,10 @@ class DroppableHttpToolsProtocol(_Base):
         self.waiting_since = 0.0
         self.peer_done = False
         """The client half-closed: close once the answers of its whole requests are out."""
+        self.write_stalled = False
+        """The client stopped reading: the transport's buffer is above its high-water mark
+        (the answer waits for it to drain) since ``waiting_since``; closed at the write
+        time-out unless it drains."""
         keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
         self.timeout_keep_alive = keep_alive
 
@@ -119,8 +123,29 @@ class DroppableHttpToolsProtocol(_Base):
 
     def timed_out(self) -> None:
         self.deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
+        transport = self.transport
+        if transport.get_write_buffer_size():  # close() would wait for a stalled reader
+            transport.abort()
+        elif not transport.is_closing():
+            transport.close()
+
+    def pause_writing(self) -> None:
+        """The client is not reading what was written: the answer's next write waits (uvicorn's
+        flow control), and the connection is closed if it stays so for ``write_timeout_s``."""
+        super().pause_writing()
+        self.write_stalled = True
+        self.waiting_since = now = self.loop.time()
+        self.deadline = now + self.settings.write_timeout_s
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.write_stalled:
+            self.write_stalled = False
+            cycle = self.cycle
+            if cycle is not None and cycle.response_complete and not self.pipeline:
+                self._wait(self.settings.idle_timeout_s)
+            else:
+                self.deadline = None
 
     # The three below run for every request: ``_wait`` is written out in them.
     def on_message_begin(self) -> None:
@@ -150,6 +175,8 @@ class DroppableHttpToolsProtocol(_Base):
         cycle = self.cycle
         if self.peer_done and not self.pipeline and (cycle.response_complete or cycle.disconnected):
             self.transport.close()
+        elif self.write_stalled:  # the answer is not out: the write time-out stands
+            return
         elif cycle.response_complete and not self.pipeline:  # beside uvicorn's keep-alive
             self.waiting_since = now = self.loop.time()
             self.deadline = now + self.settings.idle_timeout_s
@@ -192,7 +219,7 @@ class DroppableHttpToolsProtocol(_Base):
 
 
 OWN_NAMES: Final = frozenset(
-    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done"}
+    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done", "write_stalled"}
     | {"_wait", "_make_room", "timed_out"}
 )
 """What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``

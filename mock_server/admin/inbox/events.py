@@ -39,7 +39,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,7 @@ HEARTBEAT_S = 15.0
 RETRY_MS = 1000
 
 
+PIECE_CHARS = 64 * 1024
 BATCH = 1000
 """At most this many messages and journal entries per round; the rest follow on the next."""
 
@@ -242,6 +243,21 @@ def advance(cursor: Cursor, backend: Backend) -> list[str]:
     return out
 
 
+def pieces(events: list[str]) -> Iterator[str]:
+    """``events`` joined into pieces of about ``PIECE_CHARS``: each written only once the
+    client has read the one before (a stalled reader holds one piece in the transport)."""
+    held: list[str] = []
+    size = 0
+    for event in events:
+        held.append(event)
+        size += len(event)
+        if size >= PIECE_CHARS:
+            yield "".join(held)
+            held, size = [], 0
+    if held:
+        yield "".join(held)
+
+
 async def stream(
     backend: Backend, cursor: Cursor, shutdown: asyncio.Event | None
 ) -> AsyncIterator[str]:
@@ -256,7 +272,11 @@ async def stream(
             woken.clear()
             events = advance(cursor, backend)
             if events:
-                yield "".join(events)
+                for piece in pieces(events):
+                    yield piece
+                    # a gone client's send returns at once: let Starlette see it and end this
+                    await asyncio.sleep(0)
+                del events
                 quiet_since = loop.time()
             elif loop.time() - quiet_since >= HEARTBEAT_S:
                 yield ": keep-alive\n\n"
