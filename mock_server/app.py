@@ -103,7 +103,11 @@ def create_app(
     app = EmulatorApp(
         routes=routes,
         lifespan=_lifespan,
-        exception_handlers={404: admin.not_found, 405: admin.not_found},
+        exception_handlers={
+            404: admin.not_found,
+            405: admin.not_found,
+            admin.OverLongScope: admin.over_long_scope,
+        },
     )
     app.gateway = gateway
     app.state.backend = backend

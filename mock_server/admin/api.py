@@ -21,6 +21,7 @@ from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CON
 from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.admin.streamed import json_array
 from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.params import scope_problem
 from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
     JournalEntry,
@@ -58,11 +59,23 @@ class BadFilter(ValueError):
 
 
 def request_scope(request: Request) -> str | None:
-    """The scope an admin call is limited to (None: every scope)."""
+    """The scope an admin call is limited to (None: every scope). One over
+    ``MAX_SCOPE_CHARS`` raises :class:`OverLongScope` (a 400, see ``app.py``)."""
     scope = request.headers.get(SCOPE_HEADER)
     if scope is None:
         scope = request.query_params.get("scope")
+    problem = scope_problem(scope)
+    if problem is not None:
+        raise OverLongScope(problem)
     return scope if scope else None
+
+
+class OverLongScope(ValueError):
+    """An admin call's scope is over ``MAX_SCOPE_CHARS``."""
+
+
+async def over_long_scope(request: Request, exc: Exception) -> Response:
+    return error(400, str(exc), "X-Mock-Scope")
 
 
 def _parse_since(raw: str) -> datetime:

@@ -16,7 +16,7 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 from ismart_sms_kit.mock_server.gateway.decision import internal_failure
 from ismart_sms_kit.mock_server.gateway.delivery import NAME
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
-from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 
 
 async def delivery_report_route(request: Request) -> Response:
@@ -32,11 +32,14 @@ async def delivery_report_route(request: Request) -> Response:
         refused = unreadable(str(exc))
     except Exception as exc:
         refused = internal_failure(NAME, exc)
+    mock_scope = request.headers.get(SCOPE_HEADER, "")
+    if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
+        mock_scope, refused = "", refused or unreadable(str(scope_problem(mock_scope)))
     body = backend.report(
         params,
         client_ip=client_ip(request),
         method=request.method,
-        scope=request.headers.get(SCOPE_HEADER, ""),
+        scope=mock_scope,
         refused=refused,
     )
     return Response(body, media_type="text/plain")

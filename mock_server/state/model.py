@@ -102,6 +102,14 @@ def mask_params(
     return kept, f"{'; '.join(said)} ({limit_words})"
 
 
+def bounded_text(text: str, limits: EntryLimits = DEFAULT_ENTRY_LIMITS) -> str:
+    """A journal entry's text of its own (its ``reason``, which quotes what the request sent:
+    an unknown user, an unregistered header) within ``value_chars``, saying what was cut."""
+    if len(text) <= limits.value_chars:
+        return text
+    return f"{text[: limits.value_chars]}... (cut: {len(text)} characters)"
+
+
 @dataclass(slots=True)
 class Message:
     """One captured SMS: one recipient of one accepted request."""
