@@ -66,6 +66,7 @@ def paths() -> dict[str, Any]:
                     "200": json_answer(ref("Message")),
                     **refused(400),
                     "408": json_answer(ref("Error"), "No matching message in time"),
+                    "503": json_answer(ref("Error"), "The server began to shut down"),
                 },
                 parameters=[
                     *_MESSAGE_FILTERS[:4],
