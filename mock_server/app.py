@@ -22,6 +22,7 @@ from ismart_sms_kit.mock_server.admin import api as admin
 from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
 from ismart_sms_kit.mock_server.admin import rules as rules_api
 from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware, DriveByGuard
+from ismart_sms_kit.mock_server.admin.bodies import BadBody, bad_body
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.endpoints.delivery import delivery_report_route
@@ -107,6 +108,7 @@ def create_app(
             404: admin.not_found,
             405: admin.not_found,
             admin.OverLongScope: admin.over_long_scope,
+            BadBody: bad_body,
         },
     )
     app.gateway = gateway

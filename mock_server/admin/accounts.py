@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from ismart_sms_kit.mock_server.admin.api import API, backend_of, by_method, error
+from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.accounts import Account, AccountError, account_from_mapping
 
@@ -53,7 +54,7 @@ def _changing(change: Change) -> Callable[[Request], Awaitable[Response]]:
 
     async def route(request: Request) -> Response:
         try:
-            body = await request.json()
+            body = await read_json(request)
         except ValueError:
             body = None
         if not isinstance(body, dict):

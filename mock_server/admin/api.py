@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ismart_sms_kit import __version__
+from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.admin.streamed import json_array
@@ -172,7 +173,7 @@ async def patch_message(request: Request) -> Response:
     """Set a message's delivery state: ``{"status": "delivered"|"failed"}``."""
     backend = backend_of(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return error(400, "the body must be a JSON object")
     if not isinstance(body, dict) or set(body) != {"status"}:

@@ -33,6 +33,10 @@ FieldValue = str | int | bool | datetime | list[str] | None
 """The value of an account's field, as :func:`coerce_field` checks it."""
 
 
+MAX_WHOLE: Final = 2**63 - 1
+"""The largest credit, failed-login count or threshold: a signed 64-bit integer."""
+
+
 class AccountError(ValueError):
     """An account definition (config file or admin PATCH) with a wrong field."""
 
@@ -242,6 +246,8 @@ def coerce_field(name: str, value: object) -> FieldValue:
     if name in ("credit", "failed_logins", "lockout_threshold"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise AccountError(name, "must be a whole number >= 0")
+        if value > MAX_WHOLE:  # what SQLite (and the journal's JSON readers) can hold
+            raise AccountError(name, f"must be a whole number from 0 to {MAX_WHOLE}")
         if name == "lockout_threshold" and value < 1:
             raise AccountError(name, "must be at least 1")
         return value
