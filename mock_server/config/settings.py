@@ -127,13 +127,13 @@ SETTINGS: Final = (
     Setting(
         "header_timeout_ms",
         10_000,
-        "a request line and headers not complete this long after they began: connection closed",
+        "a request line and headers of which no byte arrives this long: 408, connection closed",
         int,
     ),
     Setting(
         "body_timeout_ms",
         30_000,
-        "a request body not complete this long after its headers: connection closed",
+        "a request body of which no byte arrives this long: 408, connection closed",
         int,
     ),
     Setting(
