@@ -92,7 +92,7 @@ def create_app(
         for handler in gateway.values()
     ]
     routes.append(
-        Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=["GET", "POST"], name="dlr")
+        Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=ALL_METHODS, name="dlr")
     )
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
     routes.append(admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route))

@@ -15,7 +15,7 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 )
 from ismart_sms_kit.mock_server.gateway.decision import internal_failure
 from ismart_sms_kit.mock_server.gateway.delivery import NAME
-from ismart_sms_kit.mock_server.gateway.steps import unreadable
+from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
 from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 
 
@@ -24,7 +24,10 @@ async def delivery_report_route(request: Request) -> Response:
     backend: Backend = request.app.state.backend
     params, refused = Params(), None
     try:
-        params = await read_params(request, backend.config.setting("max_body_bytes"))
+        if request.method in ("GET", "HEAD", "POST"):
+            params = await read_params(request, backend.config.setting("max_body_bytes"))
+        else:  # 15, as the send endpoints answer another method
+            refused = refused_method(request.method)
     except ClientDisconnect:
         backend.client_gone(NAME)
         return Response(status_code=200)  # nobody reads it: the connection is gone
