@@ -9,6 +9,7 @@ scope's messages, journal and run-time rules; without one it sees everything, as
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Final
 
@@ -20,7 +21,7 @@ from ismart_sms_kit import __version__
 from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
-from ismart_sms_kit.mock_server.admin.streamed import json_array
+from ismart_sms_kit.mock_server.admin.streamed import json_pages
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.params import scope_problem
 from ismart_sms_kit.mock_server.state.model import (
@@ -129,8 +130,11 @@ async def list_messages(request: Request) -> Response:
         query = message_query(dict(request.query_params), request_scope(request))
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    found = backend.storage.find_messages(query)
-    return json_array(found, lambda m: message_json(backend, m))
+
+    def fetch(before: int, count: int) -> list[Message]:
+        return backend.storage.find_messages(replace(query, before=before, limit=count))
+
+    return json_pages(fetch, query.limit, lambda m: message_json(backend, m))
 
 
 async def latest_message(request: Request) -> Response:
@@ -212,17 +216,20 @@ async def list_requests(request: Request) -> Response:
     if rejected not in ("true", "false", "1", "0"):
         return error(400, f"rejected={rejected!r} is neither true nor false", "rejected")
     try:
-        found = backend_of(request).storage.find_requests(
-            RequestQuery(
-                scope=request_scope(request),
-                limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
-                after=parse_whole(query.get("after"), "after", 0, 0, 2**62),
-                rejected=rejected in ("true", "1"),
-            )
+        wanted = RequestQuery(
+            scope=request_scope(request),
+            limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
+            after=parse_whole(query.get("after"), "after", 0, 0, 2**62),
+            rejected=rejected in ("true", "1"),
         )
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    return json_array(found, JournalEntry.to_json)
+    storage = backend_of(request).storage
+
+    def fetch(before: int, count: int) -> list[JournalEntry]:
+        return storage.find_requests(replace(wanted, before=before, limit=count))
+
+    return json_pages(fetch, wanted.limit, JournalEntry.to_json)
 
 
 async def reset(request: Request) -> Response:
