@@ -11,7 +11,7 @@ import requests
 
 from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS
 from ismart_sms_kit.mock_server.server import ServerThread
-from ismart_sms_kit.protocol.spec import SEND_PATH
+from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, SEND_PATH
 from tests.conftest import SAMPLE
 from tests.hardening import last_entry
 from tests.processes import running
@@ -76,3 +76,45 @@ def test_an_entry_with_a_60_kb_value_in_any_field_stays_in_the_budget(
     assert len(json.dumps(entry)) < 8192, {
         k: len(str(v)) for k, v in entry.items() if len(str(v)) > 200
     }
+
+
+@pytest.mark.parametrize("interface", ["rest", "soap", "delivery"])
+def test_an_over_long_scope_is_refused_on_every_gateway_endpoint(
+    served: ServerThread, interface: str
+) -> None:
+    headers = {"X-Mock-Scope": "t" * (MAX_SCOPE_CHARS + 1)}
+    if interface == "rest":
+        fields = {"UserID": "ismartsms", "Password": "ismartsms", "Message": "hi",
+                  "Language": "0", "MobileNo": ["96899123456"], "RecipientType": "1"}  # fmt: skip
+        answer = requests.post(
+            served.url + "/RestApi/api/SMS/PostSMS", json=fields, headers=headers, timeout=10
+        )
+        assert answer.json()["Code"] == 15
+    elif interface == "soap":
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap='
+            '"http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><PushMessage '
+            'xmlns="http://tempuri.org/"><UserID>ismartsms</UserID><Password>ismartsms</Password>'
+            "<Message>hi</Message><Language>0</Language><Recipients><string>96899123456</string>"
+            "</Recipients><RecipientType>1</RecipientType></PushMessage></soap:Body>"
+            "</soap:Envelope>"
+        )
+        soap_headers = {**headers, "Content-Type": "text/xml; charset=utf-8",
+                        "SOAPAction": '"http://tempuri.org/PushMessage"'}  # fmt: skip
+        answer = requests.post(
+            served.url + "/iBulkSMS/webservice/IBulkSMS.asmx",
+            data=body.encode(),
+            headers=soap_headers,
+            timeout=10,
+        )
+        assert b"<PushMessageResult>15</PushMessageResult>" in answer.content, answer.text
+    else:
+        answer = requests.get(
+            served.url + DELIVERY_REPORT_PATH,
+            params={"UserId": "ismartsms", "Password": "ismartsms", "referenceIds": "1"},
+            headers=headers,
+            timeout=10,
+        )
+        assert answer.text == "15"
+    entry = last_entry(served.url)
+    assert entry["scope"] == "" and str(entry["reason"]).startswith("X-Mock-Scope is 257")
