@@ -169,3 +169,21 @@ def test_a_long_list_read_a_page_at_a_time_is_the_whole_list(
         f"{served.url}/_mock/api/messages?limit=300&to=96899120003", timeout=10
     ).json()
     assert len(filtered) == 70 and {m["to"] for m in filtered} == {"96899120003"}
+
+
+def test_a_stream_with_a_backlog_over_one_round_sends_all_of_it(served: ServerThread) -> None:
+    """Each round of a stream reads at most ``BATCH`` of each kind; the rest followed only on
+    the next store change (2,500 waiting: 1,000 sent, then nothing until another send)."""
+    assert requests.post(served.url + "/_mock/api/reset", timeout=10).status_code == 200
+    with requests.Session() as session:
+        for _ in range(2_500):
+            assert session.post(served.url + SEND_PATH, data=SAMPLE, timeout=10).text == "1"
+    received = b""
+    with requests.get(
+        served.url + "/_mock/api/events?after=0-0", stream=True, timeout=10
+    ) as events:
+        for chunk in events.iter_content(65536):
+            received += chunk
+            if received.count(b"event: request") >= 2_500:
+                break
+    assert received.count(b"event: message") == 2_500
