@@ -38,7 +38,8 @@ class SlotSupervisor(Multiprocess):
         if len(processes) < len(self.slots):
             return len(processes)
         for index, process in enumerate(processes):
-            if index < len(self.slots) and process.exitcode is not None:
+            # uvicorn's Process.exitcode; where it is missing, slots are taken in turn
+            if index < len(self.slots) and getattr(process, "exitcode", None) is not None:
                 return index  # the dead one being replaced
         self._turn = (self._turn + 1) % len(self.slots)
         return self._turn
