@@ -22,6 +22,7 @@ from ismart_sms_kit.mock_server.admin import api as admin
 from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
 from ismart_sms_kit.mock_server.admin import rules as rules_api
 from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware, DriveByGuard
+from ismart_sms_kit.mock_server.admin.bodies import BadBody, bad_body
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.endpoints.delivery import delivery_report_route
@@ -40,6 +41,7 @@ def http_settings(config: Config) -> HttpSettings:
         header_timeout_s=config.setting("header_timeout_ms") / 1000,
         body_timeout_s=config.setting("body_timeout_ms") / 1000,
         idle_timeout_s=config.setting("idle_timeout_ms") / 1000,
+        write_timeout_s=config.setting("write_timeout_ms") / 1000,
         max_connections=config.setting("max_connections"),
         gateway_paths=frozenset(
             ep.path.lower().encode() for ep in config.endpoints.values() if ep.enabled
@@ -90,7 +92,7 @@ def create_app(
         for handler in gateway.values()
     ]
     routes.append(
-        Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=["GET", "POST"], name="dlr")
+        Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=ALL_METHODS, name="dlr")
     )
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
     routes.append(admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route))
@@ -102,7 +104,12 @@ def create_app(
     app = EmulatorApp(
         routes=routes,
         lifespan=_lifespan,
-        exception_handlers={404: admin.not_found, 405: admin.not_found},
+        exception_handlers={
+            404: admin.not_found,
+            405: admin.not_found,
+            admin.OverLongScope: admin.over_long_scope,
+            BadBody: bad_body,
+        },
     )
     app.gateway = gateway
     app.state.backend = backend

@@ -43,7 +43,9 @@ from ismart_sms_kit.mock_server.transport import (
     http_protocol,
     multiprocess_api_problem,
     worker_listener,
+    worker_slots,
 )
+from ismart_sms_kit.mock_server.transport.supervisor import SlotSupervisor
 from ismart_sms_kit.protocol.spec import SEND_PATH
 
 ENV_PREFIX = "ISMART_MOCK_"
@@ -373,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ[WORKER_ARGV] = json.dumps(_worker_argv(argv, backend))
     workers = uvicorn.Config(WORKER_APP, factory=True, workers=args.workers, **options)
     with contextlib.suppress(KeyboardInterrupt):
-        Multiprocess(workers, sockets=[sock]).run()
+        SlotSupervisor(workers, sockets=worker_slots(sock, args.workers)).run()
     return 0
 
 

@@ -1,7 +1,8 @@
 """Which parameter values are secrets, by a rule that errs on the side of masking.
 
 A parameter's name is normalised (percent-decoded until it no longer changes, at most three
-times; case-folded; everything but letters removed) and is secret when the result contains
+times; NFKC-normalised and case-folded, so a full-width ``Ｐassword`` is ``password``;
+everything but letters removed) and is secret when the result contains
 one of :data:`SECRET_WORDS`. So ``Password``, ``password ``, ``+Password`` (`` Password``),
 ``Password%00``, ``Password[]``, ``Pass%77ord``, ``pwd``, ``Passwd``, ``api_token`` and
 ``client_secret`` are all masked, and none of the gateway's other parameters is (``UserId``,
@@ -10,12 +11,14 @@ one of :data:`SECRET_WORDS`. So ``Password``, ``password ``, ``+Password`` (`` P
 too: that is the side to err on.
 
 :func:`mask_text` applies the rule to ``name=value`` pairs inside free text (a URL in a log
-line): the value runs to the next ``&`` or white space.
+line): the value runs to the next ``&`` or white space, and a pair inside another's value
+(``x=1;Password=...``) is masked too.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
@@ -45,7 +48,8 @@ def is_secret_name(name: str) -> bool:
         if decoded == name:
             break
         name = decoded
-    letters = _NOT_LETTERS.sub("", name.casefold())
+    # NFKC and case folding: a full-width or otherwise compatible form is the same name
+    letters = _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", name).casefold())
     return any(word in letters for word in SECRET_WORDS)
 
 
@@ -55,8 +59,12 @@ _PAIR: Final = re.compile(r"(?P<name>[^?&;=\s\"]+)(?P<sep>=|%3[dD])(?P<value>[^&
 
 
 def _masked(match: re.Match[str]) -> str:
-    if not match.group("value") or not is_secret_name(match.group("name")):
+    value = match.group("value")
+    if not value:
         return match.group(0)
+    if not is_secret_name(match.group("name")):
+        # the value may hold more pairs (``x=1;Password=...``): masked in turn
+        return f"{match.group('name')}{match.group('sep')}{_PAIR.sub(_masked, value)}"
     return f"{match.group('name')}{match.group('sep')}{MASK}"
 
 

@@ -173,3 +173,20 @@ def from_pairs(pairs: Iterator[tuple[str, str]]) -> Params:
     for name, value in pairs:
         params.add(name, value)
     return params
+
+
+MAX_SCOPE_CHARS: Final = 256
+"""The longest ``X-Mock-Scope`` (the emulator's own header, kept in every message and journal
+entry of the scope): a test's id, a CI job's, a pytest node id fit; a longer one is refused
+(15 on the gateway's endpoints, 400 on the admin API) rather than cut, which could merge two
+scopes."""
+
+
+def scope_problem(scope: str | None) -> str | None:
+    """Why ``scope`` (an ``X-Mock-Scope``) is refused, or None."""
+    if scope is None or len(scope) <= MAX_SCOPE_CHARS:
+        return None
+    return (
+        f"X-Mock-Scope is {len(scope)} characters, over the {MAX_SCOPE_CHARS} "
+        "an emulator scope may have"
+    )

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from ismart_sms_kit.mock_server.admin.api import API, backend_of, by_method, error
+from ismart_sms_kit.mock_server.admin.api import API, backend_of, by_method, error, request_scope
+from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.accounts import Account, AccountError, account_from_mapping
 
@@ -44,6 +45,31 @@ async def get_account(request: Request) -> Response:
     return JSONResponse(account_json(backend, account))
 
 
+def other_scope(
+    request: Request, user_id: str | None, body: dict[str, Any] | None = None
+) -> Response | None:
+    """403 when a scoped call would change an account bound to another scope, or bind one to
+    another scope; None when it may go on. An account bound to no scope is shared (the demo
+    accounts): any call may change it, as before; an unscoped call may change any account."""
+    scope = request_scope(request)
+    if scope is None:
+        return None
+    account = backend_of(request).storage.account(user_id) if user_id is not None else None
+    if account is not None and account.scope and account.scope != scope:
+        return error(
+            403,
+            f"account {user_id!r} belongs to scope {account.scope!r}: a call scoped to "
+            f"{scope!r} cannot change it",
+            "scope",
+        )
+    wanted = (body or {}).get("scope")
+    if wanted and wanted != scope:
+        return error(
+            403, f"a call scoped to {scope!r} cannot bind an account to scope {wanted!r}", "scope"
+        )
+    return None
+
+
 Change = Callable[[Request, Backend, dict[str, Any]], Response]
 
 
@@ -53,11 +79,14 @@ def _changing(change: Change) -> Callable[[Request], Awaitable[Response]]:
 
     async def route(request: Request) -> Response:
         try:
-            body = await request.json()
+            body = await read_json(request)
         except ValueError:
             body = None
         if not isinstance(body, dict):
             return error(400, "the body must be a JSON object")
+        refused = other_scope(request, request.path_params.get("user_id"), body)
+        if refused is not None:
+            return refused
         try:
             return change(request, backend_of(request), body)
         except AccountError as exc:
@@ -96,6 +125,9 @@ def patch_account(request: Request, backend: Backend, patch: dict[str, Any]) -> 
 
 async def delete_account(request: Request) -> Response:
     user_id = request.path_params["user_id"]
+    refused = other_scope(request, user_id)
+    if refused is not None:
+        return refused
     if not backend_of(request).storage.delete_account(user_id):
         return error(404, f"no account {user_id!r}")
     return Response(status_code=204)

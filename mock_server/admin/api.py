@@ -9,6 +9,7 @@ scope's messages, journal and run-time rules; without one it sees everything, as
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Final
 
@@ -17,11 +18,15 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ismart_sms_kit import __version__
+from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
+from ismart_sms_kit.mock_server.admin.streamed import json_pages
 from ismart_sms_kit.mock_server.backend import Backend
+from ismart_sms_kit.mock_server.params import scope_problem
 from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
+    JournalEntry,
     Message,
     MessageQuery,
     RequestQuery,
@@ -56,11 +61,23 @@ class BadFilter(ValueError):
 
 
 def request_scope(request: Request) -> str | None:
-    """The scope an admin call is limited to (None: every scope)."""
+    """The scope an admin call is limited to (None: every scope). One over
+    ``MAX_SCOPE_CHARS`` raises :class:`OverLongScope` (a 400, see ``app.py``)."""
     scope = request.headers.get(SCOPE_HEADER)
     if scope is None:
         scope = request.query_params.get("scope")
+    problem = scope_problem(scope)
+    if problem is not None:
+        raise OverLongScope(problem)
     return scope if scope else None
+
+
+class OverLongScope(ValueError):
+    """An admin call's scope is over ``MAX_SCOPE_CHARS``."""
+
+
+async def over_long_scope(request: Request, exc: Exception) -> Response:
+    return error(400, str(exc), "X-Mock-Scope")
 
 
 def _parse_since(raw: str) -> datetime:
@@ -113,7 +130,11 @@ async def list_messages(request: Request) -> Response:
         query = message_query(dict(request.query_params), request_scope(request))
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    return JSONResponse([message_json(backend, m) for m in backend.storage.find_messages(query)])
+
+    def fetch(before: int, count: int) -> list[Message]:
+        return backend.storage.find_messages(replace(query, before=before, limit=count))
+
+    return json_pages(fetch, query.limit, lambda m: message_json(backend, m))
 
 
 async def latest_message(request: Request) -> Response:
@@ -156,7 +177,7 @@ async def patch_message(request: Request) -> Response:
     """Set a message's delivery state: ``{"status": "delivered"|"failed"}``."""
     backend = backend_of(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return error(400, "the body must be a JSON object")
     if not isinstance(body, dict) or set(body) != {"status"}:
@@ -195,17 +216,20 @@ async def list_requests(request: Request) -> Response:
     if rejected not in ("true", "false", "1", "0"):
         return error(400, f"rejected={rejected!r} is neither true nor false", "rejected")
     try:
-        found = backend_of(request).storage.find_requests(
-            RequestQuery(
-                scope=request_scope(request),
-                limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
-                after=parse_whole(query.get("after"), "after", 0, 0, 2**62),
-                rejected=rejected in ("true", "1"),
-            )
+        wanted = RequestQuery(
+            scope=request_scope(request),
+            limit=parse_whole(query.get("limit"), "limit", 100, 1, MAX_LIMIT),
+            after=parse_whole(query.get("after"), "after", 0, 0, 2**62),
+            rejected=rejected in ("true", "1"),
         )
     except BadFilter as exc:
         return error(400, str(exc), exc.field)
-    return JSONResponse([e.to_json() for e in found])
+    storage = backend_of(request).storage
+
+    def fetch(before: int, count: int) -> list[JournalEntry]:
+        return storage.find_requests(replace(wanted, before=before, limit=count))
+
+    return json_pages(fetch, wanted.limit, JournalEntry.to_json)
 
 
 async def reset(request: Request) -> Response:

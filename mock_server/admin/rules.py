@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from ismart_sms_kit.mock_server.admin.api import API, backend_of, by_method, error, request_scope
+from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.rules.values import RuleError
 
 
@@ -24,7 +25,7 @@ async def add_rule(request: Request) -> Response:
             "rules): put them in a --rules file, which every worker reads and reloads",
         )
     try:
-        data = await request.json()
+        data = await read_json(request)
     except ValueError:
         return error(400, "the body must be one rule as a JSON object")
     try:

@@ -10,7 +10,9 @@ for the call's view, i.e. everything since the last reset (a reset forgets the m
 "send, then wait" works in that natural order; ``after=now`` waits only for a message that
 arrives during the call; ``after=ID`` for one newer than a message already seen. Ids only ever
 grow, also across resets and when the caps drop old messages. Answers 200 with the message, or
-408 when ``timeout_ms`` passes.
+408 when ``timeout_ms`` passes. It ends when its client goes (``http.disconnect``) and when the
+server begins to shut down (503), so that neither an abandoned wait nor one still waiting keeps
+looking for its ``timeout_ms``.
 
 The wait is woken at once by a message stored in this process (in its scope, if it has one)
 and also looks every ``POLL_S`` seconds, which covers messages stored by another worker sharing
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,6 +38,7 @@ from ismart_sms_kit.mock_server.admin.api import (
     parse_whole,
     request_scope,
 )
+from ismart_sms_kit.mock_server.transport import SHUTDOWN_EXTENSION
 
 POLL_S = 0.2
 DEFAULT_TIMEOUT_MS = 10_000
@@ -77,10 +81,12 @@ async def wait_for_message(request: Request) -> Response:
     deadline = loop.time() + timeout_ms / 1000
     arrived = asyncio.Event()
     backend.listen(arrived, wanted.scope)
+    gone = asyncio.Event()  # the client went, or the server is shutting down
+    watcher = asyncio.create_task(_until_gone(request, arrived, gone))
     looked = -1  # the newest message id at the last look
     version: tuple[int, int] | None = None  # the storage's version then
     try:
-        while True:
+        while not gone.is_set():
             now_version = backend.storage.version(wanted.scope)
             newest = backend.storage.latest_ids()[0] if now_version != version else looked
             version = now_version
@@ -102,5 +108,28 @@ async def wait_for_message(request: Request) -> Response:
                 )
             arrived.clear()
             await woken_or_after(arrived, min(left, POLL_S))
+        return error(503, "the client went away or the server is shutting down")
     finally:
+        watcher.cancel()
         backend.unlisten(arrived, wanted.scope)
+
+
+async def _until_gone(request: Request, arrived: asyncio.Event, gone: asyncio.Event) -> None:
+    """Set ``gone`` (and wake the wait) when the client disconnects (``http.disconnect``) or
+    the server begins to shut down (``SHUTDOWN_EXTENSION``), whichever comes first."""
+    shutdown = request.scope.get("extensions", {}).get(SHUTDOWN_EXTENSION)
+    waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(_disconnected(request))]
+    if isinstance(shutdown, asyncio.Event):
+        waits.append(asyncio.ensure_future(shutdown.wait()))
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+    gone.set()
+    arrived.set()
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

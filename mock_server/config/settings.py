@@ -127,19 +127,26 @@ SETTINGS: Final = (
     Setting(
         "header_timeout_ms",
         10_000,
-        "a request line and headers not complete this long after they began: connection closed",
+        "a request line and headers of which no byte arrives this long: 408, connection closed",
         int,
     ),
     Setting(
         "body_timeout_ms",
         30_000,
-        "a request body not complete this long after its headers: connection closed",
+        "a request body of which no byte arrives this long: 408, connection closed",
         int,
     ),
     Setting(
         "idle_timeout_ms",
         5_000,
         "a connection with no request in progress closed after this long (keep-alive too)",
+        int,
+    ),
+    Setting(
+        "write_timeout_ms",
+        30_000,
+        "an answer (a journal page, an event stream) whose client reads none of it this long: "
+        "connection closed",
         int,
     ),
     Setting(

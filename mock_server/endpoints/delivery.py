@@ -15,8 +15,8 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 )
 from ismart_sms_kit.mock_server.gateway.decision import internal_failure
 from ismart_sms_kit.mock_server.gateway.delivery import NAME
-from ismart_sms_kit.mock_server.gateway.steps import unreadable
-from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
+from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 
 
 async def delivery_report_route(request: Request) -> Response:
@@ -24,7 +24,10 @@ async def delivery_report_route(request: Request) -> Response:
     backend: Backend = request.app.state.backend
     params, refused = Params(), None
     try:
-        params = await read_params(request, backend.config.setting("max_body_bytes"))
+        if request.method in ("GET", "HEAD", "POST"):
+            params = await read_params(request, backend.config.setting("max_body_bytes"))
+        else:  # 15, as the send endpoints answer another method
+            refused = refused_method(request.method)
     except ClientDisconnect:
         backend.client_gone(NAME)
         return Response(status_code=200)  # nobody reads it: the connection is gone
@@ -32,11 +35,14 @@ async def delivery_report_route(request: Request) -> Response:
         refused = unreadable(str(exc))
     except Exception as exc:
         refused = internal_failure(NAME, exc)
+    mock_scope = request.headers.get(SCOPE_HEADER, "")
+    if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
+        mock_scope, refused = "", refused or unreadable(str(scope_problem(mock_scope)))
     body = backend.report(
         params,
         client_ip=client_ip(request),
         method=request.method,
-        scope=request.headers.get(SCOPE_HEADER, ""),
+        scope=mock_scope,
         refused=refused,
     )
     return Response(body, media_type="text/plain")

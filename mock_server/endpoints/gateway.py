@@ -17,7 +17,7 @@ from ismart_sms_kit.mock_server.endpoints.respond import send_answer
 from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
 from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
 from ismart_sms_kit.mock_server.incoming import Incoming
-from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -57,6 +57,8 @@ class GatewayEndpoint:
             except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
                 params, refused = Params(), internal_failure(self.name, exc)
         client_ip: str = client[0] if client else "unknown"
+        if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
+            mock_scope, refused = "", refused or unreadable(str(scope_problem(mock_scope)))
         call = Incoming(self.endpoint, method, client_ip, params, mock_scope, refused)
         answer = await self.backend.answer(call)
         response = response_for(answer.action) if answer.action is not None else None

@@ -33,7 +33,7 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
 from ismart_sms_kit.mock_server.incoming import Incoming
-from ismart_sms_kit.mock_server.params import Params
+from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 from ismart_sms_kit.protocol.interfaces import REST, SOAP
 from ismart_sms_kit.protocol.spec import SOAP_PATH
 
@@ -148,6 +148,9 @@ class WebServiceEndpoint:
                 call.refused = unreadable(str(exc))
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             call.refused = internal_failure(self.name, exc)
+        if len(call.scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
+            problem, call.scope = scope_problem(call.scope), ""
+            call.refused = call.refused or unreadable(str(problem))
         render = self._renderer(version)
         refused_status = own.status_code if own is not None else 200
         call.status = lambda code: refused_status if code is None else render(code).status_code

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ismart_sms_kit.mock_server.gateway.decision import Decision
 from ismart_sms_kit.mock_server.gateway.steps import locked_out, overdrawn
 from ismart_sms_kit.mock_server.state.base import Encoded, Transaction
-from ismart_sms_kit.mock_server.state.model import JournalEntry
+from ismart_sms_kit.mock_server.state.model import JournalEntry, bounded_text
 from ismart_sms_kit.protocol.spec import ReturnCode
 
 
@@ -39,7 +39,7 @@ def apply(
             encoded = encoded._replace(messages=[])
     entry.code, entry.reason, entry.decided_by = (
         decision.code,
-        decision.reason,
+        bounded_text(decision.reason),  # it may quote a request's value: the journal's budget
         decision.decided_by,
     )
     tx.record(entry, decision.messages, encoded)

@@ -42,6 +42,10 @@ def _unknown_step(name: str) -> Step:
     return step
 
 
+NO_SUCH_USER = "user"
+"""``decided_by`` of a request whose user id has no account (3), whichever step found it."""
+
+
 @lru_cache(maxsize=64)
 def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step], ...]:
     """An endpoint's validation order as (name, function) pairs, looked up once (a name
@@ -57,7 +61,7 @@ def _first_failure(ev: Evaluation, steps: Iterable[str]) -> Decision | None:
             return Decision(
                 int(finding.code),
                 finding.reason,
-                name,
+                name if ev.account is not None else NO_SUCH_USER,  # not the step that asked
                 user_id=ev.account.user_id if ev.account else None,
                 authenticated=ev.authenticated,
             )

@@ -33,6 +33,10 @@ FieldValue = str | int | bool | datetime | list[str] | None
 """The value of an account's field, as :func:`coerce_field` checks it."""
 
 
+MAX_WHOLE: Final = 2**63 - 1
+"""The largest credit, failed-login count or threshold: a signed 64-bit integer."""
+
+
 class AccountError(ValueError):
     """An account definition (config file or admin PATCH) with a wrong field."""
 
@@ -242,6 +246,8 @@ def coerce_field(name: str, value: object) -> FieldValue:
     if name in ("credit", "failed_logins", "lockout_threshold"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise AccountError(name, "must be a whole number >= 0")
+        if value > MAX_WHOLE:  # what SQLite (and the journal's JSON readers) can hold
+            raise AccountError(name, f"must be a whole number from 0 to {MAX_WHOLE}")
         if name == "lockout_threshold" and value < 1:
             raise AccountError(name, "must be at least 1")
         return value
@@ -287,7 +293,21 @@ def account_from_mapping(data: Mapping[str, object]) -> Account:
     }
     user_id = _as_text("user_id", values.pop("user_id"))
     digest = digest_password(_as_text("password", values.pop("password")))
-    return build_account(user_id, digest, values)
+    return _registered_default(build_account(user_id, digest, values))
+
+
+def _registered_default(account: Account) -> Account:
+    """``account``, if its ``default_header`` is empty or one of its ``headers`` (exactly, as
+    the gateway compares a Header): messages must not go out under a sender it never
+    registered."""
+    if account.default_header and account.default_header not in account.headers:
+        registered = ", ".join(repr(h) for h in account.headers) or "none"
+        raise AccountError(
+            "default_header",
+            f"{account.default_header!r} is not one of the account's headers ({registered}): "
+            "register it in headers first",
+        )
+    return account
 
 
 def replace_definition(
@@ -319,7 +339,7 @@ def apply_patch(account: Account, patch: Mapping[str, object]) -> Account:
             setattr(updated, name, coerce_field(name, value))
     if "status" in patch and updated.status != "blocked" and "failed_logins" not in patch:
         updated.failed_logins = 0
-    return updated
+    return _registered_default(updated)
 
 
 # --- the embedded demo defaults --------------------------------------------------------------

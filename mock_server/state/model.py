@@ -102,6 +102,14 @@ def mask_params(
     return kept, f"{'; '.join(said)} ({limit_words})"
 
 
+def bounded_text(text: str, limits: EntryLimits = DEFAULT_ENTRY_LIMITS) -> str:
+    """A journal entry's text of its own (its ``reason``, which quotes what the request sent:
+    an unknown user, an unregistered header) within ``value_chars``, saying what was cut."""
+    if len(text) <= limits.value_chars:
+        return text
+    return f"{text[: limits.value_chars]}... (cut: {len(text)} characters)"
+
+
 @dataclass(slots=True)
 class Message:
     """One captured SMS: one recipient of one accepted request."""
@@ -236,10 +244,13 @@ class MessageQuery:
     scope: str | None = None
     limit: int = 100
     oldest_first: bool = False
+    before: int = 0
+    """Only messages with an id below this one (0: no bound): the next page of a long list."""
 
     def matches(self, m: Message) -> bool:
         return (
             m.id > self.after
+            and (not self.before or m.id < self.before)
             and (self.scope is None or m.scope == self.scope)
             and (self.to is None or m.number == self.to)
             and (self.user is None or m.user_id == self.user)
@@ -261,10 +272,13 @@ class RequestQuery:
     """Only requests that were refused: not answered 1 (a delivery report answered with its
     records, ``decided_by == "report"``, is not refused)."""
     oldest_first: bool = False
+    before: int = 0
+    """Only entries with an id below this one (0: no bound): the next page of a long list."""
 
     def matches(self, e: JournalEntry) -> bool:
         return (
             e.id > self.after
+            and (not self.before or e.id < self.before)
             and (self.scope is None or e.scope == self.scope)
             and not (self.rejected and (e.code == 1 or e.decided_by == REPORTED))
         )

@@ -81,6 +81,9 @@ class SqliteReads:
         query: MessageQuery | RequestQuery,
     ) -> list[Row]:
         """The rows of ``table`` that match ``where``, in the query's order and limit."""
+        if query.before:
+            where = [*where, "id < ?"]
+            args = [*args, query.before]
         order = "ASC" if query.oldest_first else "DESC"
         sql = (
             f"SELECT {table.select} FROM {table.name} WHERE {' AND '.join(where)} "

@@ -36,7 +36,8 @@ One concern a module, re-exported here (``from ismart_sms_kit.mock_server.transp
 :mod:`.settings` (:class:`HttpSettings`, the scope's extension keys), :mod:`.protocol`
 (:class:`DroppableHttpToolsProtocol`, :func:`http_protocol`), :mod:`.coalescing`
 (:class:`CoalescingTransport`), :mod:`.compat` (the checks of uvicorn's internals) and
-:mod:`.workers` (the ``--workers`` sockets).
+:mod:`.workers` (the ``--workers`` sockets); :mod:`.supervisor` (``--workers``' supervisor, imported
+by the CLI only: it loads uvicorn's supervisors).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ from ismart_sms_kit.mock_server.transport.settings import (
 from ismart_sms_kit.mock_server.transport.workers import (
     WorkerListener,
     worker_listener,
+    worker_slots,
 )
 
 __all__ = [
@@ -97,4 +99,5 @@ __all__ = [
     "multiprocess_api_problem",
     "protocol_api_problem",
     "worker_listener",
+    "worker_slots",
 ]

@@ -30,6 +30,12 @@ _ANSWER_15: Final = (
     b"connection: close\r\n\r\n15"
 )
 
+_TIMED_OUT: Final = b"the request did not arrive in time; nothing was done with it: send it again"
+_ANSWER_408: Final = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(_TIMED_OUT), _TIMED_OUT)
+)
+
 _HTTPTOOLS_PROTOCOL = httptools_protocol()
 
 if TYPE_CHECKING:
@@ -84,6 +90,13 @@ class DroppableHttpToolsProtocol(_Base):
         self.waiting_since = 0.0
         self.peer_done = False
         """The client half-closed: close once the answers of its whole requests are out."""
+        self.reading = 0.0
+        """While a request is arriving, its part's time-out (header or body), which each byte
+        that arrives starts again; 0 otherwise."""
+        self.write_stalled = False
+        """The client stopped reading: the transport's buffer is above its high-water mark
+        (the answer waits for it to drain) since ``waiting_since``; closed at the write
+        time-out unless it drains."""
         keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
         self.timeout_keep_alive = keep_alive
 
@@ -119,14 +132,50 @@ class DroppableHttpToolsProtocol(_Base):
 
     def timed_out(self) -> None:
         self.deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
+        transport = self.transport
+        if self.reading and not transport.is_closing():
+            # a request that stopped arriving: 408 (nothing was done with it, a retry is safe),
+            # unless an answer to it (or to one before it) is under way
+            self.reading = 0.0
+            cycle = self.cycle
+            if cycle is None or cycle.response_complete or not cycle.response_started:
+                transport.write(_ANSWER_408)
+                transport.close()
+                return
+        if transport.get_write_buffer_size():  # close() would wait for a stalled reader
+            transport.abort()
+        elif not transport.is_closing():
+            transport.close()
+
+    def pause_writing(self) -> None:
+        """The client is not reading what was written: the answer's next write waits (uvicorn's
+        flow control), and the connection is closed if it stays so for ``write_timeout_s``."""
+        super().pause_writing()
+        self.write_stalled = True
+        self.waiting_since = now = self.loop.time()
+        self.deadline = now + self.settings.write_timeout_s
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.write_stalled:
+            self.write_stalled = False
+            cycle = self.cycle
+            if cycle is not None and cycle.response_complete and not self.pipeline:
+                self._wait(self.settings.idle_timeout_s)
+            else:
+                self.deadline = None
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.reading and self.deadline is not None:  # it is arriving: its time-out again
+            self.deadline = self.loop.time() + self.reading
 
     # The three below run for every request: ``_wait`` is written out in them.
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.waiting_since = now = self.loop.time()
-        self.deadline = now + self.settings.header_timeout_s
+        self.reading = timeout = self.settings.header_timeout_s
+        self.deadline = now + timeout
         scope: Any = self.scope
         scope["extensions"] = {
             ABORT_EXTENSION: self.transport.abort,
@@ -137,11 +186,13 @@ class DroppableHttpToolsProtocol(_Base):
         super().on_headers_complete()
         # the body's own time-out; the request keeps its place among the waiting (since its
         # first byte) for the connection cap
-        self.deadline = self.loop.time() + self.settings.body_timeout_s
+        self.reading = timeout = self.settings.body_timeout_s
+        self.deadline = self.loop.time() + timeout
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self.deadline = None
+        self.reading = 0.0
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -150,6 +201,8 @@ class DroppableHttpToolsProtocol(_Base):
         cycle = self.cycle
         if self.peer_done and not self.pipeline and (cycle.response_complete or cycle.disconnected):
             self.transport.close()
+        elif self.write_stalled:  # the answer is not out: the write time-out stands
+            return
         elif cycle.response_complete and not self.pipeline:  # beside uvicorn's keep-alive
             self.waiting_since = now = self.loop.time()
             self.deadline = now + self.settings.idle_timeout_s
@@ -192,7 +245,8 @@ class DroppableHttpToolsProtocol(_Base):
 
 
 OWN_NAMES: Final = frozenset(
-    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done"}
+    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done", "write_stalled"}
+    | {"reading"}
     | {"_wait", "_make_room", "timed_out"}
 )
 """What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
@@ -219,6 +273,7 @@ CYCLE_ATTRIBUTES: Final = (
     "message_event",
     "more_body",
     "response_complete",
+    "response_started",
     "scope",
 )
 """The attributes of the protocol's ``cycle`` (uvicorn's ``RequestResponseCycle``) it reads or

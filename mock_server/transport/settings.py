@@ -18,6 +18,8 @@ class HttpSettings:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     idle_timeout_s: float = 5.0
+    write_timeout_s: float = 30.0
+    """An answer whose client reads none of it for this long: connection closed."""
     max_connections: int = 1000
     gateway_paths: frozenset[bytes] = frozenset()
     """Send endpoints' paths, lower case, as bytes: an unparseable request to one answers 15,
@@ -27,7 +29,9 @@ class HttpSettings:
     def sweep_s(self) -> float:
         """How often the deadlines are looked at: a tenth of the shortest, 50 to 500 ms (a
         connection is closed that much after its time-out at most)."""
-        shortest = min(self.header_timeout_s, self.body_timeout_s, self.idle_timeout_s)
+        shortest = min(
+            self.header_timeout_s, self.body_timeout_s, self.idle_timeout_s, self.write_timeout_s
+        )
         return max(0.05, min(0.5, shortest / 10))
 
 

@@ -54,3 +54,18 @@ def worker_listener(host: str, port: int) -> socket.socket:
             shared.set_inheritable(True)
             return shared
     return bound_socket(family, host, port, WorkerListener, reuse_address=False)
+
+
+def worker_slots(holder: socket.socket, count: int) -> list[socket.socket]:
+    """One listening socket per worker slot, on the port ``holder`` (:func:`worker_listener`)
+    holds, for :class:`SlotSupervisor`. The supervisor keeps them: when a worker dies, the
+    connections the kernel gives its socket wait in the socket's backlog until the replacement
+    (which inherits the same socket) accepts them, instead of being refused or reset. Where the
+    system has no ``SO_REUSEPORT``, the one shared socket."""
+    if not isinstance(holder, WorkerListener):
+        return [holder]
+    host, port = holder.getsockname()[:2]
+    slots = [bound_socket(holder.family, host, port, socket.socket) for _ in range(count)]
+    for slot in slots:
+        slot.listen(2048)
+    return slots

@@ -39,7 +39,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,8 +59,12 @@ HEARTBEAT_S = 15.0
 RETRY_MS = 1000
 
 
+PIECE_CHARS = 64 * 1024
 BATCH = 1000
-"""At most this many messages and journal entries per round; the rest follow on the next."""
+"""At most this many of the newest messages and journal entries after a reset or a delete."""
+ROUND = 250
+"""At most this many messages and journal entries per round (what one stream holds at a time);
+the rest follow in the next rounds, at once."""
 
 
 def _gone(found: Sequence[Message] | Sequence[JournalEntry], last_sent: int) -> bool:
@@ -68,14 +72,14 @@ def _gone(found: Sequence[Message] | Sequence[JournalEntry], last_sent: int) -> 
 
 
 def read_newer(backend: Backend, cursor: Cursor) -> tuple[list[Message], list[JournalEntry]]:
-    """What was stored since the cursor's last look, oldest first (at most ``BATCH`` of
+    """What was stored since the cursor's last look, oldest first (at most ``ROUND`` of
     each): the items above both the last one sent and everything the last look read."""
     storage = backend.storage
     scope = cursor.scope
     messages = storage.find_messages(
         MessageQuery(
             after=max(cursor.message, cursor.scanned[0]),
-            limit=BATCH,
+            limit=ROUND,
             oldest_first=True,
             scope=scope,
         )
@@ -83,7 +87,7 @@ def read_newer(backend: Backend, cursor: Cursor) -> tuple[list[Message], list[Jo
     entries = storage.find_requests(
         RequestQuery(
             after=max(cursor.request, cursor.scanned[1]),
-            limit=BATCH,
+            limit=ROUND,
             oldest_first=True,
             scope=scope,
         )
@@ -104,24 +108,24 @@ def read_after(
     scope = cursor.scope
     messages = storage.find_messages(
         MessageQuery(
-            after=max(cursor.message - 1, 0), limit=BATCH + 1, oldest_first=True, scope=scope
+            after=max(cursor.message - 1, 0), limit=ROUND + 1, oldest_first=True, scope=scope
         )
     )
     entries = storage.find_requests(
         RequestQuery(
-            after=max(cursor.request - 1, 0), limit=BATCH + 1, oldest_first=True, scope=scope
+            after=max(cursor.request - 1, 0), limit=ROUND + 1, oldest_first=True, scope=scope
         )
     )
     messages_gone, entries_gone = _gone(messages, cursor.message), _gone(entries, cursor.request)
     if messages_gone:
-        messages = storage.find_messages(MessageQuery(limit=BATCH, oldest_first=True, scope=scope))
+        messages = storage.find_messages(MessageQuery(limit=ROUND, oldest_first=True, scope=scope))
     elif cursor.message:
         messages = messages[1:]
     if entries_gone:
-        entries = storage.find_requests(RequestQuery(limit=BATCH, oldest_first=True, scope=scope))
+        entries = storage.find_requests(RequestQuery(limit=ROUND, oldest_first=True, scope=scope))
     elif cursor.request:
         entries = entries[1:]
-    return messages[:BATCH], messages_gone, entries[:BATCH], entries_gone
+    return messages[:ROUND], messages_gone, entries[:ROUND], entries_gone
 
 
 @dataclass
@@ -209,9 +213,11 @@ def advance(cursor: Cursor, backend: Backend) -> list[str]:
         messages_gone = entries_gone = False
     cursor.latest = latest
     cursor.scanned = (
-        latest[0] if len(new_messages) < BATCH else new_messages[-1].id,
-        latest[1] if len(new_entries) < BATCH else new_entries[-1].id,
+        latest[0] if len(new_messages) < ROUND else new_messages[-1].id,
+        latest[1] if len(new_entries) < ROUND else new_entries[-1].id,
     )
+    if len(new_messages) >= ROUND or len(new_entries) >= ROUND:
+        cursor.version = None  # more is waiting: the next look reads on, changed or not
     if cursor.removals is not None and removals != cursor.removals:
         messages_removed = removals[0] != cursor.removals[0]
         entries_removed = removals[1] != cursor.removals[1]
@@ -242,6 +248,21 @@ def advance(cursor: Cursor, backend: Backend) -> list[str]:
     return out
 
 
+def pieces(events: list[str]) -> Iterator[str]:
+    """``events`` joined into pieces of about ``PIECE_CHARS``: each written only once the
+    client has read the one before (a stalled reader holds one piece in the transport)."""
+    held: list[str] = []
+    size = 0
+    for event in events:
+        held.append(event)
+        size += len(event)
+        if size >= PIECE_CHARS:
+            yield "".join(held)
+            held, size = [], 0
+    if held:
+        yield "".join(held)
+
+
 async def stream(
     backend: Backend, cursor: Cursor, shutdown: asyncio.Event | None
 ) -> AsyncIterator[str]:
@@ -256,8 +277,14 @@ async def stream(
             woken.clear()
             events = advance(cursor, backend)
             if events:
-                yield "".join(events)
+                for piece in pieces(events):
+                    yield piece
+                    # a gone client's send returns at once: let Starlette see it and end this
+                    await asyncio.sleep(0)
+                del events
                 quiet_since = loop.time()
+                if cursor.version is None:  # a round cut short: the next one at once
+                    continue
             elif loop.time() - quiet_since >= HEARTBEAT_S:
                 yield ": keep-alive\n\n"
                 quiet_since = loop.time()

@@ -66,6 +66,7 @@ def paths() -> dict[str, Any]:
                     "200": json_answer(ref("Message")),
                     **refused(400),
                     "408": json_answer(ref("Error"), "No matching message in time"),
+                    "503": json_answer(ref("Error"), "The server began to shut down"),
                 },
                 parameters=[
                     *_MESSAGE_FILTERS[:4],
@@ -177,7 +178,7 @@ def paths() -> dict[str, Any]:
                 "removes it",
                 {
                     "201": json_answer(ref("Account"), "Created"),
-                    **refused(400, 409, 422),
+                    **refused(400, 403, 409, 422),
                 },
                 requestBody=json_body(ref("AccountInput")),
             ),
@@ -194,20 +195,20 @@ def paths() -> dict[str, Any]:
                 {
                     "200": json_answer(ref("Account")),
                     "201": json_answer(ref("Account"), "Created"),
-                    **refused(400, 422),
+                    **refused(400, 403, 422),
                 },
                 parameters=[_USER_ID],
                 requestBody=json_body(ref("AccountFields")),
             ),
             "patch": admin_op(
                 "Change any subset of an account's fields",
-                {"200": json_answer(ref("Account")), **refused(400, 404, 422)},
+                {"200": json_answer(ref("Account")), **refused(400, 403, 404, 422)},
                 parameters=[_USER_ID],
                 requestBody=json_body(ref("AccountFields")),
             ),
             "delete": admin_op(
                 "Delete an account (a reset brings a configured one back)",
-                {"204": {"description": "Deleted"}, **refused(404)},
+                {"204": {"description": "Deleted"}, **refused(403, 404)},
                 parameters=[_USER_ID],
             ),
         },

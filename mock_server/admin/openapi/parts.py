@@ -42,11 +42,13 @@ NO_CONTENT: Final = {"204": {"description": "Done"}}
 
 def admin_op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
     params = [_SCOPE_HEADER, *more.pop("parameters", [])]
+    # every call: an over-long X-Mock-Scope is a 400; a call with a body: over 1 MiB is a 413
+    limits = refused(400, 413) if "requestBody" in more else refused(400)
     return {
         "summary": summary,
         "tags": ["admin"],
         "parameters": params,
-        "responses": responses,
+        "responses": {**limits, **responses},
         **more,
     }
 

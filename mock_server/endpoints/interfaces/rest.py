@@ -40,6 +40,7 @@ from typing import Any, Final
 import pyjson5
 
 from ismart_sms_kit.mock_server.endpoints.interfaces.send import WebServiceSend, split_numbers
+from ismart_sms_kit.mock_server.endpoints.request import text_charset
 from ismart_sms_kit.mock_server.params import Params, parse_urlencoded
 from ismart_sms_kit.protocol.interfaces import REST, describe
 from ismart_sms_kit.protocol.spec import REST_PATH, ReturnCode
@@ -114,12 +115,9 @@ def _charset(content_type: str) -> str | None:
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key.strip().lower() == "charset" and value.strip():
-            name = value.strip().strip('"')
-            try:
-                codecs.lookup(name)
-            except LookupError:
-                return None
-            return name
+            # a non-text codec (rot13, base64, hex, zlib...), idna or an unknown name: UTF-8,
+            # as on the form API (text_charset)
+            return text_charset(value.strip().strip('"'))
     return None
 
 
@@ -144,7 +142,10 @@ def _text(value: Any, name: str) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # over Python's 4,300 digits (a lenient hex number): Json.NET's
+            raise Unreadable(f"{name}: a number too large to read") from None  # overflow too
     if isinstance(value, float):
         return str(value) if math.isfinite(value) else ("NaN" if math.isnan(value) else "Infinity")
     raise Unreadable(f"{name}: a JSON {type(value).__name__} where a string was expected")

@@ -3,6 +3,7 @@ SOAP version, as ASMX writes them."""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from ismart_sms_kit.mock_server.endpoints.interfaces.soap.operation import (
@@ -46,10 +47,14 @@ class SoapFault(Exception):
         return f"soap:{self.code}: {self.text}"
 
 
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""The characters XML 1.0 cannot hold (control characters, surrogates, U+FFFE, U+FFFF)."""
+
+
 def fault_envelope(fault: SoapFault) -> bytes:
     """The fault as ASMX writes it for a remote client (``customErrors`` on: the message, no
     stack trace)."""
-    text = escape(fault.text)
+    text = _NOT_XML.sub("\ufffd", escape(fault.text))  # it may echo a header's control bytes
     if fault.version is SoapVersion.V11:
         body = (
             f"<soap:Fault><faultcode>soap:{fault.code}</faultcode>"

@@ -106,6 +106,22 @@ def _unreadable(
     )
 
 
+_ENCODING: Final = re.compile(r"""<\?xml[^>]*?\bencoding\s*=\s*(["'])(.*?)\1""")
+
+
+def _unsupported_encoding(version: SoapVersion, text: str) -> SoapFault:
+    """The fault for an XML declaration's encoding that cannot be read as text (unknown, or a
+    codec such as rot13 or base64), as .NET's ``XmlReader`` words it: a client fault."""
+    found = _ENCODING.search(text)
+    name, at = (found.group(2), found.start(2)) if found else ("", 0)
+    line, column = _position(text, at)
+    return _unreadable(
+        version,
+        f"System.Xml.XmlException: System does not support '{name}' encoding. "
+        f"Line {line}, position {column}.",
+    )
+
+
 def _route11(version: SoapVersion, soap_action: str | None, op: Operation) -> None:
     """SOAP 1.1 routes by the ``SOAPAction`` header alone (ASMX's
     ``Soap11ServerProtocolHelper.RouteRequest``): none, or one naming no operation, is a
@@ -181,6 +197,8 @@ def read_request(
             f"System.Xml.XmlException: The XML is not well-formed ({_reason(exc)}). "
             f"Line {line}, position {column + 1}.",
         ) from None
+    except (LookupError, UnicodeError, ValueError):  # an encoding Python cannot read as text
+        raise _unsupported_encoding(version, text) from None
     envelope_ns, _, local = _split(root.tag)
     if local != "Envelope" or envelope_ns not in (v.envelope for v in SoapVersion):
         raise _unreadable(

@@ -21,9 +21,11 @@ def escape(text: str) -> str:
 def xs_int(raw: str) -> int:
     """``XmlConvert.ToInt32``: optional sign, digits, surrounding XML white space."""
     match = _INT.match(raw)
-    value = int(match.group(1)) if match is not None else None
-    if value is None:
+    if match is None:
         raise ValueError("System.FormatException: Input string was not in a correct format.")
+    sign, digits = match.group(1)[0], match.group(1).lstrip("+-").lstrip("0")
+    value = int(digits or "0") if len(digits) <= 10 else 2**31  # never int() of 5,000 digits
+    value = -value if sign == "-" else value
     if not -(2**31) <= value < 2**31:
         raise ValueError(
             "System.OverflowException: Value was either too large or too small for an Int32."
