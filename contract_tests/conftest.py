@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from ismart_sms_kit.contract_tests import profiles, strategies
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
 from ismart_sms_kit.contract_tests.contract import Contract
 from ismart_sms_kit.contract_tests.oracle import MASK, AccountFacts, Oracle
-from ismart_sms_kit.contract_tests.replay import ReplayResult, score
+from ismart_sms_kit.contract_tests.replay import score
+from ismart_sms_kit.contract_tests.run import RUN, KitRun
 from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
 from ismart_sms_kit.contract_tests.settings import KitSettings, add_options
 from ismart_sms_kit.contract_tests.target import (
@@ -48,31 +48,6 @@ MARKERS = (
     "a strict xfail against an emulator, a normal test elsewhere",
 )
 REPLAY_MODULE = "test_replay.py"
-
-
-@dataclass
-class KitRun:
-    settings: KitSettings
-    profile: str
-    contract: Contract | None = None
-    emulator: Any = None
-    replay_meta: dict[str, Any] = field(default_factory=dict)
-    replay_exchanges: list[dict[str, Any]] = field(default_factory=list)
-    replay_results: list[ReplayResult] = field(default_factory=list)
-    scope: str | None = None
-    """The emulator scope the run works in (``X-Mock-Scope``); None on an external target."""
-    planned: dict[str, int] = field(default_factory=dict)
-    """The kit's tests that may send, in run order, with their weight (examples): they share
-    the request cap."""
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """What no output of the run may show: the password of the user's own account."""
-        creds = self.settings.credentials
-        return (creds.password,) if creds is not None and len(creds.password) >= 4 else ()
-
-
-RUN = pytest.StashKey[KitRun]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
