@@ -19,7 +19,8 @@ from hypothesis import settings as hypothesis_settings
 from ismart_sms_kit.contract_tests import profiles, strategies
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
 from ismart_sms_kit.contract_tests.contract import Contract
-from ismart_sms_kit.contract_tests.oracle import MASK, AccountFacts, Oracle
+from ismart_sms_kit.contract_tests.interfaces import title
+from ismart_sms_kit.contract_tests.oracle import FORM, MASK, AccountFacts, Oracle
 from ismart_sms_kit.contract_tests.replay import score
 from ismart_sms_kit.contract_tests.run import RUN, KitRun
 from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
@@ -44,6 +45,8 @@ MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
     "needs_demo_accounts: needs the documented demo accounts (skipped against an external target)",
     "delivers: sends fault-free requests (external target: only with --ismart-allow-delivery)",
+    "interfaces(*names): the interfaces a test with an ``interface`` argument applies to "
+    "(default: every one the run judges, --ismart-interface)",
     "emulator_deviation(reason): a known disagreement of the emulator with the contract; "
     "a strict xfail against an emulator, a normal test elsewhere",
 )
@@ -126,6 +129,9 @@ def plan(run: KitRun) -> list[str]:
         else:
             lines.append("  delivery: none (no --ismart-allow-delivery): nothing is delivered")
     lines.append(f"  hypothesis profile: {run.profile}; validation order: {','.join(kit.order)}")
+    lines.append(
+        "  interfaces: " + ", ".join(title(i) for i in kit.interfaces) + " (--ismart-interface)"
+    )
     if kit.external and run.profile != profiles.LIVE:
         lines.append(f"  note: profile {run.profile!r} on an external target; the cap still holds")
     if kit.record:
@@ -141,6 +147,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``adjacent_steps``: every pair of neighbours in the validation order the run assumes."""
+    if "interface" in metafunc.fixturenames:
+        chosen = metafunc.config.stash[RUN].settings.interfaces
+        marker = metafunc.definition.get_closest_marker("interfaces")
+        names = [i for i in chosen if marker is None or i in marker.args]
+        if names:
+            metafunc.parametrize("interface", names, ids=names)
+        else:
+            why = f"not an interface this run judges ({', '.join(chosen)})"
+            skip = pytest.mark.skip(reason=why)
+            metafunc.parametrize("interface", [pytest.param("-", marks=skip)], ids=["none"])
     if "adjacent_steps" in metafunc.fixturenames:
         order = metafunc.config.stash[RUN].settings.order
         pairs = list(itertools.pairwise(order))
@@ -164,6 +180,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=dropped)
             items[:] = [i for i in items if i not in dropped]
         return
+    if FORM not in kit.interfaces:  # the tests without an interface argument are the form's
+        off = [
+            i
+            for i in items
+            if here in i.path.parents and "interface" not in getattr(i, "fixturenames", ())
+        ]
+        if off:
+            config.hook.pytest_deselected(items=off)
+            items[:] = [i for i in items if i not in off]
     for item in items:
         if here not in item.path.parents:
             continue
