@@ -45,6 +45,8 @@ MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
     "needs_demo_accounts: needs the documented demo accounts (skipped against an external target)",
     "delivers: sends fault-free requests (external target: only with --ismart-allow-delivery)",
+    "sends(n): how many requests a test that is not a Hypothesis test sends (its weight in "
+    "the request plan; default 2)",
     "interfaces(*names): the interfaces a test with an ``interface`` argument applies to "
     "(default: every one the run judges, --ismart-interface)",
     "emulator_deviation(reason): a known disagreement of the emulator with the contract; "
@@ -209,13 +211,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def planned_weight(item: pytest.Item) -> int:
     """How many cases a test runs, for the plan: a Hypothesis test's explicit examples and its
-    profile's ``max_examples``; any other test, 2 (most send one or two requests)."""
+    profile's ``max_examples``; any other test, its ``sends(n)`` mark, else 2 (most send one or
+    two requests)."""
     test = getattr(item, "obj", None)
     if getattr(test, "is_hypothesis_test", False):
         explicit = len(getattr(test, "hypothesis_explicit_examples", ()))
         current = hypothesis_settings.default
         return explicit + (current.max_examples if current is not None else 100)
-    return 2
+    sends = item.get_closest_marker("sends")
+    return int(sends.args[0]) if sends is not None and sends.args else 2
 
 
 def build_target(run: KitRun) -> Target:

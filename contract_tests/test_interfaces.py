@@ -44,6 +44,7 @@ def main_account(contract: Contract) -> AccountFacts:
     return contract.oracle.accounts[contract.target.credentials.user_id]
 
 
+@pytest.mark.sends(1)
 @pytest.mark.parametrize("fault", list(REFUSALS))
 def test_a_refusal_is_answered_in_the_interfaces_shape(
     contract: Contract, interface: str, fault: str
@@ -141,6 +142,7 @@ def test_free_form_reference_ids_are_accepted_on_the_older_endpoint(
 
 
 @pytest.mark.interfaces("form", "legacy")
+@pytest.mark.sends(1)
 @pytest.mark.parametrize("flash", ["Y", "y", "n", "X"])
 def test_flash_sms_is_read_the_same_way_on_both_form_endpoints(
     contract: Contract, interface: str, flash: str

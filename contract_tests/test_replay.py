@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from ismart_sms_kit.contract_tests.contract import Contract
+from ismart_sms_kit.contract_tests.oracle import FORM
 from ismart_sms_kit.contract_tests.replay import compare, replay_request
 from ismart_sms_kit.contract_tests.run import RUN
 
@@ -27,8 +28,9 @@ def test_recorded_exchange(
 ) -> None:
     run = pytestconfig.stash[RUN]
     request = replay_request(recorded, run.replay_meta, contract.target.credentials)
-    verdict = contract.oracle.expect(request)
-    exchange = contract.send(request, verdict)
+    interface = recorded.get("interface", FORM)  # recordings before issue 30: the form's
+    verdict = contract.oracle.on(interface).expect(request)
+    exchange = contract.send_on(interface, request, verdict)
     result = compare(recorded, exchange, verdict)
     run.replay_results.append(result)
     if not result.agree:
