@@ -224,6 +224,16 @@ KNOWN_HEADERS = ("DEMO", "AnyHeader", "OTP", "Go-Watt", LIVE_HEADER)
 _PUSH = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
+ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+"""Digits .NET's ``char.IsDigit`` takes and ASCII-only parsing does not: a gateway reading them
+as digits is wrong in a way only those characters show (issue 30: live mode missed them)."""
+
+
+def as_ascii(table: dict[int, int]) -> Callable[[str], str]:
+    return lambda value: value.translate(table)
+
+
 def _header_any_case(value: str) -> str:
     return next((h for h in KNOWN_HEADERS if h.lower() == value.lower()), value)
 
@@ -426,6 +436,26 @@ MUTANTS: tuple[Mutant, ...] = (
                 [i for i in v.split(",") if re.fullmatch(r" *[0-9]{11} *", i)] or [v]
             ),
         ),
+    ),
+    Mutant(
+        "arabic-indic-number",
+        "Arabic-Indic digits accepted in a number",
+        request=items(as_ascii(ARABIC_INDIC)),
+    ),
+    Mutant(
+        "fullwidth-number",
+        "full-width digits accepted in a number",
+        request=items(as_ascii(FULL_WIDTH)),
+    ),
+    Mutant(
+        "arabic-indic-refids",
+        "Arabic-Indic digits accepted in referenceIds",
+        request=rewrite("referenceIds", as_ascii(ARABIC_INDIC)),
+    ),
+    Mutant(
+        "fullwidth-push",
+        "full-width digits accepted in PushDateTime",
+        request=rewrite("PushDateTime", as_ascii(FULL_WIDTH)),
     ),
     Mutant(
         "duplicates-collapsed",
