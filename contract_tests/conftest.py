@@ -378,6 +378,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_sep("-", "ismart contract kit")
     cap = "" if sender.max_requests is None else f" of at most {sender.max_requests}"
     write(f"requests sent: {sender.sent}{cap} to {public_url(sender.url)}")
+    if set(sender.by_interface) - {FORM}:
+        write(
+            "  by interface: "
+            + ", ".join(f"{title(i)} {n}" for i, n in sorted(sender.by_interface.items()))
+        )
     guard = sender.guard
     if guard is not None:
         write(f"live-safety guard: {guard.refused} request(s) refused (each one a test failure)")

@@ -221,6 +221,8 @@ class Sender:
         self.recorder = recorder
         self.timeout = timeout
         self.sent = 0
+        self.by_interface: dict[str, int] = {}
+        """The requests sent, by interface (``form`` for the run's URL)."""
         self.share: int | None = None
         """What the current test may still send (None: no plan, only the cap)."""
         self.session = requests.Session()
@@ -259,6 +261,8 @@ class Sender:
         note = self.guard.check(guarded or request) if self.guard is not None else ""
         self.pacer.wait()
         self.sent += 1
+        named = wire.interface if wire is not None else "form"
+        self.by_interface[named] = self.by_interface.get(named, 0) + 1
         if self.share is not None:
             self.share -= 1
         pairs = list(request.params)
