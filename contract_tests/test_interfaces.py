@@ -63,6 +63,18 @@ def test_a_refusal_is_answered_in_the_interfaces_shape(
     assert not verdict.accepted
 
 
+@pytest.mark.interfaces("rest", "soap")  # the form endpoints': test_phone_numbers.py
+@given(
+    number=st.text(alphabet="0123456789", min_size=4, max_size=14).filter(lambda n: len(n) != 11)
+)
+@example(number="٩٦٨٩١٢٣٤٥٦٧")  # Arabic-Indic digits: explicit, so that live mode sees them
+@example(number="９６８９１２３４５６７")  # full-width digits
+def test_a_number_that_is_not_11_ascii_digits_answers_9_on_every_interface(
+    contract: Contract, interface: str, number: str
+) -> None:
+    contract.check_on(interface, contract.base(MobileNo=number), subject=["MobileNo"], code=9)
+
+
 @pytest.mark.needs_demo_accounts
 @pytest.mark.parametrize("user_id", STATE_ACCOUNTS)
 def test_each_account_state_answers_the_interfaces_code(
