@@ -69,7 +69,7 @@ def test_a_refusal_is_answered_in_the_interfaces_shape(
 )
 @example(number="٩٦٨٩١٢٣٤٥٦٧")  # Arabic-Indic digits: explicit, so that live mode sees them
 @example(number="９６８９１２３４５６７")  # full-width digits
-def test_a_number_that_is_not_11_ascii_digits_answers_9_on_every_interface(
+def test_a_number_that_is_not_11_ascii_digits_answers_9_on_rest_and_soap(
     contract: Contract, interface: str, number: str
 ) -> None:
     contract.check_on(interface, contract.base(MobileNo=number), subject=["MobileNo"], code=9)
