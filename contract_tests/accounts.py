@@ -61,7 +61,13 @@ def is_sentinel_header(header: str) -> bool:
 def _demo(
     user_id: str, headers: tuple[str, ...] = ("AnyHeader", "DEMO"), **facts: Any
 ) -> AccountFacts:
-    return AccountFacts(user_id=user_id, password=user_id, headers=frozenset(headers), **facts)
+    return AccountFacts(
+        user_id=user_id,
+        password=user_id,
+        headers=frozenset(headers),
+        default_sender=headers[0],  # its first registered header (docs/emulator.md)
+        **facts,
+    )
 
 
 DEMO_ACCOUNTS: Final = (

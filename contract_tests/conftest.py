@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,10 @@ except ModuleNotFoundError as exc:  # run without the [contract] extra: say how 
 from ismart_sms_kit.contract_tests import profiles, strategies
 from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, demo_credentials, live_account
 from ismart_sms_kit.contract_tests.contract import Contract
-from ismart_sms_kit.contract_tests.oracle import MASK, AccountFacts, Oracle
-from ismart_sms_kit.contract_tests.replay import ReplayResult, score
+from ismart_sms_kit.contract_tests.interfaces import title
+from ismart_sms_kit.contract_tests.oracle import FORM, MASK, AccountFacts, Oracle
+from ismart_sms_kit.contract_tests.replay import score
+from ismart_sms_kit.contract_tests.run import RUN, KitRun
 from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
 from ismart_sms_kit.contract_tests.settings import KitSettings, add_options
 from ismart_sms_kit.contract_tests.target import (
@@ -50,35 +51,14 @@ MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
     "needs_demo_accounts: needs the documented demo accounts (skipped against an external target)",
     "delivers: sends fault-free requests (external target: only with --ismart-allow-delivery)",
+    "sends(n): how many requests a test that is not a Hypothesis test sends (its weight in "
+    "the request plan; default 2)",
+    "interfaces(*names): the interfaces a test with an ``interface`` argument applies to "
+    "(default: every one the run judges, --ismart-interface)",
     "emulator_deviation(reason): a known disagreement of the emulator with the contract; "
     "a strict xfail against an emulator, a normal test elsewhere",
 )
 REPLAY_MODULE = "test_replay.py"
-
-
-@dataclass
-class KitRun:
-    settings: KitSettings
-    profile: str
-    contract: Contract | None = None
-    emulator: Any = None
-    replay_meta: dict[str, Any] = field(default_factory=dict)
-    replay_exchanges: list[dict[str, Any]] = field(default_factory=list)
-    replay_results: list[ReplayResult] = field(default_factory=list)
-    scope: str | None = None
-    """The emulator scope the run works in (``X-Mock-Scope``); None on an external target."""
-    planned: dict[str, int] = field(default_factory=dict)
-    """The kit's tests that may send, in run order, with their weight (examples): they share
-    the request cap."""
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """What no output of the run may show: the password of the user's own account."""
-        creds = self.settings.credentials
-        return (creds.password,) if creds is not None and len(creds.password) >= 4 else ()
-
-
-RUN = pytest.StashKey[KitRun]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -157,6 +137,9 @@ def plan(run: KitRun) -> list[str]:
         else:
             lines.append("  delivery: none (no --ismart-allow-delivery): nothing is delivered")
     lines.append(f"  hypothesis profile: {run.profile}; validation order: {','.join(kit.order)}")
+    lines.append(
+        "  interfaces: " + ", ".join(title(i) for i in kit.interfaces) + " (--ismart-interface)"
+    )
     if kit.external and run.profile != profiles.LIVE:
         lines.append(f"  note: profile {run.profile!r} on an external target; the cap still holds")
     if kit.record:
@@ -172,6 +155,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``adjacent_steps``: every pair of neighbours in the validation order the run assumes."""
+    if "interface" in metafunc.fixturenames:
+        chosen = metafunc.config.stash[RUN].settings.interfaces
+        marker = metafunc.definition.get_closest_marker("interfaces")
+        names = [i for i in chosen if marker is None or i in marker.args]
+        if names:
+            metafunc.parametrize("interface", names, ids=names)
+        else:
+            why = f"not an interface this run judges ({', '.join(chosen)})"
+            skip = pytest.mark.skip(reason=why)
+            metafunc.parametrize("interface", [pytest.param("-", marks=skip)], ids=["none"])
     if "adjacent_steps" in metafunc.fixturenames:
         order = metafunc.config.stash[RUN].settings.order
         pairs = list(itertools.pairwise(order))
@@ -195,6 +188,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=dropped)
             items[:] = [i for i in items if i not in dropped]
         return
+    if FORM not in kit.interfaces:  # the tests without an interface argument are the form's
+        off = [
+            i
+            for i in items
+            if here in i.path.parents and "interface" not in getattr(i, "fixturenames", ())
+        ]
+        if off:
+            config.hook.pytest_deselected(items=off)
+            items[:] = [i for i in items if i not in off]
     for item in items:
         if here not in item.path.parents:
             continue
@@ -215,13 +217,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def planned_weight(item: pytest.Item) -> int:
     """How many cases a test runs, for the plan: a Hypothesis test's explicit examples and its
-    profile's ``max_examples``; any other test, 2 (most send one or two requests)."""
+    profile's ``max_examples``; any other test, its ``sends(n)`` mark, else 2 (most send one or
+    two requests)."""
     test = getattr(item, "obj", None)
     if getattr(test, "is_hypothesis_test", False):
         explicit = len(getattr(test, "hypothesis_explicit_examples", ()))
         current = hypothesis_settings.default
         return explicit + (current.max_examples if current is not None else 100)
-    return 2
+    sends = item.get_closest_marker("sends")
+    return int(sends.args[0]) if sends is not None and sends.args else 2
 
 
 def build_target(run: KitRun) -> Target:
@@ -380,6 +384,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_sep("-", "ismart contract kit")
     cap = "" if sender.max_requests is None else f" of at most {sender.max_requests}"
     write(f"requests sent: {sender.sent}{cap} to {public_url(sender.url)}")
+    if set(sender.by_interface) - {FORM}:
+        write(
+            "  by interface: "
+            + ", ".join(f"{title(i)} {n}" for i, n in sorted(sender.by_interface.items()))
+        )
     guard = sender.guard
     if guard is not None:
         write(f"live-safety guard: {guard.refused} request(s) refused (each one a test failure)")

@@ -34,7 +34,16 @@ from ismart_sms_kit.contract_tests.accounts import (
     nonexistent_user_id,
     sentinel_header,
 )
-from ismart_sms_kit.contract_tests.oracle import ACCOUNT_STEPS, Oracle, Params, Request, Verdict
+from ismart_sms_kit.contract_tests.interfaces import Channels, carried, title
+from ismart_sms_kit.contract_tests.oracle import (
+    ACCOUNT_STEPS,
+    FORM,
+    WEB_SERVICE_INTERFACES,
+    Oracle,
+    Params,
+    Request,
+    Verdict,
+)
 from ismart_sms_kit.contract_tests.safety import (
     UNASSIGNED_SAMPLE,
     DeliveryBudget,
@@ -76,6 +85,8 @@ class Contract:
         self.cut_short: dict[str, str] = {}
         """Tests the request plan or cap stopped before they finished, and why."""
         self._counters: dict[str, int] = {}
+        self.channels = Channels(target.send_url, sender.timeout)
+        """The kit's clients of the target's interfaces (form, legacy, REST, SOAP)."""
 
     def __repr__(self) -> str:
         return f"Contract({self.target.describe()})"
@@ -112,7 +123,9 @@ class Contract:
         """``params`` made safe for a live-safe target (see :meth:`prepare_request`)."""
         return Params(self.prepare_request(Request.of(params), subject=subject).params)
 
-    def prepare_request(self, request: Request, *, subject: Iterable[str] = ()) -> Request:
+    def prepare_request(
+        self, request: Request, *, subject: Iterable[str] = (), interface: str = FORM
+    ) -> Request:
         """``request``, made safe for a live-safe target: a wrong (or missing) password goes
         with a made-up user id, never the real one, and a sentinel fault is added when the
         request has no delivery-proof fault of its own (under every reading of a repeated
@@ -123,7 +136,10 @@ class Contract:
         real = self.target.credentials
         if request.get("UserId") == real.user_id and request.get("Password") != real.password:
             request = with_changes(request, {"UserId": nonexistent_user_id()})
-        if all(delivery_proof_faults(r, real.user_id) for r in readings(request)):
+        web_service = interface in WEB_SERVICE_INTERFACES
+        if all(
+            delivery_proof_faults(r, real.user_id) for r in readings(carried(interface, request))
+        ):
             return request
         about = {name.lower() for name in subject}
         about |= {name.lower() for name in changed_fields(self.base(), request)}
@@ -140,13 +156,16 @@ class Contract:
         def usable(step: str, changes: Changes) -> bool:
             if {name.lower() for name in changes} & about:
                 return False
+            if step == "header" and web_service:  # no Header on REST and SOAP
+                return False
             if step == "header":
                 changed = with_changes(request, changes)
                 return all(late_sentinel(r) for r in readings(changed))
             return True
 
         found = [(s, c) for s, c in candidates if usable(s, c)] or candidates[-1:]
-        _, changes = max(found, key=lambda sc: self.oracle.order.index(sc[0]))
+        order = self.oracle.on(interface).order
+        _, changes = max(found, key=lambda sc: order.index(sc[0]) if sc[0] in order else -1)
         return with_changes(request, changes)
 
     def _first_account_step(self) -> str:
@@ -210,6 +229,73 @@ class Contract:
             )
         return verdict, exchange
 
+    def check_on(
+        self,
+        interface: str,
+        params: Mapping[str, str] | Pairs,
+        *,
+        subject: Iterable[str] = (),
+        code: int | None = None,
+        oracle: Oracle | None = None,
+    ) -> tuple[Verdict, Exchange]:
+        """:meth:`check` through ``interface`` (``form``, ``legacy``, ``rest``, ``soap``): its
+        oracle (order, codes, readings), its client, its answer shape; a failure names it."""
+        if interface == FORM and oracle is None:
+            return self.check(params, subject=subject, code=code)
+        judge = (oracle or self.oracle).on(interface)
+        built = Request.of(params)
+        if code is not None:
+            intended = judge.expect(built)
+            assert intended.code == code, (
+                f"{title(interface)}: not the case the test means (it means {code}): "
+                f"{intended.explain()}\n  request: {built.shown()}"
+            )
+        request = self.prepare_request(built, subject=subject, interface=interface)
+        return self.judge_on(interface, request, judge.expect(request))
+
+    def send_on(self, interface: str, request: Request, verdict: Verdict | None = None) -> Exchange:
+        """Send ``request`` through ``interface``'s client (cap, guard, pace, recording)."""
+        if interface == FORM:
+            return self.send(request, verdict)
+        problem = self.channels.soap_problem if interface == "soap" else None
+        if problem is not None:
+            pytest.skip(f"{title(interface)}: {problem}")
+        wire = self.channels.wire(interface, request)
+        try:
+            exchange = self.sender.send(
+                request,
+                case=self.case_id(),
+                verdict=verdict,
+                wire=wire,
+                guarded=carried(interface, request),
+            )
+        except RequestCapReached as exc:
+            self.cut_short.setdefault(current_test(), str(exc))
+            pytest.skip(f"CUT SHORT: {exc}")
+        if exchange.status == 404 and self.live_safe:
+            pytest.skip(f"{title(interface)}: the target does not serve {exchange.path} (404)")
+        return exchange
+
+    def judge_on(
+        self, interface: str, request: Request, verdict: Verdict
+    ) -> tuple[Verdict, Exchange]:
+        """Send ``request`` through ``interface`` as it is and assert it answers ``verdict``'s
+        code in that interface's shape."""
+        if interface == FORM:
+            return self.judge(request, verdict)
+        exchange = self.send_on(interface, request, verdict)
+        answer = self.channels.read(interface, exchange, strict_type=not self.live_safe)
+        problem = answer.problem
+        if problem is None and answer.code != verdict.code:
+            problem = f"the target answered {answer.code}"
+        if problem is not None:
+            self.mismatches.append(Mismatch(current_test(), verdict, exchange))
+            raise AssertionError(
+                f"{title(interface)}: {problem}; the contract says {verdict.code}\n"
+                f"  oracle ({interface}): {verdict.explain()}\n  request: {request.shown()}"
+            )
+        return verdict, exchange
+
     def stored(self) -> list[dict[str, Any]] | None:
         """The messages the emulator stored for the last request, oldest first (None: no admin
         API on this target)."""
@@ -242,6 +328,24 @@ class Contract:
         verdict = self.oracle.expect(request)
         assert verdict.accepted, f"not a deliverable request: {verdict.explain()}"
         return self.judge(request, verdict)  # no sentinel: this one is meant to be delivered
+
+    def deliver_on(self, interface: str, params: Mapping[str, str]) -> tuple[Verdict, Exchange]:
+        """:meth:`deliver` through ``interface`` (the same budget on a live target)."""
+        if interface == FORM:
+            return self.deliver(params)
+        prepared = Params(params)
+        if self.target.capabilities.live_safe:
+            if not self.budget.allowed:
+                pytest.skip("delivery is not allowed (--ismart-allow-delivery)")
+            if self.budget.remaining <= 0:
+                pytest.skip(f"the --ismart-max-sends budget ({self.budget.max_sends}) is used")
+            prepared["MobileNo"] = self.budget.test_number or ""
+        request = Request.of(prepared)
+        verdict = self.oracle.on(interface).expect(request)
+        assert verdict.accepted, (
+            f"{title(interface)}: not a deliverable request: {verdict.explain()}"
+        )
+        return self.judge_on(interface, request, verdict)
 
 
 def current_test() -> str:

@@ -9,7 +9,13 @@ from typing import Final
 import pytest
 
 from ismart_sms_kit.contract_tests.accounts import Credentials, is_nonexistent_user_id
-from ismart_sms_kit.contract_tests.oracle import DEFAULT_ORDER, number_problem, parse_order
+from ismart_sms_kit.contract_tests.oracle import (
+    DEFAULT_ORDER,
+    INTERFACES,
+    check_interface,
+    number_problem,
+    parse_order,
+)
 from ismart_sms_kit.contract_tests.target import is_live_host, send_url_for
 
 DEFAULT_LIVE_RATE: Final = 1.0
@@ -76,6 +82,14 @@ def add_options(parser: pytest.Parser) -> None:
         help="replay a recording against the emulator and report every difference",
     )
     group.addoption("--ismart-timeout", type=float, default=30.0, metavar="SECONDS")
+    group.addoption(
+        "--ismart-interface",
+        default=None,
+        metavar="NAMES",
+        help="the interfaces to judge, comma-separated: form (SMSDynamicRefIntlAPI.aspx), "
+        "legacy (SMSDynamicAPI.aspx), rest, soap, or all (the default: every interface the "
+        "target serves)",
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,8 @@ class KitSettings:
     record: str | None
     replay: str | None
     timeout: float
+    interfaces: tuple[str, ...] = INTERFACES
+    """The interfaces the run judges (``--ismart-interface``)."""
 
     @property
     def external(self) -> bool:
@@ -160,6 +176,10 @@ class KitSettings:
                 )
             if not os.path.isfile(replay):
                 raise pytest.UsageError(f"--ismart-replay: no such file {replay}")
+        try:
+            interfaces = parse_interfaces(opt("--ismart-interface") or "all")
+        except ValueError as exc:
+            raise pytest.UsageError(f"--ismart-interface: {exc}") from None
         return cls(
             url=send_url_for(url) if url else None,
             emulator=emulator,
@@ -173,4 +193,17 @@ class KitSettings:
             record=opt("--ismart-record"),
             replay=replay,
             timeout=float(opt("--ismart-timeout")),
+            interfaces=interfaces,
         )
+
+
+def parse_interfaces(text: str) -> tuple[str, ...]:
+    """``form,rest`` or ``all``: the interfaces, in the kit's order."""
+    names = {n.strip().lower() for n in text.split(",") if n.strip()}
+    if "all" in names:
+        return INTERFACES
+    for name in names:
+        check_interface(name)
+    if not names:
+        raise ValueError(f"name at least one of {', '.join(INTERFACES)} (or all)")
+    return tuple(i for i in INTERFACES if i in names)

@@ -170,6 +170,14 @@ class Admin:
         account: dict[str, Any] = self._call("PATCH", f"/accounts/{user_id}", json=fields)
         return account
 
+    def create_account(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """``POST /accounts``: a new account (removed by :meth:`delete_account`)."""
+        account: dict[str, Any] = self._call("POST", "/accounts", json=fields)
+        return account
+
+    def delete_account(self, user_id: str) -> None:
+        self._call("DELETE", f"/accounts/{user_id}")
+
     def restore(self, *, everything: bool = False) -> list[str]:
         """Put back every field that differs from its snapshot, for the accounts touched since
         the last reset (``everything``: every account remembered); the accounts restored."""

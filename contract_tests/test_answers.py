@@ -6,10 +6,13 @@ makes the same point on any target, live-safe, with a few refusals of different 
 
 from __future__ import annotations
 
+import pytest
+
 from ismart_sms_kit.contract_tests.accounts import nonexistent_user_id
 from ismart_sms_kit.contract_tests.contract import Contract, agree
 
 
+@pytest.mark.sends(4)
 def test_every_answer_is_the_bare_code_as_text_plain(contract: Contract) -> None:
     cases = [
         contract.base(UserId=nonexistent_user_id()),  # 3

@@ -44,6 +44,11 @@ def test_more_than_fifty_numbers_answer_9(contract: Contract, numbers: list[str]
 @example(number="0096891234567")
 @example(number="9689123456")
 @example(number="968912345678")
+# each class of digit that decides an answer, explicit so that live mode (4 drawn examples) sees
+# it: Arabic-Indic, Extended Arabic-Indic (Persian) and full-width digits are not ASCII digits
+@example(number="٩٦٨٩١٢٣٤٥٦٧")
+@example(number="۹۶۸۹۱۲۳۴۵۶۷")
+@example(number="９６８９１２３４５６７")
 def test_a_number_that_is_not_11_ascii_digits_answers_9(contract: Contract, number: str) -> None:
     contract.check(contract.base(MobileNo=number), code=9)
 

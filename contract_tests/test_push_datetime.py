@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -66,5 +67,10 @@ def test_an_absent_or_empty_push_datetime_means_now(contract: Contract, absent: 
     )
 
 
-def test_arabic_indic_digits_are_not_a_date(contract: Contract) -> None:
-    contract.check(contract.base(PushDateTime="٠٣/٠٤/٢٠١٨ ٠٧:٣٠:٠٠"), code=16)
+@pytest.mark.parametrize(
+    "value",
+    ["٠٣/٠٤/٢٠١٨ ٠٧:٣٠:٠٠", "０３/０４/２０１８ ０７:３０:００"],
+    ids=["arabic-indic", "fullwidth"],
+)
+def test_non_ascii_digits_are_not_a_date(contract: Contract, value: str) -> None:
+    contract.check(contract.base(PushDateTime=value), code=16)

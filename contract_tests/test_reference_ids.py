@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ismart_sms_kit.contract_tests import strategies as s
@@ -31,6 +31,8 @@ def test_ids_of_3_to_6_digits_are_accepted_whatever_their_count(
 
 
 @given(refs=s.invalid_reference_ids())
+@example(refs="١٠١")  # Arabic-Indic digits: not ASCII digits (explicit, for live mode)
+@example(refs="１０１")  # full-width digits
 def test_an_id_that_is_not_3_to_6_digits_answers_15(contract: Contract, refs: str) -> None:
     contract.check(contract.base(referenceIds=refs), code=15)
 

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Final
@@ -55,6 +55,18 @@ def share_of(remaining: int, tests_left: int, weight: int = 1, weight_left: int 
     return max(MIN_SHARE, min(fair, remaining - MIN_SHARE * (tests_left - 1)))
 
 
+@dataclass(frozen=True)
+class Wire:
+    """How a request goes out on an interface other than the run's form URL: the URL, the body
+    (form pairs, or bytes with its headers), and the interface's name for reports. The guard,
+    the cap, the pace and the recording see the request's form reading (:class:`Request`)."""
+
+    interface: str
+    url: str
+    body: bytes | list[tuple[str, str]]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Exchange:
     """One request sent and what came back (``status`` None: no HTTP answer at all)."""
@@ -69,6 +81,9 @@ class Exchange:
     verdict: Verdict | None
     note: str = ""
     content_type: str | None = None
+    interface: str = "form"
+    content: bytes = b""
+    """The answer's bytes (a SOAP client reads them)."""
 
     @property
     def code_text(self) -> str:
@@ -147,6 +162,7 @@ class Recorder:
                 "case": exchange.case,
                 "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
                 "method": exchange.request.method,
+                "interface": exchange.interface,
                 "path": exchange.path,
                 "params": mask_pairs(exchange.request.params),
                 "status": exchange.status,
@@ -205,6 +221,8 @@ class Sender:
         self.recorder = recorder
         self.timeout = timeout
         self.sent = 0
+        self.by_interface: dict[str, int] = {}
+        """The requests sent, by interface (``form`` for the run's URL)."""
         self.share: int | None = None
         """What the current test may still send (None: no plan, only the cap)."""
         self.session = requests.Session()
@@ -222,7 +240,17 @@ class Sender:
         )
         return self.share
 
-    def send(self, request: Request, *, case: str, verdict: Verdict | None = None) -> Exchange:
+    def send(
+        self,
+        request: Request,
+        *,
+        case: str,
+        verdict: Verdict | None = None,
+        wire: Wire | None = None,
+        guarded: Request | None = None,
+    ) -> Exchange:
+        """Send ``request`` (its form reading) to the run's URL, or as ``wire`` says; the guard
+        judges ``guarded`` (default: ``request``), what the interface can carry of it."""
         if self.max_requests is not None and self.sent >= self.max_requests:
             raise RequestCapReached(f"the request cap of {self.max_requests} is reached")
         if self.share is not None and self.share <= 0:
@@ -230,9 +258,11 @@ class Sender:
                 f"this test used its share of the request cap ({self.remaining} of "
                 f"{self.max_requests} left for the tests after it)"
             )
-        note = self.guard.check(request) if self.guard is not None else ""
+        note = self.guard.check(guarded or request) if self.guard is not None else ""
         self.pacer.wait()
         self.sent += 1
+        named = wire.interface if wire is not None else "form"
+        self.by_interface[named] = self.by_interface.get(named, 0) + 1
         if self.share is not None:
             self.share -= 1
         pairs = list(request.params)
@@ -241,8 +271,14 @@ class Sender:
         body: str | None = None
         error: str | None = None
         content_type: str | None = None
+        content = b""
+        path = self.path if wire is None else urlsplit(wire.url).path
         try:
-            if request.method == "GET":
+            if wire is not None:
+                response = self.session.post(
+                    wire.url, data=wire.body, headers=wire.headers, timeout=self.timeout
+                )
+            elif request.method == "GET":
                 response = self.session.get(self.url, params=pairs, timeout=self.timeout)
             else:
                 response = self.session.request(
@@ -250,12 +286,13 @@ class Sender:
                 )
             status, body = response.status_code, response.text
             content_type = response.headers.get("Content-Type")
+            content = response.content
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"
         exchange = Exchange(
             case,
             request,
-            self.path,
+            path,
             status,
             body,
             error,
@@ -263,6 +300,8 @@ class Sender:
             verdict,
             note,
             content_type,
+            wire.interface if wire is not None else "form",
+            content,
         )
         if self.recorder is not None:
             self.recorder.write(exchange)

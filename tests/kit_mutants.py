@@ -11,7 +11,10 @@ external target, live-safe, with its own account), and against the correct emula
 the same proxy (no false alarm), then prints the kill rates and searches every live run's
 output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it.
 It is heavy (minutes); ``tests/test_contract_kit_runs.py`` runs a few mutants on the kit's
-relevant module in ``make test``.
+relevant module in ``make test``. :data:`MUTANTS` break the documented endpoint's rules;
+:data:`INTERFACE_MUTANTS` (issue 30) the other interfaces (the older form endpoint, REST,
+SOAP) and what the emulator decides for the user (the default sender, run-time accounts); the
+stand-in changes those answers with :attr:`Mutant.other` and :attr:`Mutant.admin_request`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ from ismart_sms_kit.protocol.steps import DEFAULT_ORDER
 
 ROOT = Path(__file__).parent.parent
 SEND_PATH = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"
+LEGACY_PATH = "/iBulkSMS/HttpWS/SMSDynamicAPI.aspx"
+REST_PATH = "/RestApi/api/SMS/PostSMS"
+SOAP_PATH = "/iBulkSMS/webservice/IBulkSMS.asmx"
+OTHER_PATHS = {p.lower() for p in (LEGACY_PATH, REST_PATH, SOAP_PATH)}
 LIVE_USER = "liveuser"
 LIVE_PASSWORD = "Zq7-mutant-Secret-4711"
 LIVE_HEADER = "LIVEHDR"
@@ -56,6 +63,7 @@ EMULATOR_ORDER = DEFAULT_ORDER  # the emulator's own table: a swap mutates exact
 """The emulator's documented order (README, "Validation order")."""
 
 Pairs = list[tuple[str, str]]
+FORWARDED_HEADERS = ("content-type", "x-mock-scope", "soapaction")
 
 
 @dataclass
@@ -85,6 +93,31 @@ class Mutant:
     """Changes the answer (``call.status``, ``body``, ``content_type``) or the state."""
     admin_json: Callable[[str, Any], Any] | None = None
     """Changes what ``GET /_mock/api/...`` shows (path, JSON)."""
+    other: Callable[[Other], None] | None = None
+    """Changes the answer of another gateway endpoint (legacy form, REST, SOAP)."""
+    admin_request: Callable[[str, str, Any], Any] | None = None
+    """Changes the JSON body of an admin API request (method, path, JSON)."""
+
+
+@dataclass
+class Other:
+    """One request to another gateway endpoint through the stand-in (the older form endpoint,
+    REST, SOAP): what was sent, and the answer, which a mutant may change."""
+
+    path: str
+    body: bytes
+    status: int
+    text: str
+    content_type: str
+    admin: str
+    scope: dict[str, str]
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in parse_qsl(self.body.decode("utf-8", "replace"))}
+
+    def on(self, path: str) -> bool:
+        return self.path.lower() == path.lower()
 
 
 # --- helpers for mutants -----------------------------------------------------------------------
@@ -191,8 +224,117 @@ KNOWN_HEADERS = ("DEMO", "AnyHeader", "OTP", "Go-Watt", LIVE_HEADER)
 _PUSH = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
+ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+"""Digits .NET's ``char.IsDigit`` takes and ASCII-only parsing does not: a gateway reading them
+as digits is wrong in a way only those characters show (issue 30: live mode missed them)."""
+
+
+def as_ascii(table: dict[int, int]) -> Callable[[str], str]:
+    return lambda value: value.translate(table)
+
+
 def _header_any_case(value: str) -> str:
     return next((h for h in KNOWN_HEADERS if h.lower() == value.lower()), value)
+
+
+# --- the other interfaces and the admin API (issue 30) -------------------------------------------
+
+LAST_HEADER = {"demo": "Go-Watt"}
+"""The demo account's last registered header (its default sender is its first, DEMO)."""
+_REFID = re.compile(r"[0-9]{3,6}")
+_RESULT = re.compile(r"<PushMessageResult>([0-9]+)</PushMessageResult>")
+SOAP_FAULT = (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+    'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>'
+    "<faultcode>soap:Client</faultcode><faultstring>Gateway refused: {code}</faultstring>"
+    "</soap:Fault></soap:Body></soap:Envelope>"
+)
+
+
+def _last_header(message: dict[str, Any]) -> None:
+    if message.get("header_defaulted") and message.get("user_id") in LAST_HEADER:
+        message["header"] = LAST_HEADER[message["user_id"]]
+
+
+def _legacy_strict_refids(call: Other) -> None:
+    refs = call.form.get("referenceids", "")
+    items = [i.strip(" ") for i in refs.split(",")]
+    if call.on(LEGACY_PATH) and refs.strip() and not all(_REFID.fullmatch(i) for i in items):
+        call.text = "15"
+
+
+def _legacy_lower_flash_22(call: Other) -> None:
+    if call.on(LEGACY_PATH) and call.form.get("flashsms") in ("y", "n"):
+        call.text = "22"
+
+
+def _web_service_free(call: Other) -> None:
+    """A REST or SOAP send that spends no credit: what it cost is given back."""
+    if call.on(LEGACY_PATH):
+        return
+    [entry] = requests.get(
+        f"{call.admin}/requests", params={"limit": 1}, headers=call.scope, timeout=10
+    ).json()
+    if entry["code"] != 1 or not entry["messages"]:
+        return
+    sent = requests.get(f"{call.admin}/messages", headers=call.scope, timeout=10).json()
+    cost = sum(m["parts"] for m in sent if m["id"] in entry["messages"])
+    account = f"{call.admin}/accounts/{quote(entry['user_id'], safe='')}"
+    credit = requests.get(account, timeout=10).json()["credit"]
+    requests.patch(account, json={"credit": credit + cost}, timeout=10)
+
+
+def _rest_code_string(call: Other) -> None:
+    if call.on(REST_PATH):
+        answer = json.loads(call.text)
+        answer["Code"] = str(answer["Code"])
+        call.text = json.dumps(answer)
+
+
+def _soap_refusal_fault(call: Other) -> None:
+    found = _RESULT.search(call.text) if call.on(SOAP_PATH) else None
+    if found is not None and found.group(1) != "1":
+        call.status, call.content_type = 500, "text/xml; charset=utf-8"
+        call.text = SOAP_FAULT.format(code=found.group(1))
+
+
+def _drop_credit(method: str, path: str, body: Any) -> Any:
+    if method == "POST" and path.rstrip("/") == "/_mock/api/accounts" and isinstance(body, dict):
+        return {k: v for k, v in body.items() if k != "credit"}
+    return body
+
+
+INTERFACE_MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "default-sender-last",
+        "a missing Header sent under the account's last registered header",
+        admin_json=stored(_last_header),
+    ),
+    Mutant(
+        "legacy-refids-strict",
+        "free-form referenceIds refused (15) on SMSDynamicAPI.aspx",
+        other=_legacy_strict_refids,
+    ),
+    Mutant(
+        "legacy-flash-lower-22",
+        "FLashSMS=y (or n) refused with 22 on SMSDynamicAPI.aspx",
+        other=_legacy_lower_flash_22,
+    ),
+    Mutant("web-service-free", "REST and SOAP sends not charged", other=_web_service_free),
+    Mutant("rest-code-string", 'the REST Code sent as a string ("1")', other=_rest_code_string),
+    Mutant(
+        "soap-refusal-fault",
+        "a gateway refusal over SOAP sent as a SOAP fault (HTTP 500)",
+        other=_soap_refusal_fault,
+    ),
+    Mutant(
+        "accounts-drop-credit",
+        "POST /_mock/api/accounts drops the new account's credit",
+        admin_request=_drop_credit,
+    ),
+)
+"""The seven deviations of issue 30 outside the documented endpoint's rules."""
 
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -296,12 +438,33 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
+        "arabic-indic-number",
+        "Arabic-Indic digits accepted in a number",
+        request=items(as_ascii(ARABIC_INDIC)),
+    ),
+    Mutant(
+        "fullwidth-number",
+        "full-width digits accepted in a number",
+        request=items(as_ascii(FULL_WIDTH)),
+    ),
+    Mutant(
+        "arabic-indic-refids",
+        "Arabic-Indic digits accepted in referenceIds",
+        request=rewrite("referenceIds", as_ascii(ARABIC_INDIC)),
+    ),
+    Mutant(
+        "fullwidth-push",
+        "full-width digits accepted in PushDateTime",
+        request=rewrite("PushDateTime", as_ascii(FULL_WIDTH)),
+    ),
+    Mutant(
         "duplicates-collapsed",
         "duplicate numbers sent once",
         request=rewrite("MobileNo", lambda v: ",".join(dict.fromkeys(v.split(",")))),
     ),
 )
-MUTANTS_BY_NAME = {m.name: m for m in MUTANTS}
+ALL_MUTANTS: tuple[Mutant, ...] = (*MUTANTS, *INTERFACE_MUTANTS)
+MUTANTS_BY_NAME = {m.name: m for m in ALL_MUTANTS}
 
 
 # --- the stand-in -------------------------------------------------------------------------------
@@ -314,7 +477,7 @@ def proxy_app(backend: str, mutant: Mutant | None) -> Starlette:
 
     def forward(method: str, path: str, query: str, body: bytes, headers: dict[str, str]) -> Any:
         url = backend + path + (f"?{query}" if query else "")
-        keep = {k: v for k, v in headers.items() if k.lower() in ("content-type", "x-mock-scope")}
+        keep = {k: v for k, v in headers.items() if k.lower() in FORWARDED_HEADERS}
         return http.request(method, url, data=body, headers=keep, timeout=30)
 
     def gateway(method: str, query: str, body: bytes, headers: dict[str, str]) -> Response:
@@ -341,6 +504,24 @@ def proxy_app(backend: str, mutant: Mutant | None) -> Starlette:
             call.body, call.status, media_type=None, headers={"content-type": call.content_type}
         )
 
+    def other(path: str, query: str, body: bytes, headers: dict[str, str]) -> Response:
+        answer = forward("POST", path, query, body, headers)
+        scope = {k: v for k, v in headers.items() if k.lower() == "x-mock-scope"}
+        call = Other(
+            path,
+            body,
+            answer.status_code,
+            answer.text,
+            answer.headers.get("content-type", ""),
+            admin,
+            scope,
+        )
+        assert mutant is not None and mutant.other is not None
+        mutant.other(call)
+        return Response(
+            call.text, call.status, media_type=None, headers={"content-type": call.content_type}
+        )
+
     async def endpoint(request: Request) -> Response:
         body = await request.body()
         headers = dict(request.headers)
@@ -348,6 +529,20 @@ def proxy_app(backend: str, mutant: Mutant | None) -> Starlette:
         path = request.url.path
         if path.lower() == SEND_PATH.lower():
             return await run_in_threadpool(gateway, request.method, query, body, headers)
+        if (
+            mutant is not None
+            and mutant.other is not None
+            and request.method == "POST"
+            and path.lower() in OTHER_PATHS
+        ):
+            return await run_in_threadpool(other, path, query, body, headers)
+        if mutant is not None and mutant.admin_request is not None and body:
+            try:
+                sent = json.loads(body)
+            except ValueError:
+                pass
+            else:
+                body = json.dumps(mutant.admin_request(request.method, path, sent)).encode()
         answer = await run_in_threadpool(forward, request.method, path, query, body, headers)
         content = answer.content
         if (
@@ -469,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["ci", "live", "both"], default="both")
     parser.add_argument("--no-control", action="store_true", help="skip the correct emulator")
     args = parser.parse_args(argv)
-    chosen = [MUTANTS_BY_NAME[n] for n in args.only.split(",") if n] or list(MUTANTS)
+    chosen = [MUTANTS_BY_NAME[n] for n in args.only.split(",") if n] or list(ALL_MUTANTS)
     modes = ["ci", "live"] if args.mode == "both" else [args.mode]
     outcomes: list[Outcome] = []
     for mode in modes:
@@ -489,14 +684,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"{outcome.summary}{leak}",
                 flush=True,
             )
+    interface_names = {m.name for m in INTERFACE_MUTANTS}
     for mode in modes:
-        ran = [o for o in outcomes if o.mode == mode and o.mutant != "(correct emulator)"]
-        killed = [o for o in ran if o.killed]
-        print(
-            f"{mode}: {len(killed)}/{len(ran)} mutants killed "
-            f"({100 * len(killed) / max(len(ran), 1):.0f}%); survivors: "
-            f"{', '.join(o.mutant for o in ran if not o.killed) or 'none'}"
-        )
+        for label, of_set in (("form endpoint", False), ("other interfaces", True)):
+            ran = [
+                o
+                for o in outcomes
+                if o.mode == mode
+                and o.mutant != "(correct emulator)"
+                and (o.mutant in interface_names) == of_set
+            ]
+            if not ran:
+                continue
+            killed = [o for o in ran if o.killed]
+            print(
+                f"{mode} ({label}): {len(killed)}/{len(ran)} mutants killed "
+                f"({100 * len(killed) / max(len(ran), 1):.0f}%); survivors: "
+                f"{', '.join(o.mutant for o in ran if not o.killed) or 'none'}"
+            )
     leaks = [o for o in outcomes if o.leaked]
     print(f"password found in {len(leaks)} of {len(outcomes)} runs' output and JUnit XML")
     alarms = [o for o in outcomes if o.mutant == "(correct emulator)" and o.killed]

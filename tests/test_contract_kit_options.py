@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ismart_sms_kit.contract_tests import conftest as kit_conftest
+from ismart_sms_kit.contract_tests.run import KitRun
 from ismart_sms_kit.contract_tests.settings import KitSettings
 from ismart_sms_kit.contract_tests.target import base_url_of, verify_emulator
 from ismart_sms_kit.mock_server.app import create_app
@@ -51,6 +52,7 @@ def settings(
         (["--ismart-order=mobile,request"], "--ismart-order"),
         (["--ismart-emulator"], "--ismart-emulator needs --ismart-url"),
         (["--ismart-max-requests=-1"], "--ismart-max-requests must be >= 0"),
+        (["--ismart-interface=fax"], "--ismart-interface"),
     ],
 )
 def test_unsafe_or_wrong_options_are_refused_before_anything_is_sent(
@@ -65,7 +67,7 @@ def test_the_default_plan_paces_one_request_a_second_and_caps_at_300(
 ) -> None:
     kit = settings(pytester, monkeypatch, ISMART_URL="http://127.0.0.1:9", **LIVE)
     assert kit.external
-    lines = kit_conftest.plan(kit_conftest.KitRun(kit, "live"))
+    lines = kit_conftest.plan(KitRun(kit, "live"))
     assert "  request budget: at most 300 requests, at most 1 request(s)/s" in lines
     assert any("EXTERNAL, live-safe" in line for line in lines)
     assert not any(LIVE["ISMART_PASSWORD"] in line for line in lines)
@@ -78,6 +80,6 @@ def test_ismart_emulator_accepts_the_emulator(
         kit = settings(pytester, monkeypatch, f"--ismart-url={server.url}", "--ismart-emulator")
         assert kit.url is not None and not kit.external
         assert verify_emulator(base_url_of(kit.url)) is None
-    lines = kit_conftest.plan(kit_conftest.KitRun(kit, "ci"))
+    lines = kit_conftest.plan(KitRun(kit, "ci"))
     assert any("checked at /_mock/api/health" in line for line in lines)
     assert any("no cap, unpaced" in line for line in lines)

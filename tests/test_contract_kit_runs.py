@@ -120,8 +120,19 @@ def test_every_request_carried_a_delivery_proof_fault_or_the_late_sentinel(
 ) -> None:
     assert live_run.journal
     for entry in live_run.journal:
-        request = Request.of(entry["params"], entry["method"])
+        request = form_reading(entry)
         assert delivery_proof_faults(request, LIVE_USER) or late_sentinel(request), entry
+    endpoints = Counter(e["endpoint"] for e in live_run.journal)
+    assert set(endpoints) == {"SMSDynamicRefIntlAPI", "SMSDynamicAPI", "PostSMS", "IBulkSMS"}
+    assert endpoints["PostSMS"] >= 6 and endpoints["IBulkSMS"] >= 6, endpoints
+
+
+def form_reading(entry: dict[str, Any]) -> Request:
+    """A journal entry's request as the form API names its fields (SOAP's ``Recipients`` is
+    ``MobileNo``, ``Language`` is ``Lang``): what the guard judged."""
+    names = {"recipients": "MobileNo", "language": "Lang"}
+    pairs = [(names.get(k.lower(), k), v) for k, v in entry["params"].items()]
+    return Request.of(pairs, entry["method"])
 
 
 def test_lang_length_and_push_datetime_are_judged_live_with_nothing_delivered(
@@ -138,7 +149,7 @@ def test_live_numbers_come_from_a_range_no_subscriber_holds(live_run: LiveRun) -
     numbers = [
         item.strip()
         for e in live_run.journal
-        for item in (dict(e["params"]).get("MobileNo") or "").split(",")
+        for item in (form_reading(e).get("MobileNo") or "").split(",")
         if re.fullmatch(r" *[0-9]{11} *", item)
     ]
     assert len(numbers) > 50
@@ -190,7 +201,16 @@ def test_the_recording_has_every_exchange_and_no_password(live_run: LiveRun) -> 
     for record in exchanges:
         passwords = [v for k, v in record["params"] if k.lower() == "password"]
         assert passwords in ([], ["***"], [""])
-        assert record["status"] == 200 and record["body"] == str(record["expected"])
+        interface = record["interface"]
+        if interface == "rest":  # the interface's own answer shape
+            assert record["status"] == 201, record
+            assert json.loads(record["body"])["Code"] == record["expected"], record
+        elif interface == "soap":
+            assert record["status"] == 200, record
+            assert f"<PushMessageResult>{record['expected']}</PushMessageResult>" in record["body"]
+        else:
+            assert record["status"] == 200 and record["body"] == str(record["expected"])
+    assert {r["interface"] for r in exchanges} == {"form", "legacy", "rest", "soap"}
 
 
 def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
@@ -465,3 +485,114 @@ def test_the_correct_emulator_behind_the_same_stand_in_passes() -> None:
             paths=(KIT + "test_param_names.py", KIT + "test_adjacent_steps.py"),
         )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+# --- the other interfaces and what the emulator decides for the user (issue 30) -----------------
+
+
+@pytest.mark.kit_run
+@pytest.mark.parametrize(
+    ("mutant", "path", "says"),
+    [
+        (
+            "default-sender-last",
+            "test_headers.py::test_an_empty_or_blank_header_goes_out_under_the_default_sender",
+            "the target has [('Go-Watt', True)], the contract says [('DEMO', True)]",
+        ),
+        (
+            "default-sender-last",
+            "test_interfaces.py::test_no_header_is_the_accounts_default_sender[legacy-absent]",
+            "legacy form (SMSDynamicAPI.aspx): (sender, header_defaulted) stored",
+        ),
+        (
+            "legacy-refids-strict",
+            "test_interfaces.py::test_free_form_reference_ids_are_accepted_on_the_older_endpoint",
+            "legacy form (SMSDynamicAPI.aspx): the target answered 15; the contract says 1",
+        ),
+        (
+            "legacy-flash-lower-22",
+            "test_interfaces.py::test_flash_sms_is_read_the_same_way_on_both_form_endpoints",
+            "legacy form (SMSDynamicAPI.aspx): the target answered 22; the contract says 1",
+        ),
+        (
+            "web-service-free",
+            "test_interfaces.py::test_a_send_is_accepted_charged_and_sent_under_the_default_sender",
+            "REST (PostSMS, JSON): credit spent by an accepted send: the target has 0, the "
+            "contract says 1",
+        ),
+        (
+            "rest-code-string",
+            "test_interfaces.py::test_a_refusal_is_answered_in_the_interfaces_shape",
+            "REST (PostSMS, JSON): Code '3' (str), not a JSON number; the contract says 3",
+        ),
+        (
+            "soap-refusal-fault",
+            "test_interfaces.py::test_a_refusal_is_answered_in_the_interfaces_shape",
+            "SOAP (IBulkSMS.asmx, PushMessage): a SOAP fault (HTTP 500",
+        ),
+        (
+            "accounts-drop-credit",
+            "test_interfaces.py::test_an_account_made_at_run_time_keeps_every_field",
+            "'credit': 1000000",
+        ),
+    ],
+)
+def test_the_kit_catches_a_deviation_on_any_interface(mutant: str, path: str, says: str) -> None:
+    """The seven deviations of issue 30 passed the kit unseen: it only sent to the documented
+    endpoint and only checked that a defaulted header was one of the account's. Each failure
+    names the interface (or the account field) and what the contract says."""
+    with mutant_stand_in(MUTANTS_BY_NAME[mutant]) as url:
+        result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", paths=(KIT + path,))
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert says in result.stdout, result.stdout[-3000:]
+    assert (
+        "sent: POST " in result.stdout
+        or "request: POST " in result.stdout
+        or (mutant == "accounts-drop-credit")
+    )
+
+
+@pytest.mark.kit_run
+def test_the_interface_tests_pass_on_the_correct_emulator_behind_the_stand_in() -> None:
+    with mutant_stand_in(None) as url:
+        result = run_kit(
+            f"--ismart-url={url}",
+            "--ismart-emulator",
+            "-v",
+            paths=(KIT + "test_interfaces.py", KIT + "test_headers.py"),
+        )
+    assert result.returncode == 0, result.stdout[-3000:]
+    for name in ("form", "legacy", "rest", "soap"):
+        assert f"[{name}-" in result.stdout, result.stdout[-2000:]
+    assert " SKIPPED" not in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.kit_run
+@pytest.mark.parametrize(
+    ("interface", "selected", "not_selected"),
+    [
+        ("rest", "test_interfaces.py", "test_lang.py"),
+        ("form,legacy", "test_lang.py", "[rest-"),
+    ],
+)
+def test_ismart_interface_chooses_what_is_judged(
+    interface: str, selected: str, not_selected: str
+) -> None:
+    result = run_kit(
+        f"--ismart-interface={interface}",
+        "-v",
+        paths=(KIT + "test_interfaces.py", KIT + "test_lang.py"),
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert selected in result.stdout and not_selected not in result.stdout, result.stdout[-3000:]
+
+
+@pytest.mark.kit_run
+def test_any_selection_of_kit_files_runs() -> None:
+    """Naming test_replay.py beside another kit file (from a checkout) failed at collection
+    with a KeyError: the run's stash key existed twice."""
+    result = run_kit(paths=("contract_tests/test_lang.py", "contract_tests/test_replay.py"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "replay mode only (--ismart-replay FILE)" in result.stdout + result.stderr or (
+        "1 skipped" in result.stdout
+    )

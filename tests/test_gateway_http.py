@@ -98,10 +98,41 @@ def test_credit_is_spent_per_part_per_recipient(emulator: Emulator) -> None:
     assert len(emulator.backend.storage.messages()) == 2
 
 
-@pytest.mark.parametrize("nn", range(2, 26))
+@pytest.mark.parametrize("nn", [n for n in range(2, 26) if n not in (22, 23, 24)])
 def test_magic_numbers_answer_their_code(emulator: Emulator, nn: int) -> None:
     assert emulator.send(MobileNo=f"968000000{nn:02d}") == str(nn)
     assert emulator.backend.storage.messages() == []
+
+
+@pytest.mark.parametrize("nn", [22, 23, 24])
+def test_magic_numbers_answer_on_each_endpoint_only_the_codes_it_can_answer(
+    emulator: Emulator, nn: int
+) -> None:
+    """22 (FLashSMS), 23 (opted out) and 24 (too many numbers) are the older endpoint's: there
+    the magic number answers them; on the documented endpoint it is a plain number (sent)."""
+    number = f"968000000{nn:02d}"
+    legacy = {**SAMPLE, "MobileNo": number}
+    assert emulator.post(LEGACY_SEND_PATH, data=legacy).text == str(nn)
+    assert emulator.backend.storage.messages() == []
+    assert emulator.send(MobileNo=number) == "1"
+    assert [m.number for m in emulator.backend.storage.messages()] == [number]
+    emulator.backend.reset()
+
+
+def test_flash_sms_is_read_the_same_way_on_both_form_endpoints(emulator: Emulator) -> None:
+    """``FLashSMS=Y`` (or ``y``) is a flash SMS on both endpoints (docs/decisions.md); a value
+    other than Y/N answers 22 where the order has the flash step (SMSDynamicAPI), and is a
+    normal message on the documented endpoint (whose order has none)."""
+    for path in (SEND_PATH, LEGACY_SEND_PATH):
+        for value, flash in (("Y", True), ("y", True), ("N", False), ("n", False)):
+            assert emulator.post(path, data={**SAMPLE, "FLashSMS": value}).text == "1"
+            [message] = emulator.backend.storage.messages()
+            assert (path, value, message.flash) == (path, value, flash)
+            emulator.backend.reset()
+    assert emulator.post(LEGACY_SEND_PATH, data={**SAMPLE, "FLashSMS": "X"}).text == "22"
+    assert emulator.send(FLashSMS="X") == "1"
+    assert [m.flash for m in emulator.backend.storage.messages()] == [False]
+    emulator.backend.reset()
 
 
 def test_magic_number_never_hides_a_real_fault(emulator: Emulator) -> None:

@@ -123,6 +123,19 @@ def test_rest_magic_numbers_and_flash(url: str) -> None:
     assert messages(url)[0]["flash"] is True
 
 
+@pytest.mark.parametrize("nn", [17, 19, 22, 24, 25])
+def test_rest_and_soap_magic_numbers_answer_no_code_those_interfaces_cannot(
+    url: str, nn: int
+) -> None:
+    """No Header, no FLashSMS, 9 for too many numbers, 18 for the web service, no source of
+    25 (docs/rest-soap.md): the magic number is a plain number there, and is sent."""
+    number = f"968000000{nn:02d}"
+    response = requests.post(url + REST, json=rest_fields(MobileNo=[number]), timeout=10)
+    assert response.json()["Code"] == 1
+    assert push(zeep.Client(url + ASMX + "?WSDL").service, Recipients={"string": [number]}) == 1
+    assert [m["to"] for m in messages(url)][-2:] == [number, number]
+
+
 def test_rest_account_not_enabled_for_the_web_service_answers_18(url: str) -> None:
     response = requests.post(
         url + REST, json=rest_fields(UserID="noweb", Password="pw"), timeout=10

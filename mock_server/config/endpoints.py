@@ -49,7 +49,19 @@ class EndpointConfig:
     """Absent or bare ``Header`` answers 15 (the strict reading); else the default sender."""
     blank_header_default: bool = True
     """``Header=`` (empty or white space) goes out under the default sender; else 19."""
+    magic_codes: frozenset[int] = frozenset(range(2, 26))
+    """The codes a magic number (``968000000NN``) answers here; another NN is a plain number."""
 
+
+MAGIC_CODES: Final = range(2, 26)
+"""The codes a magic number can stand for (``968000000NN``, NN = 02..25)."""
+LEGACY_ONLY_CODES: Final = frozenset({22, 23, 24})
+"""Codes only ``SMSDynamicAPI`` answers (its flash and opt-out steps, 24 for too many numbers):
+the documented endpoint's magic numbers do not (docs/emulator.md, "Magic numbers")."""
+WEB_SERVICE_NOT_ANSWERED: Final = frozenset({17, 19, 22, 24, 25})
+"""Codes the REST and SOAP interfaces do not answer (docs/rest-soap.md, "Return codes"): 19,
+22 and 24 need a field they have not (Header, FLashSMS; too many numbers is 9), 17 is 18 there,
+and no REST or SOAP source knows 25 (field notes)."""
 
 ENDPOINT_SETTINGS: Final = (
     Setting("validation_order", list(DEFAULT_ORDER), "the checks in the order they run", list),
@@ -83,7 +95,13 @@ ENDPOINT_SETTINGS: Final = (
         "send Header= (empty or blank) under the account's default sender (else: 19)",
         bool,
     ),
-    Setting("flash", False, "read FLashSMS (Y/N, else 22); true on the legacy endpoint", bool),
+    Setting(
+        "flash",
+        True,
+        "read FLashSMS: Y a flash SMS, N a normal one (another value answers 22 where the "
+        "validation_order has the flash step, as SMSDynamicAPI's does)",
+        bool,
+    ),
     Setting("flash_lower_case", True, "accept y/n as well as Y/N in FLashSMS", bool),
     Setting(
         "push_datetime_lenient",
@@ -92,6 +110,14 @@ ENDPOINT_SETTINGS: Final = (
         bool,
     ),
     Setting("enabled", True, "serve this endpoint at all (else 404)", bool),
+    Setting(
+        "magic_codes",
+        list(MAGIC_CODES),
+        "the codes a magic number answers on this endpoint (only those it can answer: not 22, "
+        "23, 24 on SMSDynamicRefIntlAPI, not 17, 19, 22, 24, 25 on PostSMS and IBulkSMS); "
+        "another NN is a plain number",
+        list,
+    ),
     Setting(
         "web_service_code",
         17,
@@ -134,15 +160,17 @@ ENDPOINT_PATHS: Final = {
 _WEB_SERVICE_DEFAULTS: Final[dict[str, Any]] = {
     "validation_order": list(WEB_SERVICE_ORDER),
     "flash": True,  # RecipientType 9, passed on as FLashSMS=Y
+    "magic_codes": [c for c in MAGIC_CODES if c not in WEB_SERVICE_NOT_ANSWERED],
     "push_datetime_lenient": True,  # ScheddateTime as DateTime.Parse reads it
     "web_service_code": WEB_SERVICE_NOT_CONFIGURED,
 }
 _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
-    "SMSDynamicRefIntlAPI": {},
+    "SMSDynamicRefIntlAPI": {
+        "magic_codes": [c for c in MAGIC_CODES if c not in LEGACY_ONLY_CODES],
+    },
     "SMSDynamicAPI": {
         "validation_order": list(LEGACY_ORDER),
         "too_many_numbers_code": 24,
-        "flash": True,
         "reference_ids_strict": False,
     },
     "PostSMS": _WEB_SERVICE_DEFAULTS,
@@ -197,6 +225,7 @@ def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> Endpo
             web_service_code=ReturnCode(parse_int(values["web_service_code"])),
             header_required=parse_bool(values["header_required"]),
             blank_header_default=parse_bool(values["blank_header_default"]),
+            magic_codes=frozenset(parse_int(c) for c in values["magic_codes"]),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None

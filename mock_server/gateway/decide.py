@@ -30,7 +30,6 @@ from ismart_sms_kit.protocol.validation import Finding
 
 _ACCEPTED: Final = {n: f"{n} message(s) accepted" for n in range(1, 101)}
 """The journal's reason for an accepted request, one string shared by all its entries."""
-MAGIC_CODES: Final = range(2, 26)
 MAGIC_DELIVERY_FAILED: Final = 99
 """``968000000`` + ``99``: accepted (1), and its delivery fails."""
 
@@ -98,7 +97,7 @@ def decide(
     numbers = ev.numbers if isinstance(ev.numbers, list) else []
     magic = _magic(numbers, options.magic_prefix) if options.magic_numbers else {}
     for number, code in magic.items():
-        if code in MAGIC_CODES:
+        if code in call.endpoint.magic_codes:  # only codes this endpoint can answer
             return Decision(
                 code, f"magic number {number}", "magic", account.user_id, ev.authenticated
             )

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from ismart_sms_kit.contract_tests.oracle._internal.interfaces import (
+    WEB_SERVICE_INTERFACES,
+    WEB_SERVICE_NOT_CONFIGURED,
+)
 from ismart_sms_kit.contract_tests.oracle._internal.length import _length
 from ismart_sms_kit.contract_tests.oracle._internal.phones import _recipients
 from ismart_sms_kit.contract_tests.oracle._internal.reading import AccountFacts, Fault, _Reading
@@ -20,6 +24,8 @@ def _account_step(step: str, code: int) -> Callable[[_Reading], Fault | None]:
         if r.account is None:
             return _no_account(r, step)
         why = _ACCOUNT_PROBLEMS[step](r.account, r)
+        if why and step == "web_service" and r.interface in WEB_SERVICE_INTERFACES:
+            return Fault(step, WEB_SERVICE_NOT_CONFIGURED, why, ("A-WEB-SERVICE-18",))
         return Fault(step, code, why) if why else None
 
     return check

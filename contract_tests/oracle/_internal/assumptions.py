@@ -154,6 +154,30 @@ ASSUMPTIONS: Final = _assumptions(
         "docs/decisions.md: answer body; docs/emulator.md: text/plain; field notes: bare code",
     ),
     Assumption(
+        "A-LEGACY",
+        "SMSDynamicAPI.aspx reads referenceIds as free text and answers 24 for more than 50 "
+        "numbers",
+        "docs/decisions.md: referenceIds free-form on SMSDynamicAPI; more than 50 numbers",
+    ),
+    Assumption(
+        "A-FLASH",
+        "FLashSMS is Y or N in either case on both form endpoints; another value answers 22 "
+        "on SMSDynamicAPI.aspx (its flash step) and is ignored on the documented endpoint",
+        "docs/decisions.md: FLashSMS; field notes: FLashSMS=y, FLashSMS on the documented endpoint",
+    ),
+    Assumption(
+        "A-WEB-SERVICE-18",
+        "REST and SOAP answer 18 to an account without the web service (17 on the form API)",
+        "docs/rest-soap.md: return codes (the REST and SOAP clients' tables)",
+    ),
+    Assumption(
+        "A-WEB-SERVICE-ANSWER",
+        "REST answers HTTP 201 and a JSON object whose Code is a JSON number, for every code; "
+        "SOAP answers HTTP 200 and a PushMessageResult for every code (a refusal is a result, "
+        "never a SOAP fault)",
+        "docs/rest-soap.md: answers; decisions: REST error status",
+    ),
+    Assumption(
         "A-CREDIT-COST",
         "a send costs parts x recipients credits; too few credits answers 4",
         "docs/emulator.md: demo account lowcredit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from ismart_sms_kit.contract_tests.oracle._internal.interfaces import FORM
 from ismart_sms_kit.contract_tests.oracle._internal.reading import Fault, _Reading
 from ismart_sms_kit.contract_tests.oracle._internal.text import is_ascii_digits
 
@@ -33,6 +34,9 @@ def _check_request(r: _Reading) -> Fault | None:
     problem = reference_id_problem(refs)
     if refs is None or refs.strip(" ") == "":
         r.rely("A-REFIDS-OPTIONAL")
+        return None
+    if r.interface != FORM:  # the older endpoint: any text; REST and SOAP have none
+        r.rely("A-LEGACY")
         return None
     if problem:
         return Fault("request", 15, problem, ("A-REFIDS-FORMAT",))

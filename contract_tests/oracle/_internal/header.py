@@ -37,3 +37,17 @@ def _check_header(r: _Reading) -> Fault | None:
             ("A-HEADER-EXACT",),
         )
     return None
+
+
+FLASH_VALUES: Final = frozenset({"Y", "N", "y", "n"})
+
+
+def _check_flash(r: _Reading) -> Fault | None:
+    """FLashSMS (22, the older endpoint's step): absent, or Y or N in either case."""
+    flash = r.request.get("FLashSMS")
+    if flash is None:
+        return None
+    r.rely("A-FLASH")
+    if flash not in FLASH_VALUES:
+        return Fault("flash", 22, f"FLashSMS {flash!r} is not Y or N", ("A-FLASH",))
+    return None

@@ -9,7 +9,12 @@ from typing import Final
 from ismart_sms_kit.contract_tests.oracle._internal.accounts import _account_step, _check_password
 from ismart_sms_kit.contract_tests.oracle._internal.datetimes import _check_push
 from ismart_sms_kit.contract_tests.oracle._internal.fields import _check_request
-from ismart_sms_kit.contract_tests.oracle._internal.header import _check_header
+from ismart_sms_kit.contract_tests.oracle._internal.header import _check_flash, _check_header
+from ismart_sms_kit.contract_tests.oracle._internal.interfaces import (
+    FORM,
+    check_interface,
+    order_for,
+)
 from ismart_sms_kit.contract_tests.oracle._internal.lang import _check_lang
 from ismart_sms_kit.contract_tests.oracle._internal.length import (
     Length,
@@ -57,18 +62,28 @@ class Oracle:
     """Predicts the gateway's answer to one request against known accounts."""
 
     def __init__(
-        self, accounts: Iterable[AccountFacts], order: Sequence[str] = DEFAULT_ORDER
+        self,
+        accounts: Iterable[AccountFacts],
+        order: Sequence[str] = DEFAULT_ORDER,
+        interface: str = FORM,
     ) -> None:
         self.accounts = {a.user_id: a for a in accounts}
-        self.order = tuple(order)
+        self.base_order = tuple(order)
+        """The run's order (the documented endpoint's); :attr:`order` is the interface's."""
+        self.interface = check_interface(interface)
+        self.order = order_for(interface, self.base_order)
 
     def with_account(self, account: AccountFacts) -> Oracle:
-        return Oracle([*self.accounts.values(), account], self.order)
+        return Oracle([*self.accounts.values(), account], self.base_order, self.interface)
+
+    def on(self, interface: str) -> Oracle:
+        """The oracle of another interface (its order, codes and readings), same accounts."""
+        return Oracle(self.accounts.values(), self.base_order, interface)
 
     def expect(self, request: Request) -> Verdict:
         user_id = request.get("UserId")
         account = self.accounts.get(user_id) if user_id is not None else None
-        reading = _Reading(request, account)
+        reading = _Reading(request, account, interface=self.interface)
         faults: list[Fault] = []
         for step in self.order:
             fault = _CHECKS[step](reading)
@@ -115,9 +130,10 @@ _CHECKS: Final[dict[str, Callable[[_Reading], Fault | None]]] = {
     "length": _check_length,
     "push_datetime": _check_push,
     "header": _check_header,
+    "flash": _check_flash,
     "credit_expired": _account_step("credit_expired", 14),
     "credit": _account_step("credit", 4),
 }
 
 
-assert set(_CHECKS) == set(STEP_CODES) == set(DEFAULT_ORDER)
+assert set(_CHECKS) == set(STEP_CODES) == {*DEFAULT_ORDER, "flash"}

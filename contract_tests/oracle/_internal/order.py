@@ -22,6 +22,7 @@ STEP_CODES: Final[dict[str, tuple[int, ...]]] = {
     "length": (6,),
     "push_datetime": (16,),
     "header": (19,),
+    "flash": (22,),
     "credit_expired": (14,),
     "credit": (4,),
 }
@@ -51,6 +52,7 @@ ACCOUNT_STEPS: Final = frozenset(
         "api_expired",
         "http_get",
         "header",
+        "flash",
         "credit_expired",
         "credit",
     }

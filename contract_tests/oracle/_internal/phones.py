@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from ismart_sms_kit.contract_tests.oracle._internal.interfaces import (
+    LEGACY,
+    LEGACY_TOO_MANY_NUMBERS,
+)
 from ismart_sms_kit.contract_tests.oracle._internal.reading import Fault, _Reading
 from ismart_sms_kit.contract_tests.oracle._internal.request import Request
 from ismart_sms_kit.contract_tests.oracle._internal.text import is_ascii_digits
@@ -44,6 +48,9 @@ def _check_mobile(r: _Reading) -> Fault | None:
         return Fault("mobile", 8, "MobileNo is empty", ("A-NUMBER-EMPTY",))
     items = split_numbers(raw)
     if len(items) > MAX_NUMBERS:
+        if r.interface == LEGACY:
+            why = f"{len(items)} numbers, at most 50 (the older endpoint's 24)"
+            return Fault("mobile", LEGACY_TOO_MANY_NUMBERS, why, ("A-MAX-NUMBERS", "A-LEGACY"))
         return Fault("mobile", 9, f"{len(items)} numbers, at most 50", ("A-MAX-NUMBERS",))
     for position, item in enumerate(items, 1):
         problem = number_problem(item)

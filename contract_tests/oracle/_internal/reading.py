@@ -31,6 +31,8 @@ class AccountFacts:
     """The account's SMS API subscription has ended (25)."""
     fails_inside: bool = False
     """The gateway fails on this account's sends: 11 (Un Known Error) where 1 was due."""
+    default_sender: str | None = None
+    """The header a message without one goes out under (None: not known to the kit)."""
 
     def with_headers(self, *headers: str) -> AccountFacts:
         return replace(self, headers=frozenset(headers))
@@ -49,6 +51,8 @@ class _Reading:
     request: Request
     account: AccountFacts | None
     assumptions: list[str] = field(default_factory=list)
+    interface: str = "form"
+    """The interface the request goes through (``oracle/_internal/interfaces.py``)."""
 
     def rely(self, *ids: str) -> None:
         for i in ids:
