@@ -11,7 +11,6 @@ from ismart_sms_kit.contract_tests.oracle import FORM
 from ismart_sms_kit.contract_tests.replay import compare, replay_request
 from ismart_sms_kit.contract_tests.run import RUN
 
-from .conftest import RUN  # relative: the conftest pytest loaded, whether run by path or --pyargs
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
