@@ -12,7 +12,6 @@ from ismart_sms_kit.contract_tests.replay import compare, replay_request
 from ismart_sms_kit.contract_tests.run import RUN
 
 
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "recorded" in metafunc.fixturenames:
         exchanges = metafunc.config.stash[RUN].replay_exchanges
