@@ -74,11 +74,13 @@ LEGACY_ORDER: Final = (
 """The order of ``SMSDynamicAPI`` (the older endpoint: opt-outs and flash SMS)."""
 WEB_SERVICE_ORDER: Final = (
     "request", "client_ip", "oman", "company", "web_service", "password", "blocked", "inactive",
-    "account_expired", "api_expired", "mobile", "opted_out", "message_blank", "lang", "length",
+    "account_expired", "mobile", "opted_out", "message_blank", "lang", "length",
     "push_datetime", "credit_expired", "credit",
 )  # fmt: skip
-"""The order of ``PostSMS`` (REST) and ``IBulkSMS`` (SOAP): no ``header`` (no sender field) and
-no ``http_get`` (POST only); ``opted_out`` (23), as their clients map it. Their ``web_service``
-step answers the endpoint's ``web_service_code`` (18, as their clients read it)."""
+"""The order of ``PostSMS`` (REST) and ``IBulkSMS`` (SOAP): no ``header`` (no sender field),
+no ``http_get`` (POST only) and no ``api_expired`` (25: no REST or SOAP source knows it, and
+these interfaces answer only the codes they can: docs/rest-soap.md); ``opted_out`` (23), as
+their clients map it. Their ``web_service`` step answers the endpoint's ``web_service_code``
+(18, as their clients read it)."""
 CLIENT_ORDER: Final = tuple(n for n in DEFAULT_ORDER if BY_NAME[n].client_checks)
 """The default order's steps that the client's pre-check runs, in order."""

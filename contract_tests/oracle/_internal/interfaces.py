@@ -5,7 +5,8 @@ answer, and how its answer is shaped.
 * ``legacy``: ``SMSDynamicAPI.aspx``, the older form endpoint: the same order with ``flash``
   (22) after ``header``; more than 50 numbers answers 24; referenceIds are free text.
 * ``rest`` (``PostSMS``, JSON) and ``soap`` (``IBulkSMS``, ``PushMessage``): the order without
-  ``header`` (no sender field: the account's default sender) and ``http_get`` (POST only); an
+  ``header`` (no sender field: the account's default sender), ``http_get`` (POST only) and
+  ``api_expired`` (25, which no REST or SOAP source knows); an
   account without the web service answers 18 (as their clients' tables read it).
 
 What each interface cannot answer (:func:`answerable_codes`) comes from the same tables
@@ -32,6 +33,9 @@ LEGACY_ONLY_CODES: Final = frozenset({22, 23, 24})
 WEB_SERVICE_NOT_ANSWERED: Final = frozenset({17, 19, 22, 24, 25})
 LEGACY_TOO_MANY_NUMBERS: Final = 24
 WEB_SERVICE_NOT_CONFIGURED: Final = 18
+WEB_SERVICE_SKIPS: Final = frozenset({"header", "http_get", "flash", "api_expired"})
+"""The steps REST and SOAP do not run: no sender field, POST only, no flash parameter, and no
+25 (an expired SMS API subscription: no REST or SOAP source knows the code)."""
 
 
 def answerable_codes(interface: str) -> frozenset[int]:
@@ -49,7 +53,7 @@ def order_for(interface: str, order: tuple[str, ...]) -> tuple[str, ...]:
         at = order.index("header") + 1 if "header" in order else len(order)
         return (*order[:at], "flash", *order[at:])
     if interface in WEB_SERVICE_INTERFACES:
-        return tuple(s for s in order if s not in ("header", "http_get", "flash"))
+        return tuple(s for s in order if s not in WEB_SERVICE_SKIPS)
     return order
 
 
