@@ -314,9 +314,9 @@ class Contract:
     def live_safe(self) -> bool:
         return self.target.capabilities.live_safe
 
-    def deliver(self, params: Mapping[str, str]) -> tuple[Verdict, Exchange]:
-        """Send a request the oracle accepts: freely to an emulator; to a live target only with
-        ``--ismart-allow-delivery``, to the test number, within ``--ismart-max-sends``."""
+    def _deliverable(self, params: Mapping[str, str]) -> Params:
+        """``params`` ready to be delivered: as they are to an emulator; to a live target only
+        within the delivery budget (else the test is skipped), to the test number."""
         prepared = Params(params)
         if self.target.capabilities.live_safe:
             if not self.budget.allowed:
@@ -324,7 +324,12 @@ class Contract:
             if self.budget.remaining <= 0:
                 pytest.skip(f"the --ismart-max-sends budget ({self.budget.max_sends}) is used")
             prepared["MobileNo"] = self.budget.test_number or ""
-        request = Request.of(prepared)
+        return prepared
+
+    def deliver(self, params: Mapping[str, str]) -> tuple[Verdict, Exchange]:
+        """Send a request the oracle accepts: freely to an emulator; to a live target only with
+        ``--ismart-allow-delivery``, to the test number, within ``--ismart-max-sends``."""
+        request = Request.of(self._deliverable(params))
         verdict = self.oracle.expect(request)
         assert verdict.accepted, f"not a deliverable request: {verdict.explain()}"
         return self.judge(request, verdict)  # no sentinel: this one is meant to be delivered
@@ -333,14 +338,7 @@ class Contract:
         """:meth:`deliver` through ``interface`` (the same budget on a live target)."""
         if interface == FORM:
             return self.deliver(params)
-        prepared = Params(params)
-        if self.target.capabilities.live_safe:
-            if not self.budget.allowed:
-                pytest.skip("delivery is not allowed (--ismart-allow-delivery)")
-            if self.budget.remaining <= 0:
-                pytest.skip(f"the --ismart-max-sends budget ({self.budget.max_sends}) is used")
-            prepared["MobileNo"] = self.budget.test_number or ""
-        request = Request.of(prepared)
+        request = Request.of(self._deliverable(params))
         verdict = self.oracle.on(interface).expect(request)
         assert verdict.accepted, (
             f"{title(interface)}: not a deliverable request: {verdict.explain()}"
