@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import ipaddress
 import json
 import logging
@@ -203,7 +204,20 @@ WORKER_APP = "ismart_sms_kit.mock_server.cli:worker_app"
 def worker_app() -> Starlette:
     """The app of one ``--workers`` process, built from the parent's arguments."""
     args = build_parser().parse_args(json.loads(os.environ[WORKER_ARGV]))
-    return create_app(load_config(args))
+    app = create_app(load_config(args))
+    settle_garbage_collector()
+    return app
+
+
+def settle_garbage_collector() -> None:
+    """Before serving: what start-up made is kept for good (``gc.freeze``: no collection looks
+    at it again), and the youngest generation is collected every 20,000 new objects instead
+    of 700. A request frees nearly all it makes by reference counting, while each collection
+    of the older generations walks the journal and the message store (tens of thousands of
+    objects): with the default thresholds that cost more CPU per request than any step."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def write_port_file(path: str, port: int) -> None:
@@ -333,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.workers == 1:
         server = uvicorn.Server(uvicorn.Config(app, **options))
+        settle_garbage_collector()
         with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run
             server.run(sockets=[sock])
         return 0 if server.started else STARTUP_FAILURE

@@ -180,7 +180,13 @@ class RenamedPipeline(asyncio.Protocol):
     def __init__(self, config: Any, server_state: Any, app_state: Any) -> None:
         self.loop = self.app_state = self.server_state = self.connections = None
         self.transport = self.scope = self.cycle = self.url = self.timeout_keep_alive = None
-        self.pending = None
+        self.flow = self.pending = None
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        pass
+
+    def _unset_keepalive_if_required(self) -> None:
+        pass
 
     def connection_made(self, transport: Any) -> None:
         pass
@@ -220,6 +226,8 @@ class CycleWithoutMoreBody:
 
     def __init__(self) -> None:
         self.scope = self.disconnected = self.response_complete = self.message_event = None
+        self.keep_alive = self.on_response = self.response_started = None
+        self.waiting_for_100_continue = None
 
 
 class OwnsTimedOut(HttpToolsProtocol):

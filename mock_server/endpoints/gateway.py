@@ -65,7 +65,7 @@ class GatewayEndpoint:
         elif answer.decision.code is None:
             await Dropped()(scope, receive, send)
         else:
-            await send_answer(send, answer.decision.code)
+            await send_answer(scope, send, answer.decision.code)
 
 
 class EmulatorApp(Starlette):

@@ -18,6 +18,7 @@ from ismart_sms_kit.mock_server.transport.compat import (
 )
 from ismart_sms_kit.mock_server.transport.settings import (
     ABORT_EXTENSION,
+    ANSWER_EXTENSION,
     DEFAULT_HTTP_SETTINGS,
     HTTP_SETTINGS,
     SHUTDOWN_EXTENSION,
@@ -31,6 +32,9 @@ _ANSWER_15: Final = (
 )
 
 _HTTPTOOLS_PROTOCOL = httptools_protocol()
+_STATUS_LINES: Final = {
+    200: b"HTTP/1.1 200 OK\r\n",
+}
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -65,6 +69,18 @@ class _Sweeper:
             self.start()
 
 
+def _default_headers(server_state: Any) -> bytes:
+    """uvicorn's default headers (``date``, refreshed each second, and any configured),
+    encoded once per list of them."""
+    headers = server_state.default_headers
+    cached = getattr(server_state, "ismart_default_headers", None)
+    if cached is not None and cached[0] is headers:
+        return cached[1]  # type: ignore[no-any-return]
+    encoded = b"".join(name.lower() + b": " + value + b"\r\n" for name, value in headers)
+    server_state.ismart_default_headers = (headers, encoded)
+    return encoded
+
+
 class DroppableHttpToolsProtocol(_Base):
     def __init__(
         self,
@@ -86,6 +102,37 @@ class DroppableHttpToolsProtocol(_Base):
         """The client half-closed: close once the answers of its whole requests are out."""
         keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
         self.timeout_keep_alive = keep_alive
+        self.answer_whole = self._answer_whole  # bound once, not per request
+
+    def _answer_whole(self, scope: Any, status: int, headers: bytes, body: bytes) -> bool:
+        """``ANSWER_EXTENSION``: what uvicorn's cycle writes for a ``http.response.start``
+        (its default headers first) and a last ``http.response.body``, in one write."""
+        cycle = self.cycle
+        status_line = _STATUS_LINES.get(status)
+        if (
+            status_line is None
+            or cycle is None
+            or cycle.scope is not scope
+            or cycle.response_started
+            or cycle.disconnected
+            or self.flow.write_paused
+            or self.transport.is_closing()
+        ):
+            return False
+        cycle.response_started = cycle.response_complete = True
+        cycle.waiting_for_100_continue = False
+        keep_alive: bool = cycle.keep_alive
+        data = status_line + _default_headers(self.server_state) + headers
+        data += b"\r\n" if keep_alive else b"connection: close\r\n\r\n"
+        if scope["method"] != "HEAD":
+            data += body
+        transport: Any = self.transport  # the CoalescingTransport of connection_made
+        transport.write_now(data)
+        cycle.message_event.set()
+        if not keep_alive:
+            self.transport.close()
+        cycle.on_response()
+        return True
 
     def _wait(self, seconds: float) -> None:
         now = self.loop.time()
@@ -95,6 +142,11 @@ class DroppableHttpToolsProtocol(_Base):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         coalescing: Any = CoalescingTransport(transport, self.loop)
         super().connection_made(coalescing)
+        self.extensions = {
+            ABORT_EXTENSION: coalescing.abort,
+            SHUTDOWN_EXTENSION: self.shutting_down,
+            ANSWER_EXTENSION: self.answer_whole,
+        }
         self._wait(self.settings.idle_timeout_s)
         state: Any = self.server_state
         sweeper: _Sweeper | None = getattr(state, "ismart_sweeper", None)
@@ -128,10 +180,7 @@ class DroppableHttpToolsProtocol(_Base):
         self.waiting_since = now = self.loop.time()
         self.deadline = now + self.settings.header_timeout_s
         scope: Any = self.scope
-        scope["extensions"] = {
-            ABORT_EXTENSION: self.transport.abort,
-            SHUTDOWN_EXTENSION: self.shutting_down,
-        }
+        scope["extensions"] = self.extensions  # the same for every request of the connection
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
@@ -144,9 +193,16 @@ class DroppableHttpToolsProtocol(_Base):
         self.deadline = None
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        """uvicorn's, without its keep-alive timer (a ``call_later`` per answer, cancelled by
+        the next request): the sweeper closes an idle connection at its deadline, set here."""
+        self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
+        self._unset_keepalive_if_required()
+        self.flow.resume_reading()
+        if self.pipeline:
+            queued, app = self.pipeline.pop()
+            self._start_asgi_task(queued, app)
         cycle = self.cycle
         if self.peer_done and not self.pipeline and (cycle.response_complete or cycle.disconnected):
             self.transport.close()
@@ -192,8 +248,9 @@ class DroppableHttpToolsProtocol(_Base):
 
 
 OWN_NAMES: Final = frozenset(
-    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done"}
-    | {"_wait", "_make_room", "timed_out"}
+    {"settings", "shutting_down", "deadline", "waiting_since", "peer_done", "answer_whole"}
+    | {"extensions"}
+    | {"_wait", "_make_room", "timed_out", "_answer_whole"}
 )
 """What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
 must have none of them, or the subclass would override it unawares."""
@@ -201,9 +258,12 @@ PROTOCOL_API, _MAY_TAKE_MORE = overridden_api(DroppableHttpToolsProtocol, OWN_NA
 """Each ``HttpToolsProtocol`` method :class:`DroppableHttpToolsProtocol` overrides, with its
 parameters, read from the subclass (``__init__``, which passes on ``*args``, may take more)."""
 PROTOCOL_ATTRIBUTES: Final = (
+    "_start_asgi_task",
+    "_unset_keepalive_if_required",
     "app_state",
     "connections",
     "cycle",
+    "flow",
     "loop",
     "pipeline",
     "scope",
@@ -216,10 +276,14 @@ PROTOCOL_ATTRIBUTES: Final = (
 (``tests/test_uvicorn_compat.py`` reads its source to hold this list to it)."""
 CYCLE_ATTRIBUTES: Final = (
     "disconnected",
+    "keep_alive",
     "message_event",
     "more_body",
+    "on_response",
     "response_complete",
+    "response_started",
     "scope",
+    "waiting_for_100_continue",
 )
 """The attributes of the protocol's ``cycle`` (uvicorn's ``RequestResponseCycle``) it reads or
 sets."""

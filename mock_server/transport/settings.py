@@ -43,6 +43,11 @@ def connection_cap(settings: HttpSettings) -> int:
 
 
 ABORT_EXTENSION = "ismart.abort"
+ANSWER_EXTENSION = "ismart.answer"
+"""Key of ``answer(scope, status, headers, body) -> bool`` in ``scope["extensions"]``: writes
+a whole small response (``headers``: its encoded header lines) in one write, without the two
+ASGI messages; False when it cannot (a response started, the request pipelined behind
+another, the client gone or not reading): then send it the ASGI way."""
 SHUTDOWN_EXTENSION = "ismart.shutdown"
 """Key of an :class:`asyncio.Event` in ``scope["extensions"]``, set when the server begins a
 graceful shutdown, so that long-lived answers (the inbox's event stream, a ``hang`` rule) end
