@@ -24,7 +24,7 @@ from ismart_sms_kit.mock_server.admin import rules as rules_api
 from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware, DriveByGuard
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config
-from ismart_sms_kit.mock_server.endpoints.delivery import delivery_report_route
+from ismart_sms_kit.mock_server.endpoints.delivery import DeliveryReportEndpoint
 from ismart_sms_kit.mock_server.endpoints.gateway import ALL_METHODS, EmulatorApp, GatewayEndpoint
 from ismart_sms_kit.mock_server.endpoints.request import CaseInsensitivePaths
 from ismart_sms_kit.mock_server.endpoints.webservice import WebServiceEndpoint
@@ -90,7 +90,12 @@ def create_app(
         for handler in gateway.values()
     ]
     routes.append(
-        Route(DELIVERY_REPORT_PATH, delivery_report_route, methods=["GET", "POST"], name="dlr")
+        Route(
+            DELIVERY_REPORT_PATH,
+            DeliveryReportEndpoint(backend),
+            methods=["GET", "POST"],
+            name="dlr",
+        )
     )
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
     routes.append(admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route))

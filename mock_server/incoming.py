@@ -1,39 +1,14 @@
-"""What a send endpoint hands the backend (:class:`Incoming`) and gets back (:class:`Answer`),
-and what a fault rule's final action is in the journal (:func:`ruled`, :func:`fault_status`).
-"""
+"""What a gateway endpoint gets back from the backend (:class:`Answer`), and what a fault
+rule's final action is in the journal (:func:`ruled`, :func:`fault_status`). What it hands the
+backend is the request, :class:`~ismart_sms_kit.mock_server.gateway.request.SendRequest`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.gateway.decision import Decision
-from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.rules.actions import Action
 from ismart_sms_kit.mock_server.rules.rule import Rule
-
-
-@dataclass(slots=True)
-class Incoming:
-    """One request to a send endpoint, as the endpoint read it."""
-
-    endpoint: EndpointConfig
-    method: str
-    client_ip: str
-    params: Params
-    scope: str = ""
-    """The ``X-Mock-Scope`` header ("" when absent: the account's scope)."""
-    refused: Decision | None = None
-    """The endpoint's own decision when it could not read the request (15) or failed (11)."""
-    journal: Iterable[tuple[str, str]] | None = None
-    """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
-    names, which ``params`` translates into the form API's)."""
-    note: str = ""
-    """How the endpoint read the request, added to the decision's reason."""
-    status: Callable[[int | None], int] | None = None
-    """The HTTP status the endpoint answers a decision's code with (None: no code, the
-    endpoint's own refusal), for the journal; None: 200."""
 
 
 @dataclass(slots=True)

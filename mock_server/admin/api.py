@@ -22,13 +22,13 @@ from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
+    SCOPE_HEADER,
     Message,
     MessageQuery,
     RequestQuery,
 )
 
 API: Final = "/_mock/api"
-SCOPE_HEADER: Final = "x-mock-scope"
 SERVICE: Final = "ismart-mock"
 """What ``/_mock/api/health`` names itself: the contract kit checks it before it treats a URL
 as an emulator (``--ismart-emulator``)."""

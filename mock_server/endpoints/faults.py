@@ -4,11 +4,13 @@ body, a hang, a dropped connection (:func:`response_for`)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ismart_sms_kit.mock_server.incoming import Answer
 from ismart_sms_kit.mock_server.rules.actions import Action
 from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 
@@ -77,3 +79,24 @@ def response_for(action: Action) -> Response | None:
     if action.hang:
         return Hung(action.hang_ms)
     return Dropped()
+
+
+async def write(
+    answer: Answer,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    code_answer: Callable[[Scope, Send, int], Awaitable[None]],
+    own: ASGIApp | None = None,
+) -> None:
+    """Every gateway endpoint's write: a fault rule's action carried out, else the code in
+    the endpoint's shape (``code_answer``), else (no code) the endpoint's ``own`` answer to
+    a request it refused, or a dropped connection."""
+    response = response_for(answer.action) if answer.action is not None else None
+    code = answer.decision.code
+    if response is not None:
+        await response(scope, receive, send)
+    elif code is not None:
+        await code_answer(scope, send, code)
+    else:
+        await (own or Dropped())(scope, receive, send)

@@ -11,10 +11,12 @@ import functools
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
+from ismart_sms_kit.mock_server.gateway.steps import unreadable
 from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
+from ismart_sms_kit.mock_server.state.model import SCOPE_HEADER
 
 _FORM = "application/x-www-form-urlencoded"
-SCOPE_HEADER = "x-mock-scope"
 SCOPE_HEADER_BYTES = SCOPE_HEADER.encode()
 
 
@@ -39,7 +41,18 @@ class CaseInsensitivePaths:
         await self.app(scope, receive, send)
 
 
-async def _receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+def refusal(exc: Exception, endpoint: str) -> Decision | None:
+    """Every gateway endpoint's answer to a request it could not read: None when the client
+    went away before it was whole (nothing to answer), 15 when it is unreadable
+    (:class:`MalformedRequest`), else 11 (the gateway's own failure, never a 500)."""
+    if isinstance(exc, ClientDisconnect):
+        return None
+    if isinstance(exc, MalformedRequest):
+        return unreadable(str(exc))
+    return internal_failure(endpoint, exc)
+
+
+async def receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
     """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
     anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -122,7 +135,7 @@ async def read_scope_params(
         return query_params or Params()
     media = content_type.split(";", 1)[0].strip().lower()
     if media == _FORM:
-        body = await _receive_body(receive, declared, limit)
+        body = await receive_body(receive, declared, limit)
         charset = _charset(content_type)
         if charset != "utf-8":
             charset = text_charset(charset)
@@ -144,11 +157,6 @@ async def read_scope_params(
     return params
 
 
-async def read_params(request: Request, limit: int) -> Params:
-    """Query string first, then the form body, as ``HttpRequest[name]`` reads them."""
-    content_type, declared, _ = head(request.scope)
-    return await read_scope_params(request.scope, request.receive, content_type, declared, limit)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

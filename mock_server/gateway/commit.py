@@ -25,7 +25,7 @@ def apply(
     (``GroupCommitStorage.encode``), if it can."""
     user_id = decision.user_id
     if user_id is not None and decision.code is not None:
-        if decision.decided_by == "password":
+        if decision.failed_login:
             account = tx.failed_login(user_id)
             if account.status == "blocked":
                 decision.refuse(locked_out(account))

@@ -1,16 +1,17 @@
-"""A request's values as the validation steps read them (:class:`Evaluation`): each parsed at
-most once, and only when a step needs it; and the parameters' keys the steps read them by."""
+"""One request to a gateway endpoint (:class:`SendRequest`), from the endpoint that read it to
+its commit: what the endpoint read, what the backend adds (the account, what the rules fixed),
+and each value the validation steps read, parsed at most once and only when a step needs it;
+and the parameters' keys the steps read them by."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from types import EllipsisType
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from ismart_sms_kit.mock_server.gateway.decision import GatewayCall, GatewayOptions
+from ismart_sms_kit.mock_server.config import EndpointConfig
+from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.state.accounts import Account
-from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.protocol.segments import Segments, count
 from ismart_sms_kit.protocol.spec import (
     P_FLASH,
@@ -24,6 +25,9 @@ from ismart_sms_kit.protocol.spec import (
     P_USER_ID,
     ReturnCode,
 )
+
+if TYPE_CHECKING:
+    from ismart_sms_kit.mock_server.gateway.decision import Decision
 from ismart_sms_kit.protocol.validation import (
     Finding,
     is_blank,
@@ -83,28 +87,68 @@ class _cached(Generic[_T]):
         return value
 
 
-class Evaluation:
-    """The request's values, each parsed at most once and only when a step needs it."""
+class SendRequest:
+    """One request to a gateway endpoint (send, REST, SOAP, delivery reports): made by the
+    endpoint from what it read, completed by the backend (``account``, ``delivery``, ``now``
+    after a delay), read by the rules, the validation steps and the commit."""
 
     def __init__(
         self,
-        call: GatewayCall,
-        storage: Storage,
-        options: GatewayOptions,
-        account: Account | EllipsisType | None = ...,
+        endpoint: EndpointConfig,
+        method: str,
+        client_ip: str,
+        params: Params,
+        now: datetime,
+        scope: str = "",
+        *,
+        refused: Decision | None = None,
+        journal: Iterable[tuple[str, str]] | None = None,
+        note: str = "",
+        status_of: Callable[[int], int] | None = None,
+        refused_status: int = 200,
     ) -> None:
-        self.call = call
-        self.params = call.params
-        self.values = call.params.by_key
-        self.storage = storage
-        self.options = options
-        self.limits = call.endpoint.limits
-        user_id = self.values.get(USER_ID_KEY)
-        self.user_id = user_id
-        if account is ...:
-            account = storage.account(user_id) if user_id else None
-        self.account: Account | None = account
+        self.endpoint = endpoint
+        self.method = method
+        """As sent (the journal's); the steps read a ``HEAD`` as the ``GET`` it is."""
+        self.client_ip = client_ip
+        self.params = params
+        self.values = params.by_key
+        self.now = now
+        """Aware UTC time of arrival (after a delay rule's delay, the time it ended)."""
+        self.scope = scope
+        """The ``X-Mock-Scope`` header, else (set by the backend) the account's scope."""
+        self.scope_from_account = not scope
+        self.refused = refused
+        """The endpoint's own decision when it could not read the request (15) or failed (11)."""
+        self.journal = journal
+        """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
+        names, which ``params`` translates into the form API's)."""
+        self.note = note
+        """How the endpoint read the request, added to the decision's reason."""
+        self.status_of = status_of
+        """The HTTP status the endpoint answers a code with (one function per endpoint;
+        None: 200), for the journal."""
+        self.refused_status = refused_status
+        """The HTTP status of the endpoint's own answer to a request it refused without a
+        code (a SOAP fault, Web API's 405 or 415)."""
+        self.limits = endpoint.limits
+        self.user_id = self.values.get(USER_ID_KEY)
+        self.account: Account | None = None
+        """The account of ``UserId`` as the backend read it (None: no such account)."""
         self.authenticated = False
+        self.delivery: str | None = None
+        """A delivery state a fault rule fixed for the messages of this request."""
+
+    def http_status(self, code: int | None) -> int:
+        """The HTTP status the journal records for answering ``code`` (None: no code)."""
+        if code is None:
+            return self.refused_status
+        return 200 if self.status_of is None else self.status_of(code)
+
+    def reread(self, account: Account | None) -> None:
+        """Decide again on ``account`` as it is now: what was read from the old one goes."""
+        self.account, self.authenticated = account, False
+        self.__dict__.pop("sender", None)
 
     def raw(self, key: str) -> str:
         """The value of the parameter ``key`` (its lower-cased name), or ``""``."""
@@ -140,7 +184,7 @@ class Evaluation:
         """The header the message goes out under and whether it was defaulted (the request
         gave none, or an empty one where ``blank_header_default``), or why it cannot go."""
         header = self.values.get(HEADER_KEY)
-        endpoint = self.call.endpoint
+        endpoint = self.endpoint
         if header is not None and (not is_blank(header) or not endpoint.blank_header_default):
             return header, False
         a = self.account
