@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ismart_sms_kit.mock_server.incoming import Answer
-from ismart_sms_kit.mock_server.rules.actions import Action
+from ismart_sms_kit.mock_server.rules.actions import Action, ActionKind
 from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 
 
@@ -67,18 +67,19 @@ def _reason_phrase(status: int) -> str:
 
 def response_for(action: Action) -> Response | None:
     """The response that carries ``action`` out; None for a ``code`` (answered as any code)."""
-    if action.code is not None:
-        return None
-    if action.http_status is not None:
-        body = action.body if action.body is not None else _reason_phrase(action.http_status)
-        return Response(
-            body, status_code=action.http_status, media_type=action.content_type or "text/html"
-        )
-    if action.body is not None:
-        return Response(action.body, media_type=action.content_type or "text/plain")
-    if action.hang:
-        return Hung(action.hang_ms)
-    return Dropped()
+    match action.kind:
+        case ActionKind.CODE:
+            return None
+        case ActionKind.HTTP_STATUS:
+            status = action.http_status or 200
+            body = action.body if action.body is not None else _reason_phrase(status)
+            return Response(body, status, media_type=action.content_type or "text/html")
+        case ActionKind.BODY:
+            return Response(action.body, media_type=action.content_type or "text/plain")
+        case ActionKind.HANG:
+            return Hung(action.hang_ms)
+        case _:
+            return Dropped()
 
 
 async def write(

@@ -3,9 +3,10 @@ mapping. The endpoints carry a final action out (``mock_server.endpoints.faults.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ismart_sms_kit.mock_server.rules.matchers import RuleContext
@@ -64,6 +65,35 @@ def parse_rate_limit(value: Any) -> RateLimit:
     return RateLimit(float(rate), burst, per)
 
 
+class ActionKind(enum.Enum):
+    """What a rule's action does to the request, decided once when it is parsed."""
+
+    CODE = "code"
+    """Answer this return code instead of the gateway's."""
+    HTTP_STATUS = "http_status"
+    """Another HTTP status (and body)."""
+    BODY = "body"
+    """A raw body, HTTP 200."""
+    HANG = "hang"
+    """No answer for ``hang_ms``, then a dropped connection."""
+    DROP = "drop"
+    """A dropped connection, no answer."""
+    CONTINUE = "continue"
+    """No final action: a delay, a delivery state, then the gateway decides."""
+
+
+def _kind(action: Action) -> ActionKind:
+    if action.code is not None:
+        return ActionKind.CODE
+    if action.http_status is not None:
+        return ActionKind.HTTP_STATUS
+    if action.body is not None:
+        return ActionKind.BODY
+    if action.hang:
+        return ActionKind.HANG
+    return ActionKind.DROP if action.drop else ActionKind.CONTINUE
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """What a rule makes the gateway do. At most one of code / http_status / body / hang /
@@ -80,21 +110,20 @@ class Action:
     rate_limit: RateLimit | None = None
     delivery: str | None = None
     """Let the request through to the normal checks; its messages get this delivery state."""
+    kind: ActionKind = field(init=False, compare=False)
+    """What it does, from its keys (at most one of code / http_status / body / hang / drop,
+    as :func:`parse_action` checks); the places that carry it out match on it."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _kind(self))
 
     @property
     def final(self) -> bool:
-        return (
-            self.rate_limit is not None
-            or self.code is not None
-            or self.http_status is not None
-            or self.body is not None
-            or self.hang
-            or self.drop
-        )
+        return self.rate_limit is not None or self.kind is not ActionKind.CONTINUE
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key in ACTION_KEYS:
+        for key in ACTION_KEYS:  # ``kind`` follows from them
             value = getattr(self, key)
             if key == "hang_ms" and not self.hang:
                 continue

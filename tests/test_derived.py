@@ -1,0 +1,56 @@
+"""What used to be kept by hand is derived: a new return code is a magic number, a rule
+action's kind is decided once when it is parsed."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import pytest
+
+from ismart_sms_kit.mock_server.gateway import decide as decide_module
+from ismart_sms_kit.mock_server.rules.actions import ActionKind
+from ismart_sms_kit.mock_server.rules.rule import parse_rule
+from ismart_sms_kit.protocol.spec import MAGIC_CODES, ReturnCode, send_failure_codes
+from tests.conftest import SAMPLE, Emulator
+
+
+def test_the_magic_codes_are_the_send_failures_of_return_code() -> None:
+    assert sorted(MAGIC_CODES) == list(range(2, 26))  # today: 2-25, not 1, not 31-33
+
+
+def with_code_26() -> type[IntEnum]:
+    members = {code.name: code.value for code in ReturnCode}
+    return IntEnum("ReturnCode", {**members, "NEW_FAULT": 26})
+
+
+def test_a_code_added_to_return_code_is_a_magic_number_without_other_edits(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extended = send_failure_codes(with_code_26())
+    assert extended == MAGIC_CODES | {26}
+    request = {**SAMPLE, "MobileNo": "96800000026"}
+    assert emulator.post(data=request).text == "1"  # today 26 is no code: an accepted send
+    monkeypatch.setattr(decide_module, "MAGIC_CODES", extended)  # as ReturnCode with 26 gives
+    assert emulator.post(data=request).text == "26"
+
+
+@pytest.mark.parametrize(
+    ("action", "kind"),
+    [
+        ({"code": 4}, ActionKind.CODE),
+        ({"http_status": 503}, ActionKind.HTTP_STATUS),
+        ({"http_status": 503, "body": "x"}, ActionKind.HTTP_STATUS),
+        ({"body": "x"}, ActionKind.BODY),
+        ({"hang": True}, ActionKind.HANG),
+        ({"drop": True}, ActionKind.DROP),
+        ({"delay_ms": 5}, ActionKind.CONTINUE),
+        ({"delivery": "failed"}, ActionKind.CONTINUE),
+        ({"rate_limit": 1}, ActionKind.HTTP_STATUS),  # 429 Too Many Requests
+    ],
+)
+def test_an_action_carries_its_kind_from_parsing(
+    action: dict[str, object], kind: ActionKind
+) -> None:
+    rule = parse_rule({"name": "r", "action": action}, rule_id=1, source="test")
+    assert rule.action.kind is kind
+    assert rule.action.final is (kind is not ActionKind.CONTINUE)
