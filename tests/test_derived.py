@@ -1,8 +1,10 @@
 """What used to be kept by hand is derived: a new return code is a magic number, a rule
-action's kind is decided once when it is parsed."""
+action's kind is decided once when it is parsed, an account field is read by its type."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from enum import IntEnum
 
 import pytest
@@ -10,6 +12,13 @@ import pytest
 from ismart_sms_kit.mock_server.gateway import decide as decide_module
 from ismart_sms_kit.mock_server.rules.actions import ActionKind
 from ismart_sms_kit.mock_server.rules.rule import parse_rule
+from ismart_sms_kit.mock_server.state.accounts import (
+    FIELD_PARSERS,
+    Account,
+    AccountError,
+    coerce_field,
+    field_parsers,
+)
 from ismart_sms_kit.protocol.spec import MAGIC_CODES, ReturnCode, send_failure_codes
 from tests.conftest import SAMPLE, Emulator
 
@@ -54,3 +63,25 @@ def test_an_action_carries_its_kind_from_parsing(
     rule = parse_rule({"name": "r", "action": action}, rule_id=1, source="test")
     assert rule.action.kind is kind
     assert rule.action.final is (kind is not ActionKind.CONTINUE)
+
+
+def test_an_account_field_is_read_by_its_type_without_a_list_of_fields() -> None:
+    """A new boolean field is read as a boolean (once a list of strings, unless it was added
+    to a hand-kept list), a date-time as one: the parsers follow the fields' types."""
+
+    @dataclass(slots=True)
+    class WithNewFields(Account):
+        loves_flash: bool = False
+        renews_at: datetime | None = None
+
+    parsers = field_parsers(WithNewFields)
+    assert parsers["loves_flash"]("loves_flash", True) is True
+    with pytest.raises(AccountError, match="must be true or false"):
+        parsers["loves_flash"]("loves_flash", ["yes"])
+    assert parsers["renews_at"]("renews_at", "2030-01-01T00:00:00Z") == datetime(
+        2030, 1, 1, tzinfo=timezone.utc
+    )
+    assert set(field_parsers(Account)) == set(FIELD_PARSERS)
+    assert coerce_field("web_service", False) is False
+    with pytest.raises(AccountError, match="must be at least 1"):
+        coerce_field("lockout_threshold", 0)
