@@ -37,10 +37,10 @@ from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH
 def http_settings(config: Config) -> HttpSettings:
     """The connection settings of :mod:`transport`'s protocol, from the config."""
     return HttpSettings(
-        header_timeout_s=config.setting("header_timeout_ms") / 1000,
-        body_timeout_s=config.setting("body_timeout_ms") / 1000,
-        idle_timeout_s=config.setting("idle_timeout_ms") / 1000,
-        max_connections=config.setting("max_connections"),
+        header_timeout_s=config.settings.header_timeout_ms / 1000,
+        body_timeout_s=config.settings.body_timeout_ms / 1000,
+        idle_timeout_s=config.settings.idle_timeout_ms / 1000,
+        max_connections=config.settings.max_connections,
         gateway_paths=frozenset(
             ep.path.lower().encode() for ep in config.endpoints.values() if ep.enabled
         ),
@@ -53,7 +53,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     state (which uvicorn hands to each connection's protocol) carries the connection
     settings (``transport.HTTP_SETTINGS``)."""
     backend: Backend = app.state.backend
-    interval = backend.config.setting("rules_reload_ms")
+    interval = backend.config.settings.rules_reload_ms
     task = None
     if backend.config.rule_files and interval > 0:
         task = asyncio.create_task(backend.watcher.run(interval))
@@ -111,10 +111,10 @@ def create_app(
     )
     app.gateway = gateway
     app.state.backend = backend
-    token = config.setting("admin_token")
+    token = config.settings.admin_token
     if token:
         app.add_middleware(AdminTokenMiddleware, token=token)
-    app.add_middleware(DriveByGuard, allowed_hosts=config.setting("allowed_hosts"))
+    app.add_middleware(DriveByGuard, allowed_hosts=config.settings.allowed_hosts)
     gateway_paths = [ep.path for ep in config.endpoints.values() if ep.enabled]
     app.add_middleware(CaseInsensitivePaths, paths=[*gateway_paths, DELIVERY_REPORT_PATH])
     return app

@@ -52,7 +52,7 @@ def system_clock() -> datetime:
 
 def _networks(config: Config) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     try:
-        return tuple(ipaddress.ip_network(n, strict=False) for n in config.setting("oman_networks"))
+        return tuple(ipaddress.ip_network(n, strict=False) for n in config.settings.oman_networks)
     except ValueError as exc:
         raise ConfigError(f"settings.oman_networks: {exc}") from None
 
@@ -60,8 +60,8 @@ def _networks(config: Config) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
 def open_storage(config: Config) -> Storage:
     """The storage ``config.state`` names: ``memory`` or ``sqlite:PATH``."""
     caps = {
-        "message_cap": config.setting("message_cap"),
-        "journal_cap": config.setting("journal_cap"),
+        "message_cap": config.settings.message_cap,
+        "journal_cap": config.settings.journal_cap,
     }
     if config.state == "memory":
         return MemoryStorage(config.accounts, config.closed_companies, **caps)
@@ -88,12 +88,12 @@ class Backend:
         )
         self.random = random.Random(self.seed)
         self.options = GatewayOptions(
-            gateway_tz=timezone(timedelta(minutes=config.setting("utc_offset_minutes"))),
-            magic_numbers=config.setting("magic_numbers"),
-            magic_prefix=config.setting("magic_prefix"),
+            gateway_tz=timezone(timedelta(minutes=config.settings.utc_offset_minutes)),
+            magic_numbers=config.settings.magic_numbers,
+            magic_prefix=config.settings.magic_prefix,
             oman_networks=_networks(config),
         )
-        self.delivery_delay = timedelta(milliseconds=config.setting("delivery_delay_ms"))
+        self.delivery_delay = timedelta(milliseconds=config.settings.delivery_delay_ms)
         self.configured_accounts = frozenset(a.user_id for a in config.accounts)
         """The user ids of the configuration's accounts (a reset restores them; accounts
         created at run time are removed by it)."""
@@ -105,9 +105,9 @@ class Backend:
         self.gateway = Gateway(self.storage, self.options)
         """What the validation steps decide with besides the request."""
         self.entry_limits = EntryLimits(
-            params=config.setting("journal_max_params"),
-            value_chars=config.setting("journal_max_value_chars"),
-            entry_chars=config.setting("journal_max_entry_chars"),
+            params=config.settings.journal_max_params,
+            value_chars=config.settings.journal_max_value_chars,
+            entry_chars=config.settings.journal_max_entry_chars,
         )
         self.waiting = Listeners()
         """Event streams and long-polls, woken when something is stored in their scope."""

@@ -184,7 +184,7 @@ def load_config(args: argparse.Namespace) -> Config:
     config.state = args.state
     config.workers = args.workers
     if args.admin_token:
-        config.settings["admin_token"] = args.admin_token
+        config.settings.admin_token = args.admin_token
     return config
 
 
@@ -254,7 +254,7 @@ def _announce(
     print(
         f"ismart-mock: seed {backend.seed}; state {config.state}{workers}; "
         f"{len(config.accounts)} accounts; {len(backend.rules.all())} fault rules"
-        + ("; admin token required" if config.setting("admin_token") else ""),
+        + ("; admin token required" if config.settings.admin_token else ""),
         flush=True,
     )
     for warning in backend.warnings:
@@ -264,7 +264,7 @@ def _announce(
         print(
             f"ismart-mock: WARNING: listening on {args.host}, not loopback: anyone who can "
             "reach this address can use the emulator"
-            + ("" if config.setting("admin_token") else " and its admin API (see --admin-token)"),
+            + ("" if config.settings.admin_token else " and its admin API (see --admin-token)"),
             file=sys.stderr,
             flush=True,
         )

@@ -3,12 +3,14 @@ action's kind is decided once when it is parsed, an account field is read by its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from enum import IntEnum
 
 import pytest
 
+from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.config.settings import SETTINGS, Settings
 from ismart_sms_kit.mock_server.gateway import decide as decide_module
 from ismart_sms_kit.mock_server.rules.actions import ActionKind
 from ismart_sms_kit.mock_server.rules.rule import parse_rule
@@ -85,3 +87,17 @@ def test_an_account_field_is_read_by_its_type_without_a_list_of_fields() -> None
     assert coerce_field("web_service", False) is False
     with pytest.raises(AccountError, match="must be at least 1"):
         coerce_field("lockout_threshold", 0)
+
+
+def test_the_settings_table_is_read_from_the_typed_settings() -> None:
+    """One list: ``Settings`` (typed fields, each with its default and help); the table the
+    loaders, ``--help`` and the docs read follows it."""
+    assert [s.name for s in SETTINGS] == [f.name for f in fields(Settings)]
+    defaults = Settings()
+    for setting in SETTINGS:
+        assert getattr(defaults, setting.name) == setting.default
+        assert isinstance(setting.default, setting.kind)
+    config = Config()
+    config.settings.max_body_bytes = 10
+    assert Config().settings.max_body_bytes == 65_536  # each Config has its own
+    assert Config().settings.oman_networks is not Config().settings.oman_networks

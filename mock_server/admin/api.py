@@ -216,7 +216,7 @@ async def reset(request: Request) -> Response:
 
 def gateway_clock(backend: Backend) -> dict[str, Any]:
     """The gateway's clock, on which PushDateTime is read: its offset and a label for it."""
-    offset = int(backend.config.setting("utc_offset_minutes"))
+    offset = int(backend.config.settings.utc_offset_minutes)
     hours, minutes = divmod(abs(offset), 60)
     label = f"UTC{'+' if offset >= 0 else '-'}{hours}" + (f":{minutes:02d}" if minutes else "")
     if offset == MUSCAT_OFFSET_MINUTES:

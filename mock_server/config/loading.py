@@ -34,7 +34,7 @@ def apply_mapping(config: Config, data: Mapping[str, Any], where: str) -> Config
             f"{where}: unknown section(s) {sorted(unknown)} (known: {sorted(SECTIONS)})"
         )
     for name, raw in (data.get("settings") or {}).items():
-        config.settings[name] = parse_setting(name, raw, where)
+        setattr(config.settings, name, parse_setting(name, raw, where))
     for name, overrides in (data.get("endpoints") or {}).items():
         if name not in ENDPOINT_PATHS:
             raise ConfigError(
@@ -119,5 +119,5 @@ def apply_environment(config: Config, environ: Mapping[str, str] | None = None) 
     for setting in SETTINGS:
         raw = env.get(f"ISMART_MOCK_{setting.name.upper()}")
         if raw is not None:
-            config.settings[setting.name] = parse_setting(setting.name, raw, "environment")
+            setattr(config.settings, setting.name, parse_setting(setting.name, raw, "environment"))
     return config

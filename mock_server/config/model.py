@@ -11,7 +11,7 @@ from ismart_sms_kit.mock_server.config.endpoints import (
     EndpointConfig,
     build_endpoint,
 )
-from ismart_sms_kit.mock_server.config.settings import SETTINGS
+from ismart_sms_kit.mock_server.config.settings import Settings
 from ismart_sms_kit.mock_server.state.accounts import DEMO_CLOSED_COMPANIES, Account, demo_accounts
 
 
@@ -19,7 +19,7 @@ from ismart_sms_kit.mock_server.state.accounts import DEMO_CLOSED_COMPANIES, Acc
 class Config:
     """Everything ``create_app`` needs; ``Config()`` is the embedded demo defaults."""
 
-    settings: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in SETTINGS})
+    settings: Settings = field(default_factory=Settings)
     endpoints: dict[str, EndpointConfig] = field(
         default_factory=lambda: {n: build_endpoint(n, {}, "defaults") for n in ENDPOINT_PATHS}
     )
@@ -36,9 +36,6 @@ class Config:
     """Where the state lives: ``memory`` or ``sqlite:PATH`` (survives restarts, shared by
     workers)."""
 
-    def setting(self, name: str) -> Any:
-        return self.settings[name]
-
 
 SAFE_MAGIC_PREFIX: Final = "9680"
 """No Omani number starts with 0 after the country code: a magic range under ``9680`` can
@@ -48,8 +45,8 @@ never be a real subscriber's."""
 def warnings(config: Config) -> list[str]:
     """What a user must be told loudly about this configuration (start-up, ``/health``)."""
     out: list[str] = []
-    prefix = str(config.setting("magic_prefix"))
-    if config.setting("magic_numbers") and not prefix.startswith(SAFE_MAGIC_PREFIX):
+    prefix = str(config.settings.magic_prefix)
+    if config.settings.magic_numbers and not prefix.startswith(SAFE_MAGIC_PREFIX):
         out.append(
             f"magic_prefix {prefix!r}: the magic numbers {prefix}02..{prefix}25 are a range "
             "that real subscribers could hold. An app left pointing at the live gateway with "

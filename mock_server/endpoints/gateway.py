@@ -38,7 +38,7 @@ class GatewayEndpoint:
         self.backend = backend
         self.endpoint = endpoint
         self.name = endpoint.name
-        self.max_body_bytes: int = backend.config.setting("max_body_bytes")
+        self.max_body_bytes: int = backend.config.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = await self.read(scope, receive)

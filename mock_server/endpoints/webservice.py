@@ -121,7 +121,7 @@ class WebServiceEndpoint:
             else None  # SOAP: 200, a fault apart
         )
         """The HTTP status of the answer to a code, for the journal: once per endpoint."""
-        self.limit: int = backend.config.setting("max_body_bytes")
+        self.limit: int = backend.config.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.interface == SOAP and scope["method"] in ("GET", "HEAD"):

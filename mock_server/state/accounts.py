@@ -189,6 +189,8 @@ READ_ONLY_FIELDS: Final = frozenset({"default_sender", "configured"})
 """Shown by the admin API, computed: ignored in a definition or a patch, so that an account
 read from the API can be written back as it is (set ``default_header`` to choose the
 sender)."""
+
+
 def _as_datetime(name: str, value: object) -> datetime | None:
     if value is None or value == "":
         return None
