@@ -10,6 +10,11 @@ from enum import IntEnum
 import pytest
 
 from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.config.endpoints import (
+    ENDPOINT_SETTINGS,
+    EndpointConfig,
+    build_endpoint,
+)
 from ismart_sms_kit.mock_server.config.settings import SETTINGS, Settings
 from ismart_sms_kit.mock_server.gateway import decide as decide_module
 from ismart_sms_kit.mock_server.rules.actions import ActionKind
@@ -22,6 +27,7 @@ from ismart_sms_kit.mock_server.state.accounts import (
     field_parsers,
 )
 from ismart_sms_kit.protocol.spec import MAGIC_CODES, ReturnCode, send_failure_codes
+from ismart_sms_kit.protocol.validation import Limits
 from tests.conftest import SAMPLE, Emulator
 
 
@@ -101,3 +107,26 @@ def test_the_settings_table_is_read_from_the_typed_settings() -> None:
     config.settings.max_body_bytes = 10
     assert Config().settings.max_body_bytes == 65_536  # each Config has its own
     assert Config().settings.oman_networks is not Config().settings.oman_networks
+
+
+def test_an_endpoint_setting_is_read_from_its_table_once() -> None:
+    """Each row of ``ENDPOINT_SETTINGS`` lands in one place, the endpoint's ``limits`` or its
+    own field, with the table's default; ``blank_header_default`` is kept once."""
+    endpoint = build_endpoint("SMSDynamicRefIntlAPI", {}, "test")
+    own = {f.name for f in fields(EndpointConfig)}
+    in_limits = {f.name for f in fields(Limits)}
+    for setting in ENDPOINT_SETTINGS:
+        assert (setting.name in own) != (setting.name in in_limits), setting.name
+        where = endpoint.limits if setting.name in in_limits else endpoint
+        value = getattr(where, setting.name)
+        expected = setting.default
+        if setting.name == "validation_order":
+            expected = tuple(expected)
+        elif setting.name == "mobile_lengths":
+            expected = frozenset(expected)
+        assert value == expected, setting.name
+        if setting.name in own and setting.name != "validation_order":
+            default = next(f.default for f in fields(EndpointConfig) if f.name == setting.name)
+            assert default == setting.default, setting.name  # the dataclass's, from the table
+    off = build_endpoint("SMSDynamicRefIntlAPI", {"blank_header_default": "false"}, "test")
+    assert off.limits.blank_header_default is False

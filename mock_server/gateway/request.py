@@ -184,8 +184,7 @@ class SendRequest:
         """The header the message goes out under and whether it was defaulted (the request
         gave none, or an empty one where ``blank_header_default``), or why it cannot go."""
         header = self.values.get(HEADER_KEY)
-        endpoint = self.endpoint
-        if header is not None and (not is_blank(header) or not endpoint.blank_header_default):
+        if header is not None and (not is_blank(header) or not self.limits.blank_header_default):
             return header, False
         a = self.account
         if a is None:
