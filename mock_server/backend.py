@@ -99,7 +99,7 @@ class Backend:
         created at run time are removed by it)."""
         self.warnings = warnings(config)
         """What the configuration must be warned about (``/_mock/api/health``, start-up)."""
-        self.rules = RuleSet(zip(config.rules, config.rule_sources, strict=True))
+        self.rules = RuleSet(config.rules)
         self.watcher = RulesWatcher(self.rules, config.rule_files)
         self.storage: Storage = storage if storage is not None else open_storage(config)
         self.gateway = Gateway(self.storage, self.options)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from enum import IntEnum
+from pathlib import Path
 
 import pytest
 
-from ismart_sms_kit.mock_server.config import Config
+from ismart_sms_kit.mock_server.config import Config, apply_mapping, load_rules_file
 from ismart_sms_kit.mock_server.config.endpoints import (
     ENDPOINT_SETTINGS,
     EndpointConfig,
@@ -130,3 +131,19 @@ def test_an_endpoint_setting_is_read_from_its_table_once() -> None:
             assert default == setting.default, setting.name  # the dataclass's, from the table
     off = build_endpoint("SMSDynamicRefIntlAPI", {"blank_header_default": "false"}, "test")
     assert off.limits.blank_header_default is False
+
+
+def test_the_rules_come_from_one_list_of_sources(tmp_path: Path) -> None:
+    """A config's ``rules:`` and each ``--rules`` file are one ``RuleSource`` each: the rules
+    with where they come from, and the files watched, both read from that one list."""
+    config = apply_mapping(Config(), {"rules": [{"action": {"code": 4}}]}, "config.yaml")
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - {action: {code: 5}}\n  - {action: {drop: true}}\n")
+    load_rules_file(path, config)
+    assert [source.where for source in config.rule_sources] == ["config.yaml", str(path)]
+    assert [where for _, where in config.rules] == ["config.yaml", str(path), str(path)]
+    assert config.rule_files == [str(path)]
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("rules: []\n")
+    load_rules_file(empty, config)  # watched even while it holds none
+    assert config.rule_files == [str(path), str(empty)]

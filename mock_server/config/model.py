@@ -25,9 +25,8 @@ class Config:
     )
     accounts: list[Account] = field(default_factory=demo_accounts)
     closed_companies: list[str] = field(default_factory=lambda: list(DEMO_CLOSED_COMPANIES))
-    rules: list[dict[str, Any]] = field(default_factory=list)
-    rule_sources: list[str] = field(default_factory=list)
-    rule_files: list[str] = field(default_factory=list)  # watched for changes
+    rule_sources: list[RuleSource] = field(default_factory=list)
+    """Where the fault rules come from, in order: a config's ``rules:``, ``--rules`` files."""
     seed: int | None = None
     workers: int = 1
     """Processes serving the same state; above 1, run-time rules are refused (each worker
@@ -35,6 +34,26 @@ class Config:
     state: str = "memory"
     """Where the state lives: ``memory`` or ``sqlite:PATH`` (survives restarts, shared by
     workers)."""
+
+    @property
+    def rules(self) -> list[tuple[dict[str, Any], str]]:
+        """Every rule, with where it comes from."""
+        return [(rule, source.where) for source in self.rule_sources for rule in source.rules]
+
+    @property
+    def rule_files(self) -> list[str]:
+        """The ``--rules`` files, watched for changes (hot reload)."""
+        return [source.where for source in self.rule_sources if source.watched]
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """Fault rules from one place: a config file's ``rules:`` section, or a ``--rules`` file
+    (``watched``: re-read when it changes)."""
+
+    where: str
+    rules: list[dict[str, Any]]
+    watched: bool = False
 
 
 SAFE_MAGIC_PREFIX: Final = "9680"
