@@ -57,6 +57,16 @@ def _networks(config: Config) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
         raise ConfigError(f"settings.oman_networks: {exc}") from None
 
 
+def gateway_options(config: Config) -> GatewayOptions:
+    """The settings the gateway's decision reads, resolved once."""
+    return GatewayOptions(
+        gateway_tz=timezone(timedelta(minutes=config.settings.utc_offset_minutes)),
+        magic_numbers=config.settings.magic_numbers,
+        magic_prefix=config.settings.magic_prefix,
+        oman_networks=_networks(config),
+    )
+
+
 def open_storage(config: Config) -> Storage:
     """The storage ``config.state`` names: ``memory`` or ``sqlite:PATH``."""
     caps = {
@@ -87,12 +97,7 @@ class Backend:
             config.seed if config.seed is not None else random.SystemRandom().randrange(2**31)
         )
         self.random = random.Random(self.seed)
-        self.options = GatewayOptions(
-            gateway_tz=timezone(timedelta(minutes=config.settings.utc_offset_minutes)),
-            magic_numbers=config.settings.magic_numbers,
-            magic_prefix=config.settings.magic_prefix,
-            oman_networks=_networks(config),
-        )
+        self.options = gateway_options(config)
         self.delivery_delay = timedelta(milliseconds=config.settings.delivery_delay_ms)
         self.configured_accounts = frozenset(a.user_id for a in config.accounts)
         """The user ids of the configuration's accounts (a reset restores them; accounts
@@ -104,10 +109,11 @@ class Backend:
         self.storage: Storage = storage if storage is not None else open_storage(config)
         self.gateway = Gateway(self.storage, self.options)
         """What the validation steps decide with besides the request."""
+        settings = config.settings
         self.entry_limits = EntryLimits(
-            params=config.settings.journal_max_params,
-            value_chars=config.settings.journal_max_value_chars,
-            entry_chars=config.settings.journal_max_entry_chars,
+            settings.journal_max_params,
+            settings.journal_max_value_chars,
+            settings.journal_max_entry_chars,
         )
         self.waiting = Listeners()
         """Event streams and long-polls, woken when something is stored in their scope."""
