@@ -134,31 +134,33 @@ class Action:
         return out
 
 
+def _action_value(key: str, value: Any, fail: Callable[[str, str], RuleError]) -> Any:
+    """One key's value of an ``action`` mapping, checked."""
+    try:
+        if key in ("code", "http_status", "delay_ms", "hang_ms"):
+            return whole(value)
+        if key in ("hang", "drop"):
+            if not isinstance(value, bool):
+                raise ValueError("must be true or false")
+            return value
+        if key == "rate_limit":
+            return parse_rate_limit(value)
+        if key == "delivery":
+            if value not in DELIVERY_ACTIONS:
+                raise ValueError(f"must be one of {', '.join(DELIVERY_ACTIONS)}")
+            return value
+        return text(value)
+    except ValueError as exc:
+        raise fail(f"action.{key}", str(exc)) from None
+
+
 def parse_action(data: Any, fail: Callable[[str, str], RuleError]) -> Action:
     if not isinstance(data, Mapping):
         raise fail("action", "must be a mapping such as {code: 4}")
     unknown = sorted(set(data) - set(ACTION_KEYS))
     if unknown:
         raise fail(f"action.{unknown[0]}", f"unknown action key (known: {', '.join(ACTION_KEYS)})")
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        try:
-            if key in ("code", "http_status", "delay_ms", "hang_ms"):
-                values[key] = whole(value)
-            elif key in ("hang", "drop"):
-                if not isinstance(value, bool):
-                    raise ValueError("must be true or false")
-                values[key] = value
-            elif key == "rate_limit":
-                values[key] = parse_rate_limit(value)
-            elif key == "delivery":
-                if value not in DELIVERY_ACTIONS:
-                    raise ValueError(f"must be one of {', '.join(DELIVERY_ACTIONS)}")
-                values[key] = value
-            else:
-                values[key] = text(value)
-        except ValueError as exc:
-            raise fail(f"action.{key}", str(exc)) from None
+    values = {key: _action_value(key, value, fail) for key, value in data.items()}
     status = values.get("http_status")
     if status is not None and not 100 <= status <= 599:
         raise fail("action.http_status", "must be an HTTP status between 100 and 599")
