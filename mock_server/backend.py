@@ -173,8 +173,13 @@ class Backend:
                 decision = self._decide_after(request, outcome)
         except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
             decision, outcome = internal_failure(request.endpoint.name, exc), None
-        try:
-            committed = await self._commit_answer(request, decision, outcome, basis)
+        try:  # the commit may turn a 3 into a 12, a 1 into a 4
+            entry = self._journal_entry(request, decision, outcome)
+            if self.group is None:  # memory: one await less on the hot path
+                self._commit(decision, entry)
+                committed = decision
+            else:
+                committed = await self._commit_grouped(request, decision, outcome, basis, entry)
         except Exception as exc:  # e.g. the state file is unwritable: still never a 500
             return Answer(internal_failure(request.endpoint.name, exc))
         return Answer(committed, outcome.action if outcome is not None else None)
@@ -246,27 +251,33 @@ class Backend:
         request.reread(account)
         return self._decide_after(request, outcome)
 
-    async def _commit_answer(
-        self,
-        request: SendRequest,
-        decision: Decision,
-        outcome: Outcome | None,
-        basis: Basis | None,
-    ) -> Decision:
-        """Journal and commit ``decision``: the decision as committed (a 3 may become a 12,
-        a 1 a 4). ``outcome``: the rules' (None: not the gateway's decision)."""
+    def _journal_entry(
+        self, request: SendRequest, decision: Decision, outcome: Outcome | None
+    ) -> JournalEntry:
+        """The journal entry of ``decision`` on ``request``, with the HTTP status it is
+        answered with (a fault rule's, else the endpoint's for its code)."""
         action = outcome.action if outcome is not None else None
         http_status = (
             fault_status(action) if action is not None else request.http_status(decision.code)
         )
         journal = request.journal if request.journal is not None else request.params
-        entry = self._entry(decision, request, journal, http_status)
-        if self.group is None:  # one await less on the hot path
-            self._commit(decision, entry)
-            return decision
-        redecide: Redecide | None = None  # SQLite: the requests of a write turn commit together
-        if outcome is not None and action is None:
+        return self._entry(decision, request, journal, http_status)
+
+    async def _commit_grouped(
+        self,
+        request: SendRequest,
+        decision: Decision,
+        outcome: Outcome | None,
+        basis: Basis | None,
+        entry: JournalEntry,
+    ) -> Decision:
+        """SQLite: the requests of a write turn commit together; one whose account changed
+        meanwhile is decided again (unless a rule or the endpoint decided it: ``outcome``
+        None or final)."""
+        redecide: Redecide | None = None
+        if outcome is not None and outcome.action is None:
             redecide = functools.partial(self._redecide, request, outcome)
+        assert self.group is not None
         return await self.group.commit(
             decision,
             entry,

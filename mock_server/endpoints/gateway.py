@@ -17,7 +17,7 @@ from ismart_sms_kit.mock_server.endpoints.request import (
     read_scope_params,
     refusal,
 )
-from ismart_sms_kit.mock_server.endpoints.respond import send_answer
+from ismart_sms_kit.mock_server.endpoints.respond import answer_now, send_answer
 from ismart_sms_kit.mock_server.gateway.request import SendRequest
 from ismart_sms_kit.mock_server.gateway.steps import refused_method
 from ismart_sms_kit.mock_server.params import Params
@@ -45,6 +45,9 @@ class GatewayEndpoint:
         if request is None:  # gone before its request was whole: nothing to answer
             return
         answer = await self.backend.answer(request)
+        code = answer.decision.code
+        if answer.action is None and code is not None and answer_now(scope, code):
+            return  # the usual answer, written at once
         await write(answer, scope, receive, send, send_answer)
 
     async def read(self, scope: Scope, receive: Receive) -> SendRequest | None:

@@ -25,6 +25,15 @@ def answer(code: int) -> Response:
     return Response(body, media_type="text/plain")
 
 
+def answer_now(scope: Scope, code: int) -> bool:
+    """Write the answer ``code`` at once where the transport offers it (``ANSWER_EXTENSION``:
+    one write, no ASGI messages); False: send it with :func:`send_answer`."""
+    body = _ANSWERS.get(code)
+    extensions = scope.get("extensions")
+    whole = extensions.get(ANSWER_EXTENSION) if extensions and body is not None else None
+    return whole is not None and bool(whole(scope, 200, _ANSWER_HEAD[code], body))
+
+
 async def send_answer(scope: Scope, send: Send, code: int) -> None:
     """What ``answer(code)`` sends, without building a Response: 200, ``text/plain``, the
     bare digits; in one write where the transport offers it (``ANSWER_EXTENSION``)."""
@@ -32,11 +41,9 @@ async def send_answer(scope: Scope, send: Send, code: int) -> None:
     if body is None:
         body = str(code).encode()
         fixed = ((b"content-length", str(len(body)).encode()), (b"content-type", _TEXT_PLAIN))
+    elif answer_now(scope, code):
+        return
     else:
-        extensions = scope.get("extensions")
-        whole = extensions.get(ANSWER_EXTENSION) if extensions else None
-        if whole is not None and whole(scope, 200, _ANSWER_HEAD[code], body):
-            return
         fixed = _ANSWER_HEADERS[code]
     await send({"type": "http.response.start", "status": 200, "headers": list(fixed)})
     await send({"type": "http.response.body", "body": body})

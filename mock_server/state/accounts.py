@@ -89,12 +89,7 @@ class Account:
         return self.default_header or (self.headers[0] if self.headers else None)
 
     def check_password(self, password: str) -> bool:
-        parsed = _parse_digest(self.password_digest)
-        if parsed is None:
-            return False
-        salt, expected = parsed
-        digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
-        return hmac.compare_digest(digest, expected)
+        return _password_matches(self.password_digest, password)
 
     def fail_login(self) -> None:
         """Count a wrong password; at the lockout threshold the account becomes ``blocked``."""
@@ -151,6 +146,20 @@ class Account:
         if self.allowed_ips and not any(address in _network(n) for n in self.allowed_ips):
             return f"client IP {client_ip} is not on the allow-list of {self.user_id}"
         return None
+
+
+@lru_cache(maxsize=256)
+def _password_matches(password_digest: str, password: str) -> bool:
+    """Whether ``password`` is the one ``password_digest`` was made of. An app sends the same
+    few passwords again and again: each pair is hashed once, not per request (the cache is
+    this process's memory only, never a log, the journal or the state file; a new password
+    is a new digest)."""
+    parsed = _parse_digest(password_digest)
+    if parsed is None:
+        return False
+    salt, expected = parsed
+    digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
+    return hmac.compare_digest(digest, expected)
 
 
 @lru_cache(maxsize=1024)
