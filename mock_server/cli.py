@@ -35,7 +35,7 @@ from ismart_sms_kit.mock_server.config import (
 from ismart_sms_kit.mock_server.logs import MaskPasswords, log_config
 from ismart_sms_kit.mock_server.rules.values import RuleError
 from ismart_sms_kit.mock_server.server import bind
-from ismart_sms_kit.mock_server.state.sqlite import StateFileError
+from ismart_sms_kit.mock_server.state.base import StateFileError
 from ismart_sms_kit.mock_server.transport import (
     compatibility_warning,
     http_protocol,

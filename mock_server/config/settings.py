@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Final, get_type_hints
+from typing import Any, Final
 
 
 class ConfigError(ValueError):
@@ -134,13 +134,13 @@ class Settings:
     )
 
 
-_KINDS: Final[dict[object, type]] = {int: int, bool: bool, str: str, list[str]: list}
+_KINDS: Final[dict[str, type]] = {"int": int, "bool": bool, "str": str, "list[str]": list}
 SETTINGS: Final = tuple(
     Setting(
         f.name,
         f.default if f.default is not MISSING else f.default_factory(),  # type: ignore[operator]
         f.metadata["help"],
-        _KINDS[get_type_hints(Settings)[f.name]],
+        _KINDS[str(f.type)],  # the annotation as written (``from __future__ import annotations``)
     )
     for f in fields(Settings)
 )
