@@ -211,11 +211,11 @@ def worker_app() -> Starlette:
 
 def settle_garbage_collector() -> None:
     """Before serving: what start-up made is kept for good (``gc.freeze``: no collection looks
-    at it again), and the youngest generation is collected every 20,000 new objects instead
-    of 700. A request frees nearly all it makes by reference counting, while each collection
-    of the older generations walks the journal and the message store (tens of thousands of
-    objects): with the default thresholds that cost more CPU per request than any step."""
-    gc.collect()
+    at it again; not collected first, which would add a twentieth to start-up), and the
+    youngest generation is collected every 20,000 new objects instead of 700. A request frees
+    nearly all it makes by reference counting, while each collection of the older generations
+    walks the journal and the message store (tens of thousands of objects): with the default
+    thresholds that cost more CPU per request than any step."""
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
 
