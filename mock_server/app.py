@@ -128,7 +128,8 @@ def create_app(
         lifespan=_lifespan,
         exception_handlers={404: admin.not_found, 405: admin.not_found},
     )
-    app.gateway = gateway
+    # each endpoint by its path as documented and by its lower-cased path (any other casing)
+    app.gateway = {**gateway, **{h.endpoint.path: h for h in gateway.values()}}
     app.state.backend = backend
     token = config.settings.admin_token
     if token:

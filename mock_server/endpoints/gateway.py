@@ -82,7 +82,8 @@ class EmulatorApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            endpoint = self.gateway.get(scope["path"].lower())
+            path: str = scope["path"]
+            endpoint = self.gateway.get(path) or self.gateway.get(path.lower())
             if endpoint is not None:
                 scope["app"] = self
                 await endpoint(scope, receive, send)

@@ -15,6 +15,7 @@ from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failu
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
 from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
 from ismart_sms_kit.mock_server.state.model import SCOPE_HEADER
+from ismart_sms_kit.mock_server.transport import BODY_EXTENSION
 
 _FORM = "application/x-www-form-urlencoded"
 SCOPE_HEADER_BYTES = SCOPE_HEADER.encode()
@@ -52,11 +53,19 @@ def refusal(exc: Exception, endpoint: str) -> Decision | None:
     return internal_failure(endpoint, exc)
 
 
-async def receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+async def receive_body(scope: Scope, receive: Receive, declared: str | None, limit: int) -> bytes:
     """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
-    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``."""
+    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``. Taken
+    at once where the transport offers it (``BODY_EXTENSION``: all of it has arrived)."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise MalformedRequest(f"body of {declared} bytes is over max_body_bytes ({limit})")
+    extensions = scope.get("extensions")
+    whole = extensions.get(BODY_EXTENSION) if extensions else None
+    body: bytes | None = whole(scope) if whole is not None else None
+    if body is not None:
+        if len(body) > limit:
+            raise MalformedRequest(f"body is over max_body_bytes ({limit})")
+        return body
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -135,7 +144,7 @@ async def read_scope_params(
         return query_params or Params()
     media = content_type.split(";", 1)[0].strip().lower()
     if media == _FORM:
-        body = await receive_body(receive, declared, limit)
+        body = await receive_body(scope, receive, declared, limit)
         charset = _charset(content_type)
         if charset != "utf-8":
             charset = text_charset(charset)

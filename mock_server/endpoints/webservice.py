@@ -147,7 +147,8 @@ class WebServiceEndpoint:
         refused: Decision | None = None
         own: Response | None = None
         try:
-            body = await receive_body(receive, _header(scope, b"content-length"), self.limit)
+            declared = _header(scope, b"content-length")
+            body = await receive_body(scope, receive, declared, self.limit)
             soap_action = _header(scope, b"soapaction")
             sent, version, journal = self._read(method, body, content_type, soap_action)
             params, note = self._params(sent), "; ".join(sent.notes)

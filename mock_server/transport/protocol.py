@@ -19,6 +19,7 @@ from ismart_sms_kit.mock_server.transport.compat import (
 from ismart_sms_kit.mock_server.transport.settings import (
     ABORT_EXTENSION,
     ANSWER_EXTENSION,
+    BODY_EXTENSION,
     DEFAULT_HTTP_SETTINGS,
     HTTP_SETTINGS,
     SHUTDOWN_EXTENSION,
@@ -103,6 +104,23 @@ class DroppableHttpToolsProtocol(_Base):
         keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
         self.timeout_keep_alive = keep_alive
         self.answer_whole = self._answer_whole  # bound once, not per request
+        self.whole_body = self._whole_body
+
+    def _whole_body(self, scope: Any) -> bytes | None:
+        """``BODY_EXTENSION``: the body ``receive()`` would give, once all of it is here."""
+        cycle = self.cycle
+        if (
+            cycle is None
+            or cycle.scope is not scope
+            or cycle.more_body
+            or cycle.disconnected
+            or cycle.response_complete
+        ):
+            return None
+        body = bytes(cycle.body)
+        cycle.body = bytearray()
+        cycle.message_event.clear()
+        return body
 
     def _answer_whole(self, scope: Any, status: int, headers: bytes, body: bytes) -> bool:
         """``ANSWER_EXTENSION``: what uvicorn's cycle writes for a ``http.response.start``
@@ -146,6 +164,7 @@ class DroppableHttpToolsProtocol(_Base):
             ABORT_EXTENSION: coalescing.abort,
             SHUTDOWN_EXTENSION: self.shutting_down,
             ANSWER_EXTENSION: self.answer_whole,
+            BODY_EXTENSION: self.whole_body,
         }
         self._wait(self.settings.idle_timeout_s)
         state: Any = self.server_state
@@ -249,7 +268,7 @@ class DroppableHttpToolsProtocol(_Base):
 
 OWN_NAMES: Final = frozenset(
     {"settings", "shutting_down", "deadline", "waiting_since", "peer_done", "answer_whole"}
-    | {"extensions"}
+    | {"extensions", "whole_body", "_whole_body"}
     | {"_wait", "_make_room", "timed_out", "_answer_whole"}
 )
 """What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
@@ -275,6 +294,7 @@ PROTOCOL_ATTRIBUTES: Final = (
 """The ``HttpToolsProtocol`` attributes :class:`DroppableHttpToolsProtocol` reads or sets
 (``tests/test_uvicorn_compat.py`` reads its source to hold this list to it)."""
 CYCLE_ATTRIBUTES: Final = (
+    "body",
     "disconnected",
     "keep_alive",
     "message_event",

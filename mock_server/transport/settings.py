@@ -43,6 +43,10 @@ def connection_cap(settings: HttpSettings) -> int:
 
 
 ABORT_EXTENSION = "ismart.abort"
+BODY_EXTENSION = "ismart.body"
+"""Key of ``body(scope) -> bytes | None`` in ``scope["extensions"]``: the request's whole body
+when it has all arrived (taken, as ``receive()`` takes it), without an ASGI message; None:
+read it with ``receive()``."""
 ANSWER_EXTENSION = "ismart.answer"
 """Key of ``answer(scope, status, headers, body) -> bool`` in ``scope["extensions"]``: writes
 a whole small response (``headers``: its encoded header lines) in one write, without the two
