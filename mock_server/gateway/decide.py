@@ -8,11 +8,11 @@ backend applies the decision's effects (count a failed login, charge and store) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from ismart_sms_kit.mock_server.gateway.decision import Decision, Gateway, GatewayFailure
 from ismart_sms_kit.mock_server.gateway.request import HEADER_KEY, MESSAGE_KEY, SendRequest
@@ -35,31 +35,44 @@ def _unknown_step(name: str) -> Step:
     return step
 
 
+Compiled = Callable[[SendRequest, Gateway], "tuple[int, Finding] | None"]
+
+
 @lru_cache(maxsize=64)
-def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step, bool], ...]:
-    """An endpoint's validation order as (name, function, counts a failed login) triples,
-    looked up once (a name without a step fails when it is reached, as a lookup there
-    would)."""
-    return tuple(
-        (name, STEP_FUNCTIONS.get(name) or _unknown_step(name), counts_failed_login(name))
-        for name in order
-    )
+def _compiled(order: tuple[str, ...]) -> tuple[Compiled, tuple[tuple[str, bool], ...]]:
+    """An endpoint's validation order compiled once into one function that calls its steps
+    in turn (no loop, no lookup per step and request) and returns the first finding with
+    its position; beside it each step's name and whether its refusal counts a failed login.
+    A name without a step fails when it is reached, as a lookup there would."""
+    steps = {
+        f"s{i}": STEP_FUNCTIONS.get(name) or _unknown_step(name) for i, name in enumerate(order)
+    }
+    lines = ["def run(req, gw):"]
+    for i in range(len(order)):
+        lines += [f"    f = s{i}(req, gw)", "    if f is not None:", f"        return {i}, f"]
+    lines.append("    return None")
+    namespace: dict[str, Any] = dict(steps)
+    exec("\n".join(lines), namespace)
+    meta = tuple((name, counts_failed_login(name)) for name in order)
+    return namespace["run"], meta
 
 
 def _first_failure(req: SendRequest, gw: Gateway, steps: Iterable[str]) -> Decision | None:
-    for name, step, login in _compiled(steps if isinstance(steps, tuple) else tuple(steps)):
-        finding = step(req, gw)
-        if finding is not None:
-            account = req.account
-            return Decision(
-                int(finding.code),
-                finding.reason,
-                name,
-                user_id=account.user_id if account else None,
-                authenticated=req.authenticated,
-                failed_login=login and account is not None,
-            )
-    return None
+    run, meta = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
+    hit = run(req, gw)
+    if hit is None:
+        return None
+    position, finding = hit
+    name, login = meta[position]
+    account = req.account
+    return Decision(
+        int(finding.code),
+        finding.reason,
+        name,
+        user_id=account.user_id if account else None,
+        authenticated=req.authenticated,
+        failed_login=login and account is not None,
+    )
 
 
 def run_steps(req: SendRequest, gw: Gateway, steps: Iterable[str]) -> Decision | None:
