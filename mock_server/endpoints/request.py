@@ -53,18 +53,26 @@ def refusal(exc: Exception, endpoint: str) -> Decision | None:
     return internal_failure(endpoint, exc)
 
 
-async def receive_body(scope: Scope, receive: Receive, declared: str | None, limit: int) -> bytes:
-    """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
-    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``. Taken
-    at once where the transport offers it (``BODY_EXTENSION``: all of it has arrived)."""
+def body_here(scope: Scope, declared: str | None, limit: int) -> bytes | None:
+    """The whole body where the transport has all of it (``BODY_EXTENSION``: no ASGI message,
+    no await), else None (:func:`receive_body` reads it); refusing more than ``limit`` bytes
+    (by Content-Length before anything is read)."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise MalformedRequest(f"body of {declared} bytes is over max_body_bytes ({limit})")
     extensions = scope.get("extensions")
     whole = extensions.get(BODY_EXTENSION) if extensions else None
     body: bytes | None = whole(scope) if whole is not None else None
+    if body is not None and len(body) > limit:
+        raise MalformedRequest(f"body is over max_body_bytes ({limit})")
+    return body
+
+
+async def receive_body(scope: Scope, receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
+    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``. Taken
+    at once where the transport offers it (:func:`body_here`)."""
+    body = body_here(scope, declared, limit)
     if body is not None:
-        if len(body) > limit:
-            raise MalformedRequest(f"body is over max_body_bytes ({limit})")
         return body
     chunks: list[bytes] = []
     size = 0
@@ -144,7 +152,9 @@ async def read_scope_params(
         return query_params or Params()
     media = content_type.split(";", 1)[0].strip().lower()
     if media == _FORM:
-        body = await receive_body(scope, receive, declared, limit)
+        body = body_here(scope, declared, limit) or await receive_body(
+            scope, receive, declared, limit
+        )
         charset = _charset(content_type)
         if charset != "utf-8":
             charset = text_charset(charset)
