@@ -118,26 +118,38 @@ class SendRequest:
         self.scope = scope
         """The ``X-Mock-Scope`` header, else (set by the backend) the account's scope."""
         self.scope_from_account = not scope
-        self.refused = refused
-        """The endpoint's own decision when it could not read the request (15) or failed (11)."""
-        self.journal = journal
-        """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
-        names, which ``params`` translates into the form API's)."""
-        self.note = note
-        """How the endpoint read the request, added to the decision's reason."""
-        self.status_of = status_of
-        """The HTTP status the endpoint answers a code with (one function per endpoint;
-        None: 200), for the journal."""
-        self.refused_status = refused_status
-        """The HTTP status of the endpoint's own answer to a request it refused without a
-        code (a SOAP fault, Web API's 405 or 415)."""
         self.limits = endpoint.limits
         self.user_id = self.values.get(USER_ID_KEY)
-        self.account: Account | None = None
-        """The account of ``UserId`` as the backend read it (None: no such account)."""
-        self.authenticated = False
-        self.delivery: str | None = None
-        """A delivery state a fault rule fixed for the messages of this request."""
+        # the rest only when given: the class's defaults below stand for the usual request
+        if refused is not None:
+            self.refused = refused
+        if journal is not None:
+            self.journal = journal
+        if note:
+            self.note = note
+        if status_of is not None:
+            self.status_of = status_of
+        if refused_status != 200:
+            self.refused_status = refused_status
+
+    refused: Decision | None = None
+    """The endpoint's own decision when it could not read the request (15) or failed (11)."""
+    journal: Iterable[tuple[str, str]] | None = None
+    """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
+    names, which ``params`` translates into the form API's)."""
+    note: str = ""
+    """How the endpoint read the request, added to the decision's reason."""
+    status_of: Callable[[int], int] | None = None
+    """The HTTP status the endpoint answers a code with (one function per endpoint; None:
+    200), for the journal."""
+    refused_status: int = 200
+    """The HTTP status of the endpoint's own answer to a request it refused without a code
+    (a SOAP fault, Web API's 405 or 415)."""
+    account: Account | None = None
+    """The account of ``UserId`` as the backend read it (None: no such account)."""
+    authenticated: bool = False
+    delivery: str | None = None
+    """A delivery state a fault rule fixed for the messages of this request."""
 
     def http_status(self, code: int | None) -> int:
         """The HTTP status the journal records for answering ``code`` (None: no code)."""
