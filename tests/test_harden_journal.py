@@ -57,6 +57,7 @@ def test_a_sqlite_state_grows_by_a_bounded_amount_per_junk_request(tmp_path: Pat
     config = Config(seed=0)
     config.state = f"sqlite:{state}"
     data = {**SAMPLE, "UserId": "nobody", "junk": "J" * 60_000}
+
     def stored() -> int:
         """The file's size with everything written into it: the WAL's size depends on how
         many requests came between two checkpoints (a timing), the file's does not."""
