@@ -228,6 +228,7 @@ class CycleWithoutMoreBody:
     def __init__(self) -> None:
         self.scope = self.disconnected = self.response_complete = self.message_event = None
         self.keep_alive = self.on_response = self.response_started = self.body = None
+        self.access_log = None
         self.waiting_for_100_continue = None
 
 

@@ -131,6 +131,7 @@ class DroppableHttpToolsProtocol(_Base):
             status_line is None
             or cycle is None
             or cycle.scope is not scope
+            or cycle.access_log  # uvicorn writes the access log line as it starts a response
             or cycle.response_started
             or cycle.disconnected
             or self.flow.write_paused
@@ -294,6 +295,7 @@ PROTOCOL_ATTRIBUTES: Final = (
 """The ``HttpToolsProtocol`` attributes :class:`DroppableHttpToolsProtocol` reads or sets
 (``tests/test_uvicorn_compat.py`` reads its source to hold this list to it)."""
 CYCLE_ATTRIBUTES: Final = (
+    "access_log",
     "body",
     "disconnected",
     "keep_alive",
