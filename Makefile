@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: FORCE help serve image-test release test test-fast test-slow test-oldest contract-live lint format typecheck clean bench bench-soak wrk
+.PHONY: FORCE help serve image-test release test test-fast test-slow test-oldest contract-live lint format typecheck clean bench bench-soak profile wrk
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -v host='$(HOST)' -v port='$(PORT)' \
@@ -113,6 +113,10 @@ wrk:
 
 bench: $(VENV)/.installed wrk ## loopback benchmark, ~2 min: baseline vs emulator, workers vs a control, start-up, RSS (ARGS="--duration 4")
 	$(PY) -m benchmarks.bench $(ARGS)
+
+profile: $(VENV)/.installed wrk ## where one worker's CPU goes under load, C included (py-spy; ~30 s; ARGS="--baseline")
+	@test -x $(VENV)/bin/py-spy || $(PY) -m pip install --quiet py-spy
+	$(PY) -m benchmarks.profile $(ARGS)
 
 bench-soak: $(VENV)/.installed wrk ## 1,000,000 requests to one worker, RSS every ~100k (not CI; ~1.5 min)
 	$(PY) -m benchmarks.soak $(ARGS)

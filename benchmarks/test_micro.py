@@ -15,7 +15,8 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import Config
-from ismart_sms_kit.mock_server.gateway.decision import GatewayCall
+from ismart_sms_kit.mock_server.gateway.decision import Decision
+from ismart_sms_kit.mock_server.gateway.request import SendRequest
 from ismart_sms_kit.mock_server.params import parse_urlencoded
 from ismart_sms_kit.protocol.segments import Encoding, count
 from ismart_sms_kit.protocol.validation import CheckedRequest, check
@@ -68,13 +69,15 @@ def test_parse_sample_body(benchmark: BenchmarkFixture) -> None:
 def test_gateway_decide_sample(benchmark: BenchmarkFixture) -> None:
     backend = Backend(Config(seed=1))
     endpoint = backend.config.endpoints["SMSDynamicRefIntlAPI"]
-    call = GatewayCall(
-        endpoint=endpoint,
-        method="POST",
-        client_ip="127.0.0.1",
-        params=parse_urlencoded(SAMPLE),
-        now=datetime(2026, 1, 1, tzinfo=timezone.utc),
-    )
-    decision = benchmark(backend.decide, call)
+    params = parse_urlencoded(SAMPLE)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    account = backend.storage.account("ismartsms")
+
+    def decide() -> Decision:  # a request as the endpoint makes it, its account read
+        request = SendRequest(endpoint, "POST", "127.0.0.1", params, now)
+        request.account = account
+        return backend.decide(request)
+
+    decision = benchmark(decide)
     assert decision.code == 1, decision.reason
     assert len(decision.messages) == 1

@@ -1,39 +1,14 @@
-"""What a send endpoint hands the backend (:class:`Incoming`) and gets back (:class:`Answer`),
-and what a fault rule's final action is in the journal (:func:`ruled`, :func:`fault_status`).
-"""
+"""What a gateway endpoint gets back from the backend (:class:`Answer`), and what a fault
+rule's final action is in the journal (:func:`ruled`, :func:`fault_status`). What it hands the
+backend is the request, :class:`~ismart_sms_kit.mock_server.gateway.request.SendRequest`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.gateway.decision import Decision
-from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.mock_server.rules.actions import Action
+from ismart_sms_kit.mock_server.rules.actions import Action, ActionKind
 from ismart_sms_kit.mock_server.rules.rule import Rule
-
-
-@dataclass(slots=True)
-class Incoming:
-    """One request to a send endpoint, as the endpoint read it."""
-
-    endpoint: EndpointConfig
-    method: str
-    client_ip: str
-    params: Params
-    scope: str = ""
-    """The ``X-Mock-Scope`` header ("" when absent: the account's scope)."""
-    refused: Decision | None = None
-    """The endpoint's own decision when it could not read the request (15) or failed (11)."""
-    journal: Iterable[tuple[str, str]] | None = None
-    """The fields the journal keeps, when not ``params`` (REST and SOAP: the request's own
-    names, which ``params`` translates into the form API's)."""
-    note: str = ""
-    """How the endpoint read the request, added to the decision's reason."""
-    status: Callable[[int | None], int] | None = None
-    """The HTTP status the endpoint answers a decision's code with (None: no code, the
-    endpoint's own refusal), for the journal; None: 200."""
 
 
 @dataclass(slots=True)
@@ -47,21 +22,27 @@ class Answer:
 
 def ruled(action: Action, rule: Rule) -> Decision:
     """The journal's decision for a rule's final action (its code, or none: a fault)."""
-    by = f"rule:{rule.label}"
-    if action.code is not None:
-        return Decision(action.code, f"answered {action.code} by rule {rule.label}", by)
-    if action.http_status is not None:
-        return Decision(None, f"HTTP {action.http_status} by rule {rule.label}", by)
-    if action.body is not None:
-        return Decision(None, f"raw body by rule {rule.label}", by)
-    if action.hang:
-        reason = f"hangs up to {action.hang_ms} ms, then drops, by rule {rule.label}"
-        return Decision(None, reason, by)
-    return Decision(None, f"connection dropped by rule {rule.label}", by)
+    by, label = f"rule:{rule.label}", rule.label
+    match action.kind:
+        case ActionKind.CODE:
+            return Decision(action.code, f"answered {action.code} by rule {label}", by)
+        case ActionKind.HTTP_STATUS:
+            return Decision(None, f"HTTP {action.http_status} by rule {label}", by)
+        case ActionKind.BODY:
+            return Decision(None, f"raw body by rule {label}", by)
+        case ActionKind.HANG:
+            reason = f"hangs up to {action.hang_ms} ms, then drops, by rule {label}"
+            return Decision(None, reason, by)
+        case _:
+            return Decision(None, f"connection dropped by rule {label}", by)
 
 
 def fault_status(action: Action) -> int:
     """The HTTP status the journal records for a rule's final action (0: no response)."""
-    if action.code is not None or (action.http_status is None and action.body is not None):
-        return 200
-    return action.http_status if action.http_status is not None else 0
+    match action.kind:
+        case ActionKind.CODE | ActionKind.BODY:
+            return 200
+        case ActionKind.HTTP_STATUS:
+            return action.http_status or 0
+        case _:
+            return 0

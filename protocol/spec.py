@@ -6,6 +6,7 @@ notes; the emulator and the client both build on it so that they cannot drift ap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 from typing import Final
 
@@ -117,6 +118,28 @@ def describe(code: int) -> str:
 
 
 DOCUMENTED_CODES: Final = tuple(c for c in ReturnCode if c.documented)
+DELIVERY_REPORT_CODES: Final = frozenset(
+    {
+        ReturnCode.DELIVERY_REPORTS_DISABLED,
+        ReturnCode.REFERENCE_ID_BLANK,
+        ReturnCode.NO_RECORD_FOUND,
+    }
+)
+"""The delivery-report endpoint's own codes: a send never answers them."""
+
+
+def send_failure_codes(codes: Iterable[IntEnum] = ReturnCode) -> frozenset[int]:
+    """The codes of ``codes`` a send can answer besides success: all but 1 and the delivery
+    report's own. A magic number (``968000000`` + two digits) asks for one of them, so a code
+    added to :class:`ReturnCode` is a magic number without another edit."""
+    delivery = {code.name for code in DELIVERY_REPORT_CODES}
+    return frozenset(
+        int(c) for c in codes if c.value != ReturnCode.PUSHED and c.name not in delivery
+    )
+
+
+MAGIC_CODES: Final = send_failure_codes()
+"""What a magic number can ask for (2-25 today)."""
 
 # --- endpoints -------------------------------------------------------------------------------
 SEND_PATH: Final = "/iBulkSMS/HttpWS/SMSDynamicRefIntlAPI.aspx"

@@ -21,7 +21,7 @@ TOKEN = "t0k3n-for-tests"
 @pytest.fixture(scope="module")
 def protected() -> Iterator[ServerThread]:
     config = Config(seed=0)
-    config.settings["admin_token"] = TOKEN
+    config.settings.admin_token = TOKEN
     with ServerThread(create_app(config)) as server:
         yield server
 

@@ -19,7 +19,8 @@ import pytest
 
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.gateway.decide import decide
-from ismart_sms_kit.mock_server.gateway.decision import GatewayCall, GatewayOptions
+from ismart_sms_kit.mock_server.gateway.decision import Gateway, GatewayOptions
+from ismart_sms_kit.mock_server.gateway.request import SendRequest
 from ismart_sms_kit.mock_server.params import from_pairs
 from ismart_sms_kit.mock_server.state.accounts import Account, digest_password
 from ismart_sms_kit.mock_server.state.memory import MemoryStorage
@@ -115,14 +116,11 @@ def _decide(endpoint: str, case: Case) -> tuple[int | None, str]:
     config = Config(seed=0)
     storage = MemoryStorage([case.account], case.closed)
     pairs = ((k, v) for k, v in case.params.items() if v is not None)
-    call = GatewayCall(
-        endpoint=config.endpoints[endpoint],
-        method=case.method,
-        client_ip="127.0.0.1",
-        params=from_pairs(pairs),
-        now=NOW,
+    request = SendRequest(
+        config.endpoints[endpoint], case.method, "127.0.0.1", from_pairs(pairs), NOW
     )
-    decision = decide(call, storage, GatewayOptions())
+    request.account = storage.account(case.account.user_id)  # as the backend reads it
+    decision = decide(request, Gateway(storage, GatewayOptions()))
     return decision.code, decision.decided_by
 
 

@@ -93,7 +93,7 @@ def test_failed_by_magic_number_rule_and_admin_api(ismart_mock: IsmartMock) -> N
 
 def test_scheduled_and_delayed_messages_are_pending_until_due() -> None:
     config = Config(seed=0)
-    config.settings["delivery_delay_ms"] = 60_000
+    config.settings.delivery_delay_ms = 60_000
     with ServerThread(create_app(config)) as server:
         later = (datetime.now(timezone.utc) + timedelta(days=2)).astimezone(
             timezone(timedelta(hours=4))

@@ -148,8 +148,8 @@ def test_one_failing_request_leaves_the_others_committed(
 
 def test_caps_and_counters_of_a_batch_match_one_by_one(tmp_path: Path) -> None:
     config = Config(seed=0)
-    config.settings["message_cap"] = 3
-    config.settings["journal_cap"] = 4
+    config.settings.message_cap = 3
+    config.settings.journal_cap = 4
     config.state = f"sqlite:{tmp_path / 's.sqlite'}"
     app = create_app(config)
     backend: Backend = app.state.backend

@@ -58,6 +58,7 @@ def test_a_sqlite_state_grows_by_a_bounded_amount_per_junk_request(tmp_path: Pat
     config = Config(seed=0)
     config.state = f"sqlite:{state}"
     data = {**SAMPLE, "UserId": "nobody", "junk": "J" * 60_000}
+
     with ServerThread(create_app(config)) as server, requests.Session() as session:
         session.post(server.url + SEND_PATH, data=data, timeout=10)
         before = _pages_in_use(state)

@@ -634,7 +634,7 @@ def test_a_delivery_that_comes_later_shows_without_a_reload(browser: Browser) ->
     """With ``delivery_delay_ms`` a message is first "sent", then "delivered" on the server's
     clock: the open page shows the change by itself."""
     config = Config(seed=0)
-    config.settings["delivery_delay_ms"] = 1500
+    config.settings.delivery_delay_ms = 1500
     with inbox_on(browser, config) as inbox:
         assert inbox.send(Message="on its way") == "1"
         status = inbox.messages.first.locator("[data-field=status]")
@@ -653,7 +653,7 @@ def test_a_broken_rules_file_shows_a_banner_until_it_is_mended(
     rules = tmp_path / "rules.yaml"
     write_rules(rules, 4)
     config = load_rules_file(rules, Config(seed=0))
-    config.settings["rules_reload_ms"] = 50
+    config.settings.rules_reload_ms = 50
     with inbox_on(browser, config) as inbox:
         banner = inbox.page.locator("#banner")
         expect(banner).to_be_hidden()

@@ -357,7 +357,7 @@ def test_a_broken_rules_file_is_reported_on_the_stream_and_its_repair_too(
     rules = tmp_path / "rules.yaml"
     write_rules(rules, 4)
     config = load_rules_file(rules, Config(seed=0))
-    config.settings["rules_reload_ms"] = 50
+    config.settings.rules_reload_ms = 50
     with ServerThread(create_app(config)) as server, EventStream(server.url) as stream:
         assert stream.next().data == {"rules_errors": {}}
         write_rules(rules, "four")

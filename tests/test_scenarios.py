@@ -59,14 +59,14 @@ def test_the_command_line_takes_names_and_paths(monkeypatch: pytest.MonkeyPatch)
         ["--config", "team", "--rules", "flaky", "--rules", str(ROOT / "fixtures/rules/hang.yaml")]
     )
     config = cli.load_config(args)
-    assert [rule["name"] for rule in config.rules] == ["flaky", "hang"]
+    assert [rule["name"] for rule, _ in config.rules] == ["flaky", "hang"]
     assert "shopapp" in [account.user_id for account in config.accounts]
     assert config.rule_files[0] == str(scenarios.find("rules", "flaky"))
     by_path = cli.load_config(cli.build_parser().parse_args(["--config", team]))
     assert [a.user_id for a in by_path.accounts] == [a.user_id for a in config.accounts]
     monkeypatch.setenv("ISMART_MOCK_RULES", "code-04-credit-low")
     from_env = cli.load_config(cli.build_parser().parse_args([]))
-    assert [rule["action"] for rule in from_env.rules] == [{"code": 4}]
+    assert [rule["action"] for rule, _ in from_env.rules] == [{"code": 4}]
 
 
 def test_an_unknown_name_says_so(capsys: pytest.CaptureFixture[str]) -> None:

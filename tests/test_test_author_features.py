@@ -82,7 +82,7 @@ def test_wait_times_out_with_408(ismart_mock: IsmartMock) -> None:
 
 def test_wait_survives_the_caps_dropping_old_messages() -> None:
     config = Config(seed=0)
-    config.settings["message_cap"] = 3
+    config.settings.message_cap = 3
     with ServerThread(create_app(config)) as server:
         admin = MockAdmin(server.url)
         for i in range(5):
@@ -168,7 +168,7 @@ def reloading(tmp_path: Path) -> Iterator[tuple[MockAdmin, Path]]:
     rules = tmp_path / "rules.yaml"
     write_rules(rules, 4)
     config = load_rules_file(rules, Config(seed=0))
-    config.settings["rules_reload_ms"] = 50
+    config.settings.rules_reload_ms = 50
     with ServerThread(create_app(config)) as server:
         admin = MockAdmin(server.url)
         yield admin, rules
@@ -329,7 +329,7 @@ def test_a_bad_rate_limit_is_refused_with_the_field(ismart_mock: IsmartMock) -> 
 
 def test_metrics_count_requests_by_code_rules_and_drops() -> None:
     config = Config(seed=0)
-    config.settings["message_cap"] = 2
+    config.settings.message_cap = 2
     with ServerThread(create_app(config)) as server:
         admin = MockAdmin(server.url)
         admin.add_rule({"http_status": 503}, {"mobile": "96899000555"}, name="down")

@@ -146,6 +146,42 @@ def test_gateway_answers_and_a_head_on_one_keep_alive_connection() -> None:
             assert data.startswith(b"HTTP/1.1 200") and data.endswith(end), data
 
 
+def test_a_gateway_answer_is_written_whole_as_uvicorn_would_write_it() -> None:
+    """The transport's one-write answer (``ANSWER_EXTENSION``) writes what uvicorn's two ASGI
+    messages would: its ``date`` header, the length and type, ``connection: close`` when the
+    client asked for it (and then closes); a pipelined request behind another is answered
+    the ASGI way, in order."""
+    body = b"UserId=x&Password=y"
+
+    def post(connection: bytes = b"") -> bytes:
+        return (
+            b"POST "
+            + SEND_PATH.encode()
+            + b" HTTP/1.1\r\nHost: x\r\n"
+            + connection
+            + b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+
+    with ServerThread(create_app(Config(seed=0))) as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as s:
+            s.sendall(post())
+            head, _, answer = read_until(s, b"\r\n\r\n15", timeout=5).partition(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            assert lines[0] == b"HTTP/1.1 200 OK" and lines[1].startswith(b"date: ")
+            assert lines[2:] == [b"content-length: 2", b"content-type: text/plain; charset=utf-8"]
+            assert answer == b"15"
+            s.sendall(post() + post())  # pipelined: both answered, in order
+            data = read_until(s, b"\r\n\r\n15", timeout=5)
+            while data.count(b"\r\n\r\n15") < 2:
+                data += read_until(s, b"\r\n\r\n15", timeout=5)
+            assert data.count(b"HTTP/1.1 200 OK") == 2 and data.endswith(b"15")
+        with socket.create_connection(("127.0.0.1", server.port)) as s:
+            s.sendall(post(b"Connection: close\r\n"))
+            data = read_until(s, b"never", timeout=5)  # until the server closes
+            assert b"\r\nconnection: close\r\n\r\n15" in data and data.endswith(b"15")
+
+
 def test_each_worker_gets_its_own_listening_socket_on_the_port() -> None:
     import pickle
 

@@ -9,6 +9,7 @@ import ast
 import asyncio
 import inspect
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,7 +181,13 @@ class RenamedPipeline(asyncio.Protocol):
     def __init__(self, config: Any, server_state: Any, app_state: Any) -> None:
         self.loop = self.app_state = self.server_state = self.connections = None
         self.transport = self.scope = self.cycle = self.url = self.timeout_keep_alive = None
-        self.pending = None
+        self.flow = self.pending = None
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        pass
+
+    def _unset_keepalive_if_required(self) -> None:
+        pass
 
     def connection_made(self, transport: Any) -> None:
         pass
@@ -220,6 +227,9 @@ class CycleWithoutMoreBody:
 
     def __init__(self) -> None:
         self.scope = self.disconnected = self.response_complete = self.message_event = None
+        self.keep_alive = self.on_response = self.response_started = self.body = None
+        self.access_log = None
+        self.waiting_for_100_continue = None
 
 
 class OwnsTimedOut(HttpToolsProtocol):
@@ -241,3 +251,30 @@ def test_a_protocol_missing_what_the_subclass_touches_is_named() -> None:
     assert "send_400_response(self) is not send_400_response(self, msg)" in (
         protocol_api_problem(changed) or ""
     )
+
+
+def test_what_the_check_read_of_a_source_file_is_kept_until_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attributes read from a source file are kept (``compat._CACHE``), so a start reads
+    them without parsing it again; a changed file is parsed again."""
+    from ismart_sms_kit.mock_server.transport import compat
+
+    source = tmp_path / "module.py"
+    source.write_text("class A:\n    def __init__(self):\n        self.x = 1\n")
+    monkeypatch.setattr(compat, "_CACHE", tmp_path / "cache.json")
+    compat._assignments.cache_clear()
+    assert compat._assignments(str(source)) == {"A": frozenset({"x"})}
+    parsed: list[str] = []
+    real = compat._parse_assignments
+    monkeypatch.setattr(
+        compat, "_parse_assignments", lambda name: parsed.append(name) or real(name)
+    )
+    compat._assignments.cache_clear()
+    assert compat._assignments(str(source)) == {"A": frozenset({"x"})}
+    assert parsed == []  # read from the cache
+    source.write_text("class A:\n    def __init__(self):\n        self.why = 1\n")
+    compat._assignments.cache_clear()
+    assert compat._assignments(str(source)) == {"A": frozenset({"why"})}
+    assert parsed == [str(source)]
+    compat._assignments.cache_clear()

@@ -26,6 +26,7 @@ from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.params import scope_problem
 from ismart_sms_kit.mock_server.state.model import (
     FIXED_DELIVERY_STATES,
+    SCOPE_HEADER,
     JournalEntry,
     Message,
     MessageQuery,
@@ -33,7 +34,6 @@ from ismart_sms_kit.mock_server.state.model import (
 )
 
 API: Final = "/_mock/api"
-SCOPE_HEADER: Final = "x-mock-scope"
 SERVICE: Final = "ismart-mock"
 """What ``/_mock/api/health`` names itself: the contract kit checks it before it treats a URL
 as an emulator (``--ismart-emulator``)."""
@@ -240,7 +240,7 @@ async def reset(request: Request) -> Response:
 
 def gateway_clock(backend: Backend) -> dict[str, Any]:
     """The gateway's clock, on which PushDateTime is read: its offset and a label for it."""
-    offset = int(backend.config.setting("utc_offset_minutes"))
+    offset = int(backend.config.settings.utc_offset_minutes)
     hours, minutes = divmod(abs(offset), 60)
     label = f"UTC{'+' if offset >= 0 else '-'}{hours}" + (f":{minutes:02d}" if minutes else "")
     if offset == MUSCAT_OFFSET_MINUTES:

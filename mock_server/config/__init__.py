@@ -43,6 +43,7 @@ from ismart_sms_kit.mock_server.config.loading import (
 from ismart_sms_kit.mock_server.config.model import (
     SAFE_MAGIC_PREFIX,
     Config,
+    RuleSource,
     warnings,
 )
 from ismart_sms_kit.mock_server.config.settings import (
@@ -50,6 +51,7 @@ from ismart_sms_kit.mock_server.config.settings import (
     SETTINGS_BY_NAME,
     ConfigError,
     Setting,
+    Settings,
     parse_setting,
 )
 from ismart_sms_kit.protocol.steps import DEFAULT_ORDER, LEGACY_ORDER
@@ -70,7 +72,9 @@ __all__ = [
     "Config",
     "ConfigError",
     "EndpointConfig",
+    "RuleSource",
     "Setting",
+    "Settings",
     "apply_environment",
     "apply_mapping",
     "build_endpoint",

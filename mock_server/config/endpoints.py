@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from ismart_sms_kit.mock_server.config.settings import (
@@ -14,6 +14,7 @@ from ismart_sms_kit.mock_server.config.settings import (
     parse_int,
     parse_status,
 )
+from ismart_sms_kit.protocol import spec
 from ismart_sms_kit.protocol.interfaces import FORM, WEB_SERVICE_NOT_CONFIGURED, interface_of
 from ismart_sms_kit.protocol.spec import (
     LEGACY_SEND_PATH,
@@ -25,36 +26,6 @@ from ismart_sms_kit.protocol.spec import (
 from ismart_sms_kit.protocol.steps import DEFAULT_ORDER, LEGACY_ORDER, STEPS, WEB_SERVICE_ORDER
 from ismart_sms_kit.protocol.validation import Limits
 
-
-@dataclass(frozen=True)
-class EndpointConfig:
-    """How one gateway endpoint behaves; the per-endpoint settings."""
-
-    name: str
-    path: str
-    validation_order: tuple[str, ...]
-    limits: Limits
-    header_case_sensitive: bool = True
-    flash: bool = False
-    enabled: bool = True
-    interface: str = FORM
-    """``form`` (the HTTP API), ``rest`` or ``soap``: how requests are read and answered."""
-    error_status: int = 201
-    lenient_json: bool = True
-    form_body: bool = True
-    schedule_strict: bool = False
-    recipients_text: bool = False
-    web_service_code: ReturnCode = ReturnCode.NOT_REGISTERED_WEB_SERVICE
-    header_required: bool = False
-    """Absent or bare ``Header`` answers 15 (the strict reading); else the default sender."""
-    blank_header_default: bool = True
-    """``Header=`` (empty or white space) goes out under the default sender; else 19."""
-    magic_codes: frozenset[int] = frozenset(range(2, 26))
-    """The codes a magic number (``968000000NN``) answers here; another NN is a plain number."""
-
-
-MAGIC_CODES: Final = range(2, 26)
-"""The codes a magic number can stand for (``968000000NN``, NN = 02..25)."""
 LEGACY_ONLY_CODES: Final = frozenset({22, 23, 24})
 """Codes only ``SMSDynamicAPI`` answers (its flash and opt-out steps, 24 for too many numbers):
 the documented endpoint's magic numbers do not (docs/emulator.md, "Magic numbers")."""
@@ -62,6 +33,20 @@ WEB_SERVICE_NOT_ANSWERED: Final = frozenset({17, 19, 22, 24, 25})
 """Codes the REST and SOAP interfaces do not answer (docs/rest-soap.md, "Return codes"): 19,
 22 and 24 need a field they have not (Header, FLashSMS; too many numbers is 9), 17 is 18 there,
 and no REST or SOAP source knows 25 (field notes)."""
+NOT_ANSWERED: Final[dict[str, frozenset[int]]] = {
+    "SMSDynamicRefIntlAPI": LEGACY_ONLY_CODES,
+    "SMSDynamicAPI": frozenset(),
+    "PostSMS": WEB_SERVICE_NOT_ANSWERED,
+    "IBulkSMS": WEB_SERVICE_NOT_ANSWERED,
+}
+"""What each endpoint's magic numbers do not answer: its default ``magic_codes`` are the send
+failures of :class:`ReturnCode` (``spec.MAGIC_CODES``, read when the endpoint is built, so a
+code added there is a magic number without another edit) less these."""
+
+
+def default_magic_codes(name: str) -> list[int]:
+    return sorted(c for c in spec.MAGIC_CODES if c not in NOT_ANSWERED[name])
+
 
 ENDPOINT_SETTINGS: Final = (
     Setting("validation_order", list(DEFAULT_ORDER), "the checks in the order they run", list),
@@ -112,7 +97,7 @@ ENDPOINT_SETTINGS: Final = (
     Setting("enabled", True, "serve this endpoint at all (else 404)", bool),
     Setting(
         "magic_codes",
-        list(MAGIC_CODES),
+        default_magic_codes("SMSDynamicRefIntlAPI"),
         "the codes a magic number answers on this endpoint (only those it can answer: not 22, "
         "23, 24 on SMSDynamicRefIntlAPI, not 17, 19, 22, 24, 25 on PostSMS and IBulkSMS); "
         "another NN is a plain number",
@@ -150,6 +135,36 @@ ENDPOINT_SETTINGS: Final = (
         bool,
     ),
 )
+_DEFAULT: Final[dict[str, Any]] = {s.name: s.default for s in ENDPOINT_SETTINGS}
+_WEB_SERVICE_CODE: Final = ReturnCode(_DEFAULT["web_service_code"])
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """How one gateway endpoint behaves; the per-endpoint settings."""
+
+    name: str
+    path: str
+    validation_order: tuple[str, ...]
+    limits: Limits
+    interface: str = FORM
+    """``form`` (the HTTP API), ``rest`` or ``soap``: how requests are read and answered."""
+    # the settings of ENDPOINT_SETTINGS that are not in ``limits``, their defaults from it
+    header_case_sensitive: bool = _DEFAULT["header_case_sensitive"]
+    flash: bool = _DEFAULT["flash"]
+    enabled: bool = _DEFAULT["enabled"]
+    error_status: int = _DEFAULT["error_status"]
+    lenient_json: bool = _DEFAULT["lenient_json"]
+    form_body: bool = _DEFAULT["form_body"]
+    schedule_strict: bool = _DEFAULT["schedule_strict"]
+    recipients_text: bool = _DEFAULT["recipients_text"]
+    web_service_code: ReturnCode = _WEB_SERVICE_CODE
+    header_required: bool = _DEFAULT["header_required"]
+    """Absent or bare ``Header`` answers 15 (the strict reading); else the default sender."""
+    magic_codes: frozenset[int] = frozenset(_DEFAULT["magic_codes"])
+    """The codes a magic number (``968000000NN``) answers here; another NN is a plain number."""
+
+
 ENDPOINT_SETTINGS_BY_NAME: Final = {s.name: s for s in ENDPOINT_SETTINGS}
 ENDPOINT_PATHS: Final = {
     "SMSDynamicRefIntlAPI": SEND_PATH,
@@ -160,14 +175,11 @@ ENDPOINT_PATHS: Final = {
 _WEB_SERVICE_DEFAULTS: Final[dict[str, Any]] = {
     "validation_order": list(WEB_SERVICE_ORDER),
     "flash": True,  # RecipientType 9, passed on as FLashSMS=Y
-    "magic_codes": [c for c in MAGIC_CODES if c not in WEB_SERVICE_NOT_ANSWERED],
     "push_datetime_lenient": True,  # ScheddateTime as DateTime.Parse reads it
     "web_service_code": WEB_SERVICE_NOT_CONFIGURED,
 }
 _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
-    "SMSDynamicRefIntlAPI": {
-        "magic_codes": [c for c in MAGIC_CODES if c not in LEGACY_ONLY_CODES],
-    },
+    "SMSDynamicRefIntlAPI": {},
     "SMSDynamicAPI": {
         "validation_order": list(LEGACY_ORDER),
         "too_many_numbers_code": 24,
@@ -178,54 +190,52 @@ _ENDPOINT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
 }
 
 
+_LIMITS: Final = frozenset(f.name for f in fields(Limits))
+_READ: Final[dict[str, Callable[[Any], Any]]] = {
+    "validation_order": lambda value: _order(tuple(str(step) for step in value)),
+    "mobile_lengths": lambda value: frozenset(parse_int(n) for n in value),
+    "too_many_numbers_code": lambda value: ReturnCode(parse_int(value)),
+    "web_service_code": lambda value: ReturnCode(parse_int(value)),
+    "error_status": parse_status,
+    "magic_codes": lambda value: frozenset(parse_int(code) for code in value),
+}
+"""How a setting's value is read where its kind (``bool``, ``int``) does not say it all."""
+_BY_KIND: Final[dict[type, Callable[[Any], Any]]] = {bool: parse_bool, int: parse_int}
+
+
+def _order(order: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [s for s in order if s not in STEPS]
+    if unknown:
+        raise ValueError(f"unknown steps {unknown} (known: {', '.join(STEPS)})")
+    if not order or order[0] != "request":
+        raise ValueError("the first step must be 'request' (missing fields answer 15 first)")
+    if len(set(order)) != len(order):
+        raise ValueError("a step is listed twice")
+    return order
+
+
 def build_endpoint(name: str, overrides: Mapping[str, Any], where: str) -> EndpointConfig:
-    values: dict[str, Any] = {s.name: s.default for s in ENDPOINT_SETTINGS}
-    values.update(_ENDPOINT_DEFAULTS[name])
+    """Endpoint ``name``: the table's defaults, its own, then ``overrides``; each setting read
+    once, into ``limits`` (a field of :class:`Limits`) or the endpoint's own field."""
+    values: dict[str, Any] = {
+        **_DEFAULT,
+        "magic_codes": default_magic_codes(name),
+        **_ENDPOINT_DEFAULTS[name],
+    }
     for key, raw in overrides.items():
-        setting = ENDPOINT_SETTINGS_BY_NAME.get(key)
-        if setting is None:
+        if key not in ENDPOINT_SETTINGS_BY_NAME:
             known = ", ".join(ENDPOINT_SETTINGS_BY_NAME)
             raise ConfigError(f"{where}: endpoints.{name}.{key}: unknown setting (known: {known})")
         values[key] = raw
     try:
-        order = tuple(str(s) for s in values["validation_order"])
-        unknown = [s for s in order if s not in STEPS]
-        if unknown:
-            raise ValueError(f"unknown steps {unknown} (known: {', '.join(STEPS)})")
-        if not order or order[0] != "request":
-            raise ValueError("the first step must be 'request' (missing fields answer 15 first)")
-        if len(set(order)) != len(order):
-            raise ValueError("a step is listed twice")
-        lengths = frozenset(parse_int(n) for n in values["mobile_lengths"])
-        too_many = ReturnCode(parse_int(values["too_many_numbers_code"]))
-        limits = Limits(
-            mobile_lengths=lengths,
-            max_numbers=parse_int(values["max_numbers"]),
-            too_many_numbers_code=too_many,
-            reference_ids_required=parse_bool(values["reference_ids_required"]),
-            reference_ids_strict=parse_bool(values["reference_ids_strict"]),
-            flash_lower_case=parse_bool(values["flash_lower_case"]),
-            push_datetime_lenient=parse_bool(values["push_datetime_lenient"]),
-            blank_header_default=parse_bool(values["blank_header_default"]),
-        )
-        return EndpointConfig(
-            name=name,
-            path=ENDPOINT_PATHS[name],
-            validation_order=order,
-            limits=limits,
-            header_case_sensitive=parse_bool(values["header_case_sensitive"]),
-            flash=parse_bool(values["flash"]),
-            enabled=parse_bool(values["enabled"]),
-            interface=interface_of(name),
-            error_status=parse_status(values["error_status"]),
-            lenient_json=parse_bool(values["lenient_json"]),
-            form_body=parse_bool(values["form_body"]),
-            schedule_strict=parse_bool(values["schedule_strict"]),
-            recipients_text=parse_bool(values["recipients_text"]),
-            web_service_code=ReturnCode(parse_int(values["web_service_code"])),
-            header_required=parse_bool(values["header_required"]),
-            blank_header_default=parse_bool(values["blank_header_default"]),
-            magic_codes=frozenset(parse_int(c) for c in values["magic_codes"]),
-        )
+        read = {
+            setting.name: (_READ.get(setting.name) or _BY_KIND[setting.kind])(values[setting.name])
+            for setting in ENDPOINT_SETTINGS
+        }
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: endpoints.{name}: {exc}") from None
+    order = read.pop("validation_order")
+    limits = Limits(**{key: read.pop(key) for key in list(read) if key in _LIMITS})
+    return EndpointConfig(
+        name, ENDPOINT_PATHS[name], order, limits, interface=interface_of(name), **read
+    )

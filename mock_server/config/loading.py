@@ -12,7 +12,7 @@ from typing import Any, Final
 import yaml
 
 from ismart_sms_kit.mock_server.config.endpoints import ENDPOINT_PATHS, build_endpoint
-from ismart_sms_kit.mock_server.config.model import Config
+from ismart_sms_kit.mock_server.config.model import Config, RuleSource
 from ismart_sms_kit.mock_server.config.settings import (
     SETTINGS,
     ConfigError,
@@ -34,7 +34,7 @@ def apply_mapping(config: Config, data: Mapping[str, Any], where: str) -> Config
             f"{where}: unknown section(s) {sorted(unknown)} (known: {sorted(SECTIONS)})"
         )
     for name, raw in (data.get("settings") or {}).items():
-        config.settings[name] = parse_setting(name, raw, where)
+        setattr(config.settings, name, parse_setting(name, raw, where))
     for name, overrides in (data.get("endpoints") or {}).items():
         if name not in ENDPOINT_PATHS:
             raise ConfigError(
@@ -66,8 +66,8 @@ def apply_mapping(config: Config, data: Mapping[str, Any], where: str) -> Config
     rules = data.get("rules") or []
     if not isinstance(rules, list):
         raise ConfigError(f"{where}: rules: must be a list of rules")
-    config.rules.extend(rules)
-    config.rule_sources.extend(where for _ in rules)
+    if rules:
+        config.rule_sources.append(RuleSource(where, rules))
     return config
 
 
@@ -108,9 +108,7 @@ def read_rules_file(path: str | Path) -> list[Any]:
 def load_rules_file(path: str | Path, config: Config) -> Config:
     """Add the rules of a ``--rules`` file; the file is watched for changes (hot reload)."""
     data = read_rules_file(path)
-    config.rules.extend(data)
-    config.rule_sources.extend(str(path) for _ in data)
-    config.rule_files.append(str(path))
+    config.rule_sources.append(RuleSource(str(path), data, watched=True))
     return config
 
 
@@ -119,5 +117,5 @@ def apply_environment(config: Config, environ: Mapping[str, str] | None = None) 
     for setting in SETTINGS:
         raw = env.get(f"ISMART_MOCK_{setting.name.upper()}")
         if raw is not None:
-            config.settings[setting.name] = parse_setting(setting.name, raw, "environment")
+            setattr(config.settings, setting.name, parse_setting(setting.name, raw, "environment"))
     return config

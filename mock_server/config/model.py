@@ -11,7 +11,7 @@ from ismart_sms_kit.mock_server.config.endpoints import (
     EndpointConfig,
     build_endpoint,
 )
-from ismart_sms_kit.mock_server.config.settings import SETTINGS
+from ismart_sms_kit.mock_server.config.settings import Settings
 from ismart_sms_kit.mock_server.state.accounts import DEMO_CLOSED_COMPANIES, Account, demo_accounts
 
 
@@ -19,15 +19,14 @@ from ismart_sms_kit.mock_server.state.accounts import DEMO_CLOSED_COMPANIES, Acc
 class Config:
     """Everything ``create_app`` needs; ``Config()`` is the embedded demo defaults."""
 
-    settings: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in SETTINGS})
+    settings: Settings = field(default_factory=Settings)
     endpoints: dict[str, EndpointConfig] = field(
         default_factory=lambda: {n: build_endpoint(n, {}, "defaults") for n in ENDPOINT_PATHS}
     )
     accounts: list[Account] = field(default_factory=demo_accounts)
     closed_companies: list[str] = field(default_factory=lambda: list(DEMO_CLOSED_COMPANIES))
-    rules: list[dict[str, Any]] = field(default_factory=list)
-    rule_sources: list[str] = field(default_factory=list)
-    rule_files: list[str] = field(default_factory=list)  # watched for changes
+    rule_sources: list[RuleSource] = field(default_factory=list)
+    """Where the fault rules come from, in order: a config's ``rules:``, ``--rules`` files."""
     seed: int | None = None
     workers: int = 1
     """Processes serving the same state; above 1, run-time rules are refused (each worker
@@ -36,8 +35,25 @@ class Config:
     """Where the state lives: ``memory`` or ``sqlite:PATH`` (survives restarts, shared by
     workers)."""
 
-    def setting(self, name: str) -> Any:
-        return self.settings[name]
+    @property
+    def rules(self) -> list[tuple[dict[str, Any], str]]:
+        """Every rule, with where it comes from."""
+        return [(rule, source.where) for source in self.rule_sources for rule in source.rules]
+
+    @property
+    def rule_files(self) -> list[str]:
+        """The ``--rules`` files, watched for changes (hot reload)."""
+        return [source.where for source in self.rule_sources if source.watched]
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """Fault rules from one place: a config file's ``rules:`` section, or a ``--rules`` file
+    (``watched``: re-read when it changes)."""
+
+    where: str
+    rules: list[dict[str, Any]]
+    watched: bool = False
 
 
 SAFE_MAGIC_PREFIX: Final = "9680"
@@ -48,8 +64,8 @@ never be a real subscriber's."""
 def warnings(config: Config) -> list[str]:
     """What a user must be told loudly about this configuration (start-up, ``/health``)."""
     out: list[str] = []
-    prefix = str(config.setting("magic_prefix"))
-    if config.setting("magic_numbers") and not prefix.startswith(SAFE_MAGIC_PREFIX):
+    prefix = str(config.settings.magic_prefix)
+    if config.settings.magic_numbers and not prefix.startswith(SAFE_MAGIC_PREFIX):
         out.append(
             f"magic_prefix {prefix!r}: the magic numbers {prefix}02..{prefix}25 are a range "
             "that real subscribers could hold. An app left pointing at the live gateway with "

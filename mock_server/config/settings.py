@@ -5,7 +5,7 @@ tests read the same table."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Final
 
 
@@ -64,99 +64,92 @@ _PARSERS: Final[dict[type, Callable[[Any], Any]]] = {
     list: parse_list,
 }
 
-SETTINGS: Final = (
-    Setting("max_body_bytes", 65_536, "largest request body read; a larger one answers 15", int),
-    Setting("message_cap", 10_000, "messages kept in the store (oldest dropped first)", int),
-    Setting("journal_cap", 10_000, "requests kept in the journal (oldest dropped first)", int),
-    Setting(
-        "journal_max_params",
-        32,
-        "parameters one journal entry keeps (the gateway's own first); it says what it cut",
-        int,
-    ),
-    Setting("journal_max_value_chars", 1024, "characters one journal entry keeps of a value", int),
-    Setting(
-        "journal_max_entry_chars",
-        4096,
-        "characters one journal entry keeps of all its parameters' names and values",
-        int,
-    ),
-    Setting(
-        "magic_numbers",
-        True,
-        "968000000NN answers code NN (02..25, 99: a failed delivery) with no setup",
-        bool,
-    ),
-    Setting(
-        "magic_prefix",
+
+def _setting(default: int | bool | str, help: str) -> Any:
+    """A field of :class:`Settings`: its default and its help (``--help``, the docs)."""
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(slots=True)
+class Settings:
+    """The global settings, typed: one field each, its default and help beside it (the table
+    :data:`SETTINGS` is read from them)."""
+
+    max_body_bytes: int = _setting(65_536, "largest request body read; a larger one answers 15")
+    message_cap: int = _setting(10_000, "messages kept in the store (oldest dropped first)")
+    journal_cap: int = _setting(10_000, "requests kept in the journal (oldest dropped first)")
+    journal_max_params: int = _setting(
+        32, "parameters one journal entry keeps (the gateway's own first); it says what it cut"
+    )
+    journal_max_value_chars: int = _setting(1024, "characters one journal entry keeps of a value")
+    journal_max_entry_chars: int = _setting(
+        4096, "characters one journal entry keeps of all its parameters' names and values"
+    )
+    magic_numbers: bool = _setting(
+        True, "968000000NN answers code NN (02..25, 99: a failed delivery) with no setup"
+    )
+    magic_prefix: str = _setting(
         "968000000",
         "the magic numbers are this prefix + 2 digits; the default, 968000000, is a range no "
         "Omani subscriber can hold; any other range is one real people could hold, and the "
         "emulator warns at start-up (an app left pointing at the live gateway would text them)",
-        str,
-    ),
-    Setting(
-        "rules_reload_ms", 500, "how often --rules files are checked for changes; 0 = never", int
-    ),
-    Setting(
-        "utc_offset_minutes",
-        240,
-        "the gateway clock's offset from UTC, for PushDateTime (Asia/Muscat is +240)",
-        int,
-    ),
-    Setting(
-        "delivery_delay_ms",
-        0,
-        "simulated delivery: a message is 'delivered' this long after it is due",
-        int,
-    ),
-    Setting(
-        "oman_networks",
-        [],
-        "client networks counted as inside Oman; oman_only accounts answer 21 to others",
-        list,
-    ),
-    Setting("admin_token", "", "when set, the admin API and inbox need this token", str),
-    Setting(
-        "allowed_hosts",
-        [],
-        "Host names the admin API and inbox answer besides localhost and IP addresses "
-        "(DNS rebinding guard); * allows any",
-        list,
-    ),
-    Setting(
-        "header_timeout_ms",
+    )
+    rules_reload_ms: int = _setting(
+        500, "how often --rules files are checked for changes; 0 = never"
+    )
+    utc_offset_minutes: int = _setting(
+        240, "the gateway clock's offset from UTC, for PushDateTime (Asia/Muscat is +240)"
+    )
+    delivery_delay_ms: int = _setting(
+        0, "simulated delivery: a message is 'delivered' this long after it is due"
+    )
+    oman_networks: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "client networks counted as inside Oman; oman_only accounts answer 21 to others"
+        },
+    )
+    admin_token: str = _setting("", "when set, the admin API and inbox need this token")
+    allowed_hosts: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "Host names the admin API and inbox answer besides localhost and IP "
+            "addresses (DNS rebinding guard); * allows any"
+        },
+    )
+    header_timeout_ms: int = _setting(
         10_000,
         "a request line and headers of which no byte arrives this long: 408, connection closed",
-        int,
-    ),
-    Setting(
-        "body_timeout_ms",
-        30_000,
-        "a request body of which no byte arrives this long: 408, connection closed",
-        int,
-    ),
-    Setting(
-        "idle_timeout_ms",
-        5_000,
-        "a connection with no request in progress closed after this long (keep-alive too)",
-        int,
-    ),
-    Setting(
-        "write_timeout_ms",
+    )
+    body_timeout_ms: int = _setting(
+        30_000, "a request body of which no byte arrives this long: 408, connection closed"
+    )
+    idle_timeout_ms: int = _setting(
+        5000, "a connection with no request in progress closed after this long (keep-alive too)"
+    )
+    write_timeout_ms: int = _setting(
         30_000,
         "an answer (a journal page, an event stream) whose client reads none of it this long: "
         "connection closed",
-        int,
-    ),
-    Setting(
-        "max_connections",
-        1_000,
+    )
+    max_connections: int = _setting(
+        1000,
         "open connections at most (and below the file limit); a new one beyond closes the "
         "oldest that is idle or still sending its request",
-        int,
-    ),
+    )
+
+
+_KINDS: Final[dict[str, type]] = {"int": int, "bool": bool, "str": str, "list[str]": list}
+SETTINGS: Final = tuple(
+    Setting(
+        f.name,
+        f.default if f.default is not MISSING else f.default_factory(),  # type: ignore[operator]
+        f.metadata["help"],
+        _KINDS[str(f.type)],  # the annotation as written (``from __future__ import annotations``)
+    )
+    for f in fields(Settings)
 )
+"""The settings' table (name, default, help, kind), from :class:`Settings`."""
 SETTINGS_BY_NAME: Final = {s.name: s for s in SETTINGS}
 
 

@@ -4,12 +4,14 @@ body, a hang, a dropped connection (:func:`response_for`)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ismart_sms_kit.mock_server.rules.actions import Action
+from ismart_sms_kit.mock_server.incoming import Answer
+from ismart_sms_kit.mock_server.rules.actions import Action, ActionKind
 from ismart_sms_kit.mock_server.transport import ABORT_EXTENSION, SHUTDOWN_EXTENSION
 
 
@@ -65,15 +67,37 @@ def _reason_phrase(status: int) -> str:
 
 def response_for(action: Action) -> Response | None:
     """The response that carries ``action`` out; None for a ``code`` (answered as any code)."""
-    if action.code is not None:
-        return None
-    if action.http_status is not None:
-        body = action.body if action.body is not None else _reason_phrase(action.http_status)
-        return Response(
-            body, status_code=action.http_status, media_type=action.content_type or "text/html"
-        )
-    if action.body is not None:
-        return Response(action.body, media_type=action.content_type or "text/plain")
-    if action.hang:
-        return Hung(action.hang_ms)
-    return Dropped()
+    match action.kind:
+        case ActionKind.CODE:
+            return None
+        case ActionKind.HTTP_STATUS:
+            status = action.http_status or 200
+            body = action.body if action.body is not None else _reason_phrase(status)
+            return Response(body, status, media_type=action.content_type or "text/html")
+        case ActionKind.BODY:
+            return Response(action.body, media_type=action.content_type or "text/plain")
+        case ActionKind.HANG:
+            return Hung(action.hang_ms)
+        case _:
+            return Dropped()
+
+
+async def write(
+    answer: Answer,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    code_answer: Callable[[Scope, Send, int], Awaitable[None]],
+    own: ASGIApp | None = None,
+) -> None:
+    """Every gateway endpoint's write: a fault rule's action carried out, else the code in
+    the endpoint's shape (``code_answer``), else (no code) the endpoint's ``own`` answer to
+    a request it refused, or a dropped connection."""
+    response = response_for(answer.action) if answer.action is not None else None
+    code = answer.decision.code
+    if response is not None:
+        await response(scope, receive, send)
+    elif code is not None:
+        await code_answer(scope, send, code)
+    else:
+        await (own or Dropped())(scope, receive, send)

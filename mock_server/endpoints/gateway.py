@@ -6,17 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
-from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
-from ismart_sms_kit.mock_server.endpoints.request import MalformedRequest, head, read_scope_params
-from ismart_sms_kit.mock_server.endpoints.respond import send_answer
-from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
+from ismart_sms_kit.mock_server.endpoints.faults import write
+from ismart_sms_kit.mock_server.endpoints.request import (
+    client_ip,
+    head,
+    read_scope_params,
+    refusal,
+)
+from ismart_sms_kit.mock_server.endpoints.respond import answer_now, send_answer
+from ismart_sms_kit.mock_server.gateway.request import SendRequest
 from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
-from ismart_sms_kit.mock_server.incoming import Incoming
 from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -35,39 +38,40 @@ class GatewayEndpoint:
         self.backend = backend
         self.endpoint = endpoint
         self.name = endpoint.name
-        self.max_body_bytes: int = backend.config.setting("max_body_bytes")
+        self.max_body_bytes: int = backend.config.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = await self.read(scope, receive)
+        if request is None:  # gone before its request was whole: nothing to answer
+            return
+        answer = await self.backend.answer(request)
+        code = answer.decision.code
+        if answer.action is None and code is not None and answer_now(scope, code):
+            return  # the usual answer, written at once
+        await write(answer, scope, receive, send, send_answer)
+
+    async def read(self, scope: Scope, receive: Receive) -> SendRequest | None:
+        """The request as the gateway reads it (None: the client went away meanwhile)."""
         method: str = scope["method"]
-        client = scope.get("client")
         content_type, declared, mock_scope = head(scope)
-        refused: Decision | None = None
+        params, refused = Params(), None
         if method not in ("GET", "HEAD", "POST"):
-            params, refused = Params(), refused_method(method)
+            refused = refused_method(method)
         else:
             try:
                 params = await read_scope_params(
                     scope, receive, content_type, declared, self.max_body_bytes
                 )
-            except ClientDisconnect:  # gone before its request was whole: nothing to answer
-                self.backend.client_gone(self.name)
-                return
-            except MalformedRequest as exc:
-                params, refused = Params(), unreadable(str(exc))
-            except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
-                params, refused = Params(), internal_failure(self.name, exc)
-        client_ip: str = client[0] if client else "unknown"
+            except Exception as exc:
+                refused = refusal(exc, self.name)
+                if refused is None:
+                    self.backend.client_gone(self.name)
+                    return None
         if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
             mock_scope, refused = "", refused or unreadable(str(scope_problem(mock_scope)))
-        call = Incoming(self.endpoint, method, client_ip, params, mock_scope, refused)
-        answer = await self.backend.answer(call)
-        response = response_for(answer.action) if answer.action is not None else None
-        if response is not None:
-            await response(scope, receive, send)
-        elif answer.decision.code is None:
-            await Dropped()(scope, receive, send)
-        else:
-            await send_answer(send, answer.decision.code)
+        now = self.backend.clock()
+        ip = client_ip(scope)
+        return SendRequest(self.endpoint, method, ip, params, now, mock_scope, refused=refused)
 
 
 class EmulatorApp(Starlette):
@@ -80,7 +84,8 @@ class EmulatorApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            endpoint = self.gateway.get(scope["path"].lower())
+            path: str = scope["path"]
+            endpoint = self.gateway.get(path) or self.gateway.get(path.lower())
             if endpoint is not None:
                 scope["app"] = self
                 await endpoint(scope, receive, send)

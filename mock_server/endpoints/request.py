@@ -11,10 +11,13 @@ import functools
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
+from ismart_sms_kit.mock_server.gateway.steps import unreadable
 from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
+from ismart_sms_kit.mock_server.state.model import SCOPE_HEADER
+from ismart_sms_kit.mock_server.transport import BODY_EXTENSION
 
 _FORM = "application/x-www-form-urlencoded"
-SCOPE_HEADER = "x-mock-scope"
 SCOPE_HEADER_BYTES = SCOPE_HEADER.encode()
 
 
@@ -39,11 +42,38 @@ class CaseInsensitivePaths:
         await self.app(scope, receive, send)
 
 
-async def _receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
-    """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
-    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``."""
+def refusal(exc: Exception, endpoint: str) -> Decision | None:
+    """Every gateway endpoint's answer to a request it could not read: None when the client
+    went away before it was whole (nothing to answer), 15 when it is unreadable
+    (:class:`MalformedRequest`), else 11 (the gateway's own failure, never a 500)."""
+    if isinstance(exc, ClientDisconnect):
+        return None
+    if isinstance(exc, MalformedRequest):
+        return unreadable(str(exc))
+    return internal_failure(endpoint, exc)
+
+
+def body_here(scope: Scope, declared: str | None, limit: int) -> bytes | None:
+    """The whole body where the transport has all of it (``BODY_EXTENSION``: no ASGI message,
+    no await), else None (:func:`receive_body` reads it); refusing more than ``limit`` bytes
+    (by Content-Length before anything is read)."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise MalformedRequest(f"body of {declared} bytes is over max_body_bytes ({limit})")
+    extensions = scope.get("extensions")
+    whole = extensions.get(BODY_EXTENSION) if extensions else None
+    body: bytes | None = whole(scope) if whole is not None else None
+    if body is not None and len(body) > limit:
+        raise MalformedRequest(f"body is over max_body_bytes ({limit})")
+    return body
+
+
+async def receive_body(scope: Scope, receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The whole body, refusing more than ``limit`` bytes (by Content-Length before reading
+    anything, else while reading); a disconnect mid-body raises ``ClientDisconnect``. Taken
+    at once where the transport offers it (:func:`body_here`)."""
+    body = body_here(scope, declared, limit)
+    if body is not None:
+        return body
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -122,7 +152,9 @@ async def read_scope_params(
         return query_params or Params()
     media = content_type.split(";", 1)[0].strip().lower()
     if media == _FORM:
-        body = await _receive_body(receive, declared, limit)
+        body = body_here(scope, declared, limit) or await receive_body(
+            scope, receive, declared, limit
+        )
         charset = _charset(content_type)
         if charset != "utf-8":
             charset = text_charset(charset)
@@ -144,11 +176,6 @@ async def read_scope_params(
     return params
 
 
-async def read_params(request: Request, limit: int) -> Params:
-    """Query string first, then the form body, as ``HttpRequest[name]`` reads them."""
-    content_type, declared, _ = head(request.scope)
-    return await read_scope_params(request.scope, request.receive, content_type, declared, limit)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

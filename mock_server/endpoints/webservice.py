@@ -12,33 +12,41 @@ It writes the answer in its own shape: a JSON ``{"Code", "Message"}`` or a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Final
 from urllib.parse import parse_qsl
 
-from starlette.requests import ClientDisconnect
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
-from ismart_sms_kit.mock_server.endpoints.faults import Dropped, response_for
+from ismart_sms_kit.mock_server.endpoints.faults import write
 from ismart_sms_kit.mock_server.endpoints.interfaces import rest, soap
 from ismart_sms_kit.mock_server.endpoints.interfaces.send import WebServiceSend, to_params
 from ismart_sms_kit.mock_server.endpoints.request import (
     SCOPE_HEADER_BYTES,
     MalformedRequest,
-    _receive_body,
+    client_ip,
+    receive_body,
+    refusal,
 )
-from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
+from ismart_sms_kit.mock_server.gateway.decision import Decision
+from ismart_sms_kit.mock_server.gateway.request import SendRequest
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
-from ismart_sms_kit.mock_server.incoming import Incoming
 from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
 from ismart_sms_kit.protocol.interfaces import REST, SOAP
 from ismart_sms_kit.protocol.spec import SOAP_PATH
 
 LIVE_HOST: Final = "ismartsms.net"
 Read = tuple[WebServiceSend, soap.SoapVersion, list[tuple[str, str]]]
+CodeWriter = Callable[[Scope, Send, int], Awaitable[None]]
+
+
+async def _no_receive() -> Message:
+    """An answer to a code reads nothing more of the request."""
+    return {"type": "http.disconnect"}
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -107,63 +115,94 @@ class WebServiceEndpoint:
             schedule_strict=endpoint.schedule_strict,
             error_status=endpoint.error_status,
         )
+        self.status_of: Callable[[int], int] | None = (
+            functools.partial(rest.status, options=self.rest_options)
+            if self.interface == REST
+            else None  # SOAP: 200, a fault apart
+        )
+        """The HTTP status of the answer to a code, for the journal: once per endpoint."""
+        self.limit: int = backend.config.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method: str = scope["method"]
-        if self.interface == SOAP and method in ("GET", "HEAD"):
+        if self.interface == SOAP and scope["method"] in ("GET", "HEAD"):
             await self._describe(scope, receive, send)
             return
-        client = scope.get("client")
-        client_ip: str = client[0] if client else "unknown"
+        read = await self.read(scope, receive)
+        if read is None:  # gone before its request was whole: nothing to answer
+            return
+        request, version, own = read
+        answer = await self.backend.answer(request)
+        writer = self._as_json if self.interface == REST else self._soap_writer(version)
+        await write(answer, scope, receive, send, writer, own)
+
+    async def read(
+        self, scope: Scope, receive: Receive
+    ) -> tuple[SendRequest, soap.SoapVersion, Response | None] | None:
+        """The request in the form API's terms, the SOAP version to answer in, and the
+        endpoint's own answer if it refused the request (None: the client went away)."""
+        method: str = scope["method"]
         content_type = _header(scope, b"content-type") or ""
         version = soap.version_of(content_type) or soap.SoapVersion.V11
+        params, journal, note = Params(), None, ""
+        refused: Decision | None = None
         own: Response | None = None
-        call = Incoming(
+        try:
+            declared = _header(scope, b"content-length")
+            body = await receive_body(scope, receive, declared, self.limit)
+            soap_action = _header(scope, b"soapaction")
+            sent, version, journal = self._read(method, body, content_type, soap_action)
+            params, note = self._params(sent), "; ".join(sent.notes)
+        except Exception as exc:
+            refused, own = self._refusal(exc, version)
+            if refused is None:
+                return None
+        mock_scope = _header(scope, SCOPE_HEADER_BYTES) or ""
+        if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
+            refused = refused or unreadable(str(scope_problem(mock_scope)))
+            mock_scope = ""
+        request = SendRequest(
             self.endpoint,
             method,
-            client_ip,
-            Params(),
-            _header(scope, SCOPE_HEADER_BYTES) or "",
+            client_ip(scope),
+            params,
+            self.backend.clock(),
+            mock_scope,
+            refused=refused,
+            journal=journal,
+            note=note,
+            status_of=self.status_of,
+            refused_status=own.status_code if own is not None else 200,
         )
-        try:
-            limit = self.backend.config.setting("max_body_bytes")
-            body = await _receive_body(receive, _header(scope, b"content-length"), limit)
-            sent, version, call.journal = self._read(
-                method, body, content_type, _header(scope, b"soapaction")
-            )
-            call.params = self._params(sent)
-            call.note = "; ".join(sent.notes)
-        except ClientDisconnect:
-            return
-        except Refusal as refusal:
-            call.refused, own = refusal.decision, refusal.response
-        except rest.Unreadable as exc:
-            call.refused = unreadable(f"unreadable body: {exc}")
-        except MalformedRequest as exc:
-            if self.interface == SOAP:
-                text = f"{soap.UNREADABLE} ---> {exc}"
-                too_large = _fault(soap.SoapFault(version, version.client_code, text))
-                call.refused, own = too_large.decision, too_large.response
-            else:
-                call.refused = unreadable(str(exc))
-        except Exception as exc:  # the gateway answers 11 for its own failures, never a 500
-            call.refused = internal_failure(self.name, exc)
-        if len(call.scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
-            problem, call.scope = scope_problem(call.scope), ""
-            call.refused = call.refused or unreadable(str(problem))
-        render = self._renderer(version)
-        refused_status = own.status_code if own is not None else 200
-        call.status = lambda code: refused_status if code is None else render(code).status_code
-        answer = await self.backend.answer(call)
-        response = response_for(answer.action) if answer.action is not None else None
-        if response is not None:
-            await response(scope, receive, send)
-        elif own is not None and answer.decision.code is None:
-            await own(scope, receive, send)
-        elif answer.decision.code is None:
-            await Dropped()(scope, receive, send)
-        else:
-            await render(answer.decision.code)(scope, receive, send)
+        return request, version, own
+
+    def _refusal(
+        self, exc: Exception, version: soap.SoapVersion
+    ) -> tuple[Decision | None, Response | None]:
+        """The decision on a request this endpoint could not read, and its own answer to it
+        (a SOAP fault, Web API's 405 or 415); beyond its own refusals, every endpoint's
+        (:func:`.request.refusal`)."""
+        if isinstance(exc, Refusal):
+            return exc.decision, exc.response
+        if isinstance(exc, rest.Unreadable):
+            return unreadable(f"unreadable body: {exc}"), None
+        if isinstance(exc, MalformedRequest) and self.interface == SOAP:
+            text = f"{soap.UNREADABLE} ---> {exc}"
+            too_large = _fault(soap.SoapFault(version, version.client_code, text))
+            return too_large.decision, too_large.response
+        return refusal(exc, self.name), None
+
+    async def _as_json(self, scope: Scope, send: Send, code: int) -> None:
+        status, body = rest.answer(code, self.rest_options)
+        response = Response(body, status, media_type="application/json; charset=utf-8")
+        await response(scope, _no_receive, send)
+
+    def _soap_writer(self, version: soap.SoapVersion) -> CodeWriter:
+        async def as_soap(scope: Scope, send: Send, code: int) -> None:
+            envelope = soap.result_envelope(version, code)
+            response = Response(envelope, 200, media_type=version.content_type)
+            await response(scope, _no_receive, send)
+
+        return as_soap
 
     def _params(self, sent: WebServiceSend) -> Params:
         """The form API's parameters of ``sent``, without a Header: neither interface has a
@@ -171,22 +210,6 @@ class WebServiceEndpoint:
         request without a Header does (issue 17), and is marked defaulted."""
         backend = self.backend
         return to_params(sent, None, backend.clock(), backend.options.gateway_tz)
-
-    def _renderer(self, version: soap.SoapVersion) -> Callable[[int], Response]:
-        if self.interface == REST:
-            options = self.rest_options
-
-            def as_json(code: int) -> Response:
-                status, body = rest.answer(code, options)
-                return Response(body, status, media_type="application/json; charset=utf-8")
-
-            return as_json
-
-        def as_soap(code: int) -> Response:
-            envelope = soap.result_envelope(version, code)
-            return Response(envelope, 200, media_type=version.content_type)
-
-        return as_soap
 
     def _read(self, method: str, body: bytes, content_type: str, soap_action: str | None) -> Read:
         if self.interface == REST:

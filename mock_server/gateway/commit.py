@@ -10,11 +10,19 @@ request, or a group) apply a decision here.
 
 from __future__ import annotations
 
+import functools
+
 from ismart_sms_kit.mock_server.gateway.decision import Decision
 from ismart_sms_kit.mock_server.gateway.steps import locked_out, overdrawn
 from ismart_sms_kit.mock_server.state.base import Encoded, Transaction
 from ismart_sms_kit.mock_server.state.model import JournalEntry, bounded_text
 from ismart_sms_kit.protocol.spec import ReturnCode
+
+
+@functools.lru_cache(maxsize=1024)
+def _requests_key(endpoint: str, code: int | None, http_status: int) -> tuple[str, ...]:
+    """The counter of the requests answered ``code`` with ``http_status`` on ``endpoint``."""
+    return ("requests", endpoint, "none" if code is None else str(code), str(http_status))
 
 
 def apply(
@@ -25,7 +33,7 @@ def apply(
     (``GroupCommitStorage.encode``), if it can."""
     user_id = decision.user_id
     if user_id is not None and decision.code is not None:
-        if decision.decided_by == "password":
+        if decision.failed_login:
             account = tx.failed_login(user_id)
             if account.status == "blocked":
                 decision.refuse(locked_out(account))
@@ -43,7 +51,6 @@ def apply(
         decision.decided_by,
     )
     tx.record(entry, decision.messages, encoded)
-    code = "none" if decision.code is None else str(decision.code)
-    tx.count(("requests", entry.endpoint, code, str(entry.http_status)))
+    tx.count(_requests_key(entry.endpoint, decision.code, entry.http_status))
     for label in decision.rules_fired:
         tx.count(("rules_fired", label))

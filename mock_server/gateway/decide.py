@@ -8,22 +8,16 @@ backend applies the decision's effects (count a failed login, charge and store) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
-from types import EllipsisType, MappingProxyType
-from typing import Final
+from types import MappingProxyType
+from typing import Any, Final
 
-from ismart_sms_kit.mock_server.gateway.decision import (
-    Decision,
-    GatewayCall,
-    GatewayFailure,
-    GatewayOptions,
-)
-from ismart_sms_kit.mock_server.gateway.evaluation import HEADER_KEY, MESSAGE_KEY, Evaluation
-from ismart_sms_kit.mock_server.gateway.steps import STEP_FUNCTIONS, Step
+from ismart_sms_kit.mock_server.gateway.decision import Decision, Gateway, GatewayFailure
+from ismart_sms_kit.mock_server.gateway.request import HEADER_KEY, MESSAGE_KEY, SendRequest
+from ismart_sms_kit.mock_server.gateway.steps import STEP_FUNCTIONS, Step, counts_failed_login
 from ismart_sms_kit.mock_server.state.accounts import Account
-from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.mock_server.state.model import Message
 from ismart_sms_kit.protocol.spec import ReturnCode
 from ismart_sms_kit.protocol.validation import Finding
@@ -35,7 +29,7 @@ MAGIC_DELIVERY_FAILED: Final = 99
 
 
 def _unknown_step(name: str) -> Step:
-    def step(ev: Evaluation) -> Finding | None:
+    def step(req: SendRequest, gw: Gateway) -> Finding | None:
         raise KeyError(name)
 
     return step
@@ -43,78 +37,84 @@ def _unknown_step(name: str) -> Step:
 
 NO_SUCH_USER = "user"
 """``decided_by`` of a request whose user id has no account (3), whichever step found it."""
+Compiled = Callable[[SendRequest, Gateway], "tuple[int, Finding] | None"]
 
 
 @lru_cache(maxsize=64)
-def _compiled(order: tuple[str, ...]) -> tuple[tuple[str, Step], ...]:
-    """An endpoint's validation order as (name, function) pairs, looked up once (a name
-    without a step fails when it is reached, as a lookup there would)."""
-    return tuple((name, STEP_FUNCTIONS.get(name) or _unknown_step(name)) for name in order)
+def _compiled(order: tuple[str, ...]) -> tuple[Compiled, tuple[tuple[str, bool], ...]]:
+    """An endpoint's validation order compiled once into one function that calls its steps
+    in turn (no loop, no lookup per step and request) and returns the first finding with
+    its position; beside it each step's name and whether its refusal counts a failed login.
+    A name without a step fails when it is reached, as a lookup there would."""
+    steps = {
+        f"s{i}": STEP_FUNCTIONS.get(name) or _unknown_step(name) for i, name in enumerate(order)
+    }
+    lines = ["def run(req, gw):"]
+    for i in range(len(order)):
+        lines += [f"    f = s{i}(req, gw)", "    if f is not None:", f"        return {i}, f"]
+    lines.append("    return None")
+    namespace: dict[str, Any] = dict(steps)
+    exec("\n".join(lines), namespace)
+    meta = tuple((name, counts_failed_login(name)) for name in order)
+    return namespace["run"], meta
 
 
-def _first_failure(ev: Evaluation, steps: Iterable[str]) -> Decision | None:
-    pairs = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
-    for name, step in pairs:
-        finding = step(ev)
-        if finding is not None:
-            return Decision(
-                int(finding.code),
-                finding.reason,
-                name if ev.account is not None else NO_SUCH_USER,  # not the step that asked
-                user_id=ev.account.user_id if ev.account else None,
-                authenticated=ev.authenticated,
-            )
-    return None
+def _first_failure(req: SendRequest, gw: Gateway, steps: Iterable[str]) -> Decision | None:
+    run, meta = _compiled(steps if isinstance(steps, tuple) else tuple(steps))
+    hit = run(req, gw)
+    if hit is None:
+        return None
+    position, finding = hit
+    name, login = meta[position]
+    account = req.account
+    return Decision(
+        int(finding.code),
+        finding.reason,
+        name if account is not None else NO_SUCH_USER,  # not the step that asked
+        user_id=account.user_id if account else None,
+        authenticated=req.authenticated,
+        failed_login=login and account is not None,
+    )
 
 
-def run_steps(
-    call: GatewayCall, storage: Storage, options: GatewayOptions, steps: Iterable[str]
-) -> tuple[Account | None, Decision | None]:
-    """Run validation ``steps`` in order: the account, and the decision of the first step that
-    fails (None when all pass). Other endpoints (delivery reports) reuse the account checks."""
-    ev = Evaluation(call, storage, options)
-    return ev.account, _first_failure(ev, steps)
+def run_steps(req: SendRequest, gw: Gateway, steps: Iterable[str]) -> Decision | None:
+    """Run validation ``steps`` in order on ``req`` (its account read): the decision of the
+    first step that fails, None when all pass. Delivery reports reuse the account checks."""
+    return _first_failure(req, gw, steps)
 
 
-def decide(
-    call: GatewayCall,
-    storage: Storage,
-    options: GatewayOptions,
-    *,
-    account: Account | EllipsisType | None = ...,
-) -> Decision:
-    """The answer the gateway gives to ``call``; pure apart from reading ``storage``.
-    ``account``: the account of the request's ``UserId`` (None: none), as the caller has just
-    read it from ``storage``; by default it is read here."""
-    ev = Evaluation(call, storage, options, account)
-    failure = _first_failure(ev, call.endpoint.validation_order)
+def decide(req: SendRequest, gw: Gateway) -> Decision:
+    """The answer the gateway gives to ``req`` (its ``account`` as the caller has just read
+    it); pure apart from reading ``gw.storage``."""
+    failure = _first_failure(req, gw, req.endpoint.validation_order)
     if failure is not None:
         return failure
-    account = ev.account
+    account = req.account
     if account is None:  # an order without account steps still needs an account to send
-        finding = ev.no_account()
+        finding = req.no_account()
         return Decision(int(finding.code), finding.reason, "password")
-    numbers = ev.numbers if isinstance(ev.numbers, list) else []
-    magic = _magic(numbers, options.magic_prefix) if options.magic_numbers else {}
+    numbers = req.numbers if isinstance(req.numbers, list) else []
+    options = gw.options
+    magic = _magic(numbers, options.magic_prefix) if options.magic_numbers else _NO_MAGIC
     for number, code in magic.items():
-        if code in call.endpoint.magic_codes:  # only codes this endpoint can answer
+        if code in req.endpoint.magic_codes:  # only codes this endpoint can answer (from spec)
             return Decision(
-                code, f"magic number {number}", "magic", account.user_id, ev.authenticated
+                code, f"magic number {number}", "magic", account.user_id, req.authenticated
             )
     if account.simulate_internal_error:
         raise GatewayFailure(f"simulated internal failure for {account.user_id}")
-    messages = _messages(ev, account, numbers, options)
+    messages = _messages(req, account, numbers, options.gateway_tz)
     for message in messages:
         if magic.get(message.number) == MAGIC_DELIVERY_FAILED:
-            message.delivery, message.delivered_at = "failed", call.now
+            message.delivery, message.delivered_at = "failed", req.now
     accepted = len(numbers)
     return Decision(
         int(ReturnCode.PUSHED),
         _ACCEPTED.get(accepted) or f"{accepted} message(s) accepted",
         "accepted",
         account.user_id,
-        ev.authenticated,
-        cost=ev.cost(),
+        req.authenticated,
+        cost=req.cost(),
         messages=messages,
     )
 
@@ -139,39 +139,39 @@ def _as_utc(local: datetime, gateway_tz: timezone) -> datetime:
 
 
 def _messages(
-    ev: Evaluation, account: Account, numbers: list[str], options: GatewayOptions
+    req: SendRequest, account: Account, numbers: list[str], gateway_tz: timezone
 ) -> list[Message]:
-    refs = ev.reference_ids if isinstance(ev.reference_ids, list) else []
-    lang = ev.lang if isinstance(ev.lang, int) else 0
-    flash = ev.flash if ev.call.endpoint.flash and isinstance(ev.flash, bool) else False
-    local = ev.push_at if isinstance(ev.push_at, datetime) else None
-    push_at = _as_utc(local, options.gateway_tz) if local else None
-    segments = ev.segments
-    text = ev.raw(MESSAGE_KEY)
-    sender = ev.sender
-    header, defaulted = sender if not isinstance(sender, Finding) else (ev.raw(HEADER_KEY), False)
-    delivery = ev.call.delivery
+    refs = req.reference_ids if isinstance(req.reference_ids, list) else []
+    lang = req.lang if isinstance(req.lang, int) else 0
+    flash = req.flash if req.endpoint.flash and isinstance(req.flash, bool) else False
+    local = req.push_at if isinstance(req.push_at, datetime) else None
+    push_at = _as_utc(local, gateway_tz) if local else None
+    segments = req.segments
+    sender = req.sender
+    header, defaulted = sender if not isinstance(sender, Finding) else (req.raw(HEADER_KEY), False)
+    delivery, now, name, scope = req.delivery, req.now, req.endpoint.name, req.scope
+    # positional, in Message's field order: the fastest way to build a dataclass
     return [
         Message(
-            id=0,
-            request_id=0,
-            received_at=ev.call.now,
-            push_at=push_at,
-            user_id=account.user_id,
-            header=header,
-            header_defaulted=defaulted,
-            number=number,
-            reference_id=refs[i] if i < len(refs) else None,
-            text=text,
-            lang=lang,
-            encoding=segments.encoding.value,
-            parts=segments.parts,
-            units=segments.units,
-            endpoint=ev.call.endpoint.name,
-            flash=flash,
-            scope=ev.call.scope,
-            delivery=delivery,
-            delivered_at=ev.call.now if delivery else None,
+            0,  # id
+            0,  # request_id
+            now,  # received_at
+            push_at,
+            account.user_id,
+            header,
+            number,
+            refs[i] if i < len(refs) else None,  # reference_id
+            req.raw(MESSAGE_KEY),  # text
+            lang,
+            segments.encoding.value,
+            segments.parts,
+            segments.units,
+            name,  # endpoint
+            flash,
+            scope,
+            delivery,
+            now if delivery else None,  # delivered_at
+            defaulted,  # header_defaulted
         )
         for i, number in enumerate(numbers)
     ]

@@ -1,4 +1,5 @@
-"""What the gateway is asked and what it answers: :class:`GatewayCall` in, :class:`Decision` out.
+"""What the gateway answers (:class:`Decision`) and what it decides with (:class:`Gateway`: the
+storage it reads and the settings, :class:`GatewayOptions`).
 
 Also the emulator's own failure (11, :func:`internal_failure`), the one code no step decides.
 """
@@ -8,31 +9,15 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
-from ismart_sms_kit.mock_server.config import EndpointConfig
-from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.mock_server.state.accounts import IpNetwork
+from ismart_sms_kit.mock_server.state.base import Storage
 from ismart_sms_kit.mock_server.state.model import Message
 from ismart_sms_kit.protocol.spec import ReturnCode
 from ismart_sms_kit.protocol.validation import Finding
 
 log = logging.getLogger("mock_server")
-
-
-@dataclass(frozen=True, slots=True)
-class GatewayCall:
-    """One request to a send endpoint, as the gateway sees it."""
-
-    endpoint: EndpointConfig
-    method: str
-    client_ip: str
-    params: Params
-    now: datetime
-    """Aware UTC time of arrival."""
-    scope: str = ""
-    delivery: str | None = None
-    """A delivery state a fault rule fixed for the messages of this request."""
 
 
 @dataclass(slots=True)
@@ -48,6 +33,8 @@ class Decision:
     cost: int = 0
     messages: list[Message] = field(default_factory=list)
     rules_fired: tuple[str, ...] = ()
+    failed_login: bool = False
+    """A wrong password for an existing account: the commit counts it (and may lock)."""
 
     def refuse(self, finding: Finding, decided_by: str | None = None) -> None:
         """Turn this decision into ``finding``'s refusal (at commit: 3 into 12, 1 into 4)."""
@@ -76,6 +63,14 @@ class GatewayOptions:
         except ValueError:
             return False
         return any(address in network for network in self.oman_networks)
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    """What the steps decide with besides the request: one per backend."""
+
+    storage: Storage
+    options: GatewayOptions
 
 
 def internal_failure(where: str, exc: Exception) -> Decision:

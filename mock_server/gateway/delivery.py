@@ -25,9 +25,8 @@ from typing import Final
 
 from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.gateway.decide import run_steps
-from ismart_sms_kit.mock_server.gateway.decision import Decision, GatewayCall, GatewayOptions
-from ismart_sms_kit.mock_server.params import Params
-from ismart_sms_kit.mock_server.state.base import Storage
+from ismart_sms_kit.mock_server.gateway.decision import Decision, Gateway
+from ismart_sms_kit.mock_server.gateway.request import REFERENCE_IDS_KEY, SendRequest
 from ismart_sms_kit.mock_server.state.model import REPORTED, Message, MessageQuery
 from ismart_sms_kit.protocol.spec import DELIVERY_REPORT_PATH, ReturnCode
 from ismart_sms_kit.protocol.validation import Limits
@@ -59,20 +58,13 @@ def _record(message: Message, now: datetime, delay: timedelta, tz: timezone) -> 
     return f"ReferenceId={message.reference_id},Status={state},DeliveryDateTime={when}"
 
 
-def report(
-    storage: Storage,
-    options: GatewayOptions,
-    delay: timedelta,
-    now: datetime,
-    params: Params,
-    client_ip: str,
-    method: str,
-) -> tuple[Decision, str]:
-    """The decision for the journal and the body to answer (a code or the records)."""
-    call = GatewayCall(ENDPOINT, method, client_ip, params, now)
-    account, failure = run_steps(call, storage, options, ACCOUNT_STEPS)
+def report(req: SendRequest, gw: Gateway, delay: timedelta) -> tuple[Decision, str]:
+    """The decision for the journal and the body to answer (a code or the records); the
+    request's account read by the caller."""
+    failure = run_steps(req, gw, ACCOUNT_STEPS)
     if failure is not None:
         return failure, str(failure.code)
+    account, storage, now = req.account, gw.storage, req.now
     assert account is not None  # the steps refuse a request without an account
     user = account.user_id
 
@@ -85,7 +77,7 @@ def report(
             f"delivery reports are not enabled for {user}",
             "delivery_reports",
         )
-    raw = params.get("referenceIds") or ""
+    raw = req.raw(REFERENCE_IDS_KEY)
     refs = list(dict.fromkeys(r.strip() for r in raw.split(",") if r.strip()))
     if not refs:
         return answer(ReturnCode.REFERENCE_ID_BLANK, "referenceIds is blank", "reference_ids")
@@ -98,6 +90,6 @@ def report(
         )
     order = {ref: i for i, ref in enumerate(refs)}
     found.sort(key=lambda m: (order[m.reference_id or ""], m.id))
-    body = "|".join(_record(m, now, delay, options.gateway_tz) for m in found)
+    body = "|".join(_record(m, now, delay, gw.options.gateway_tz) for m in found)
     decision = Decision(None, f"{len(found)} delivery record(s)", REPORTED, user, True)
     return decision, body

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from ismart_sms_kit.mock_server.gateway.decision import Decision
-from ismart_sms_kit.mock_server.gateway.evaluation import MESSAGE_KEY, PASSWORD_KEY, Evaluation
+from ismart_sms_kit.mock_server.gateway.decision import Decision, Gateway
+from ismart_sms_kit.mock_server.gateway.request import MESSAGE_KEY, PASSWORD_KEY, SendRequest
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.protocol.spec import (
     ReturnCode,
@@ -31,17 +31,17 @@ REQUIRED: Final = ("UserId", "Password", "MobileNo", "Message", "Lang", "Header"
 _REQUIRED_KEYS: Final = frozenset(name.lower() for name in REQUIRED)
 _REQUIRED_KEYS_BUT_HEADER: Final = _REQUIRED_KEYS - {"header"}
 
-Step = Callable[[Evaluation], Finding | None]
+Step = Callable[[SendRequest, Gateway], Finding | None]
 
 
-def _request(ev: Evaluation) -> Finding | None:
-    required = _REQUIRED_KEYS if ev.call.endpoint.header_required else _REQUIRED_KEYS_BUT_HEADER
-    if not ev.params.has_all(required):
-        missing = [name for name in REQUIRED if ev.params.get(name) is None]
-        if not ev.call.endpoint.header_required:
+def _request(req: SendRequest, gw: Gateway) -> Finding | None:
+    required = _REQUIRED_KEYS if req.endpoint.header_required else _REQUIRED_KEYS_BUT_HEADER
+    if not req.params.has_all(required):
+        missing = [name for name in REQUIRED if req.params.get(name) is None]
+        if not req.endpoint.header_required:
             missing = [name for name in missing if name != "Header"]
         return Finding(ReturnCode.INVALID_REQUEST, f"missing parameter(s): {', '.join(missing)}")
-    refs = ev.reference_ids
+    refs = req.reference_ids
     return refs if isinstance(refs, Finding) else None
 
 
@@ -57,72 +57,72 @@ def refused_method(method: str) -> Decision:
     )
 
 
-def _client_ip(ev: Evaluation) -> Finding | None:
-    if ev.account is None:
-        return ev.no_account()
-    why = ev.account.ip_refused(ev.call.client_ip)
+def _client_ip(req: SendRequest, gw: Gateway) -> Finding | None:
+    if req.account is None:
+        return req.no_account()
+    why = req.account.ip_refused(req.client_ip)
     return Finding(ReturnCode.IP_BLOCKED, why) if why else None
 
 
-def _oman(ev: Evaluation) -> Finding | None:
-    if ev.account is None:
-        return ev.no_account()
-    if ev.account.oman_only and not ev.options.in_oman(ev.call.client_ip):
+def _oman(req: SendRequest, gw: Gateway) -> Finding | None:
+    if req.account is None:
+        return req.no_account()
+    if req.account.oman_only and not gw.options.in_oman(req.client_ip):
         return Finding(
             ReturnCode.IP_OUTSIDE_OMAN,
-            f"client IP {ev.call.client_ip} is outside Oman (the oman_networks setting) and "
-            f"{ev.account.user_id} is for Omani clients only",
+            f"client IP {req.client_ip} is outside Oman (the oman_networks setting) and "
+            f"{req.account.user_id} is for Omani clients only",
         )
     return None
 
 
-def _company(ev: Evaluation) -> Finding | None:
-    if ev.account is None:
-        return ev.no_account()
-    if not ev.storage.company_exists(ev.account.company):
+def _company(req: SendRequest, gw: Gateway) -> Finding | None:
+    if req.account is None:
+        return req.no_account()
+    if not gw.storage.company_exists(req.account.company):
         return Finding(
-            ReturnCode.COMPANY_NOT_EXISTS, f"company {ev.account.company!r} does not exist"
+            ReturnCode.COMPANY_NOT_EXISTS, f"company {req.account.company!r} does not exist"
         )
     return None
 
 
-def _web_service(ev: Evaluation) -> Finding | None:
-    if ev.account is None:
-        return ev.no_account()
-    if not ev.account.web_service:
+def _web_service(req: SendRequest, gw: Gateway) -> Finding | None:
+    if req.account is None:
+        return req.no_account()
+    if not req.account.web_service:
         return Finding(  # 17; 18 on REST and SOAP, as their clients read it
-            ev.call.endpoint.web_service_code,
-            f"{ev.account.user_id} is not registered for the web service",
+            req.endpoint.web_service_code,
+            f"{req.account.user_id} is not registered for the web service",
         )
     return None
 
 
-def _password(ev: Evaluation) -> Finding | None:
-    if ev.account is None:
-        return ev.no_account()
-    if not ev.account.check_password(ev.raw(PASSWORD_KEY)):
-        return Finding(ReturnCode.WRONG_CREDENTIALS, f"wrong password for {ev.account.user_id}")
-    ev.authenticated = True
+def _password(req: SendRequest, gw: Gateway) -> Finding | None:
+    if req.account is None:
+        return req.no_account()
+    if not req.account.check_password(req.raw(PASSWORD_KEY)):
+        return Finding(ReturnCode.WRONG_CREDENTIALS, f"wrong password for {req.account.user_id}")
+    req.authenticated = True
     return None
 
 
-def _expiry(ev: Evaluation, field: str, code: ReturnCode, what: str) -> Finding | None:
+def _expiry(req: SendRequest, field: str, code: ReturnCode, what: str) -> Finding | None:
     """``code`` when the account's date ``field`` has passed (``what`` names it, with
     ``{user}`` for the user id)."""
-    a = ev.account
+    a = req.account
     if a is None:
-        return ev.no_account()
+        return req.no_account()
     at: datetime | None = getattr(a, field)
-    if at is None or at > ev.call.now:
+    if at is None or at > req.now:
         return None
     return Finding(code, f"{what.format(user=a.user_id)} expired at {at.isoformat()}")
 
 
 # The account checks, one plain function each (this runs for every request).
-def _blocked(ev: Evaluation) -> Finding | None:
-    a = ev.account
+def _blocked(req: SendRequest, gw: Gateway) -> Finding | None:
+    a = req.account
     if a is None:
-        return ev.no_account()
+        return req.no_account()
     if a.status == "blocked":
         return Finding(
             ReturnCode.ACCOUNT_BLOCKED, f"{a.user_id} is blocked (failed logins: {a.failed_logins})"
@@ -130,75 +130,75 @@ def _blocked(ev: Evaluation) -> Finding | None:
     return None
 
 
-def _inactive(ev: Evaluation) -> Finding | None:
-    a = ev.account
+def _inactive(req: SendRequest, gw: Gateway) -> Finding | None:
+    a = req.account
     if a is None:
-        return ev.no_account()
+        return req.no_account()
     if a.status == "inactive":
         return Finding(ReturnCode.ACCOUNT_INACTIVE, f"{a.user_id} is inactive")
     return None
 
 
-def _account_expired(ev: Evaluation) -> Finding | None:
-    return _expiry(ev, "expires_at", ReturnCode.ACCOUNT_EXPIRED, "account {user}")
+def _account_expired(req: SendRequest, gw: Gateway) -> Finding | None:
+    return _expiry(req, "expires_at", ReturnCode.ACCOUNT_EXPIRED, "account {user}")
 
 
-def _api_expired(ev: Evaluation) -> Finding | None:
-    return _expiry(ev, "api_expires_at", ReturnCode.SMS_API_EXPIRED, "SMS API of {user}")
+def _api_expired(req: SendRequest, gw: Gateway) -> Finding | None:
+    return _expiry(req, "api_expires_at", ReturnCode.SMS_API_EXPIRED, "SMS API of {user}")
 
 
-def _http_get(ev: Evaluation) -> Finding | None:
-    a = ev.account
+def _http_get(req: SendRequest, gw: Gateway) -> Finding | None:
+    a = req.account
     if a is None:
-        return ev.no_account()
-    if ev.call.method == "GET" and not a.http_get:
+        return req.no_account()
+    if req.method in ("GET", "HEAD") and not a.http_get:
         return Finding(ReturnCode.HTTP_GET_NOT_ALLOWED, f"{a.user_id} may not use HTTP GET")
     return None
 
 
-def _credit_expired(ev: Evaluation) -> Finding | None:
-    return _expiry(ev, "credit_expires_at", ReturnCode.CREDIT_EXPIRED, "credit of {user}")
+def _credit_expired(req: SendRequest, gw: Gateway) -> Finding | None:
+    return _expiry(req, "credit_expires_at", ReturnCode.CREDIT_EXPIRED, "credit of {user}")
 
 
-def _credit(ev: Evaluation) -> Finding | None:
-    a = ev.account
+def _credit(req: SendRequest, gw: Gateway) -> Finding | None:
+    a = req.account
     if a is None:
-        return ev.no_account()
-    cost = ev.cost()
+        return req.no_account()
+    cost = req.cost()
     if a.credit < cost:
         return Finding(ReturnCode.CREDIT_LOW, f"{cost} credits needed, {a.credit} left")
     return None
 
 
-def _opted_out(ev: Evaluation) -> Finding | None:
-    if ev.account is None:
-        return ev.no_account()
-    numbers = ev.numbers
-    if isinstance(numbers, list) and ev.account.opted_out:
+def _opted_out(req: SendRequest, gw: Gateway) -> Finding | None:
+    if req.account is None:
+        return req.no_account()
+    numbers = req.numbers
+    if isinstance(numbers, list) and req.account.opted_out:
         for number in numbers:
-            if number in ev.account.opted_out:
+            if number in req.account.opted_out:
                 return Finding(ReturnCode.NUMBER_OPTED_OUT, f"{number} opted out")
     return None
 
 
-def _mobile(ev: Evaluation) -> Finding | None:
-    numbers = ev.numbers
+def _mobile(req: SendRequest, gw: Gateway) -> Finding | None:
+    numbers = req.numbers
     return numbers if isinstance(numbers, Finding) else None
 
 
-def _message_blank(ev: Evaluation) -> Finding | None:
-    if is_blank(ev.raw(MESSAGE_KEY)):
+def _message_blank(req: SendRequest, gw: Gateway) -> Finding | None:
+    if is_blank(req.raw(MESSAGE_KEY)):
         return Finding(ReturnCode.MESSAGE_BLANK, "Message is empty or only white space")
     return None
 
 
-def _lang(ev: Evaluation) -> Finding | None:
-    lang = ev.lang
+def _lang(req: SendRequest, gw: Gateway) -> Finding | None:
+    lang = req.lang
     return lang if isinstance(lang, Finding) else None
 
 
-def _length(ev: Evaluation) -> Finding | None:
-    segments = ev.segments
+def _length(req: SendRequest, gw: Gateway) -> Finding | None:
+    segments = req.segments
     if segments.too_long:
         return Finding(
             ReturnCode.MESSAGE_TOO_LONG,
@@ -208,40 +208,40 @@ def _length(ev: Evaluation) -> Finding | None:
     return None
 
 
-def _push_datetime(ev: Evaluation) -> Finding | None:
-    push_at = ev.push_at
+def _push_datetime(req: SendRequest, gw: Gateway) -> Finding | None:
+    push_at = req.push_at
     return push_at if isinstance(push_at, Finding) else None
 
 
-def _header(ev: Evaluation) -> Finding | None:
-    sender = ev.sender
+def _header(req: SendRequest, gw: Gateway) -> Finding | None:
+    sender = req.sender
     if isinstance(sender, Finding):
         return sender
     header, defaulted = sender
     if defaulted:
         return None  # the account's own sender: registered by definition
-    shape = check_header(header, ev.limits)
+    shape = check_header(header, req.limits)
     if shape is not None:
         return shape
-    if ev.account is None:
-        return ev.no_account()
-    registered = ev.account.headers
-    if ev.call.endpoint.header_case_sensitive:
+    if req.account is None:
+        return req.no_account()
+    registered = req.account.headers
+    if req.endpoint.header_case_sensitive:
         ok = header in registered
     else:
         ok = header.casefold() in (h.casefold() for h in registered)
     if not ok:
         return Finding(
             ReturnCode.HEADER_NOT_REGISTERED,
-            f"header {header!r} is not registered for {ev.account.user_id}",
+            f"header {header!r} is not registered for {req.account.user_id}",
         )
     return None
 
 
-def _flash(ev: Evaluation) -> Finding | None:
-    if not ev.call.endpoint.flash:
+def _flash(req: SendRequest, gw: Gateway) -> Finding | None:
+    if not req.endpoint.flash:
         return None
-    flash = ev.flash
+    flash = req.flash
     return flash if isinstance(flash, Finding) else None
 
 
@@ -268,6 +268,12 @@ STEP_FUNCTIONS: Final[dict[str, Step]] = {
     "credit_expired": _credit_expired,
     "credit": _credit,
 }
+
+
+def counts_failed_login(name: str) -> bool:
+    """Whether a refusal by the step ``name`` is a failed login the commit counts (the
+    password check's)."""
+    return STEP_FUNCTIONS.get(name) is _password
 
 
 def locked_out(account: Account) -> Finding:

@@ -3,9 +3,10 @@ mapping. The endpoints carry a final action out (``mock_server.endpoints.faults.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ismart_sms_kit.mock_server.rules.matchers import RuleContext
@@ -64,6 +65,35 @@ def parse_rate_limit(value: Any) -> RateLimit:
     return RateLimit(float(rate), burst, per)
 
 
+class ActionKind(enum.Enum):
+    """What a rule's action does to the request, decided once when it is parsed."""
+
+    CODE = "code"
+    """Answer this return code instead of the gateway's."""
+    HTTP_STATUS = "http_status"
+    """Another HTTP status (and body)."""
+    BODY = "body"
+    """A raw body, HTTP 200."""
+    HANG = "hang"
+    """No answer for ``hang_ms``, then a dropped connection."""
+    DROP = "drop"
+    """A dropped connection, no answer."""
+    CONTINUE = "continue"
+    """No final action: a delay, a delivery state, then the gateway decides."""
+
+
+def _kind(action: Action) -> ActionKind:
+    if action.code is not None:
+        return ActionKind.CODE
+    if action.http_status is not None:
+        return ActionKind.HTTP_STATUS
+    if action.body is not None:
+        return ActionKind.BODY
+    if action.hang:
+        return ActionKind.HANG
+    return ActionKind.DROP if action.drop else ActionKind.CONTINUE
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """What a rule makes the gateway do. At most one of code / http_status / body / hang /
@@ -80,21 +110,20 @@ class Action:
     rate_limit: RateLimit | None = None
     delivery: str | None = None
     """Let the request through to the normal checks; its messages get this delivery state."""
+    kind: ActionKind = field(init=False, compare=False)
+    """What it does, from its keys (at most one of code / http_status / body / hang / drop,
+    as :func:`parse_action` checks); the places that carry it out match on it."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _kind(self))
 
     @property
     def final(self) -> bool:
-        return (
-            self.rate_limit is not None
-            or self.code is not None
-            or self.http_status is not None
-            or self.body is not None
-            or self.hang
-            or self.drop
-        )
+        return self.rate_limit is not None or self.kind is not ActionKind.CONTINUE
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key in ACTION_KEYS:
+        for key in ACTION_KEYS:  # ``kind`` follows from them
             value = getattr(self, key)
             if key == "hang_ms" and not self.hang:
                 continue
@@ -105,31 +134,33 @@ class Action:
         return out
 
 
+def _action_value(key: str, value: Any, fail: Callable[[str, str], RuleError]) -> Any:
+    """One key's value of an ``action`` mapping, checked."""
+    try:
+        if key in ("code", "http_status", "delay_ms", "hang_ms"):
+            return whole(value)
+        if key in ("hang", "drop"):
+            if not isinstance(value, bool):
+                raise ValueError("must be true or false")
+            return value
+        if key == "rate_limit":
+            return parse_rate_limit(value)
+        if key == "delivery":
+            if value not in DELIVERY_ACTIONS:
+                raise ValueError(f"must be one of {', '.join(DELIVERY_ACTIONS)}")
+            return value
+        return text(value)
+    except ValueError as exc:
+        raise fail(f"action.{key}", str(exc)) from None
+
+
 def parse_action(data: Any, fail: Callable[[str, str], RuleError]) -> Action:
     if not isinstance(data, Mapping):
         raise fail("action", "must be a mapping such as {code: 4}")
     unknown = sorted(set(data) - set(ACTION_KEYS))
     if unknown:
         raise fail(f"action.{unknown[0]}", f"unknown action key (known: {', '.join(ACTION_KEYS)})")
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        try:
-            if key in ("code", "http_status", "delay_ms", "hang_ms"):
-                values[key] = whole(value)
-            elif key in ("hang", "drop"):
-                if not isinstance(value, bool):
-                    raise ValueError("must be true or false")
-                values[key] = value
-            elif key == "rate_limit":
-                values[key] = parse_rate_limit(value)
-            elif key == "delivery":
-                if value not in DELIVERY_ACTIONS:
-                    raise ValueError(f"must be one of {', '.join(DELIVERY_ACTIONS)}")
-                values[key] = value
-            else:
-                values[key] = text(value)
-        except ValueError as exc:
-            raise fail(f"action.{key}", str(exc)) from None
+    values = {key: _action_value(key, value, fail) for key, value in data.items()}
     status = values.get("http_status")
     if status is not None and not 100 <= status <= 599:
         raise fail("action.http_status", "must be an HTTP status between 100 and 599")

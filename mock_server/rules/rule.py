@@ -3,7 +3,7 @@ JSON (:func:`parse_rule`), with its counters and its rate-limit buckets (:class:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from random import Random
 from typing import Any, Final
@@ -93,6 +93,44 @@ class Rule:
         return allowed
 
 
+def _match_value(key: str, value: Any) -> Any:
+    """A counter key's value (``nth``, ``every``, ``after``, ``probability``); KeyError for
+    a key that is not one."""
+    if key in ("nth", "every"):
+        return whole(value, 1)
+    if key == "after":
+        return whole(value, 0)
+    if key != "probability":
+        raise KeyError(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError("must be a number from 0 to 1")
+    return float(value)
+
+
+def _parse_match(
+    match: Any, fail: Callable[[str, str], RuleError]
+) -> tuple[list[tuple[str, Predicate]], dict[str, Any]]:
+    """A rule's ``match``: its field keys' predicates, and every key's value as checked."""
+    if not isinstance(match, Mapping):
+        raise fail("match", "must be a mapping ({} matches every request)")
+    predicates: list[tuple[str, Predicate]] = []
+    clean: dict[str, Any] = {}
+    for key, value in match.items():
+        try:
+            if key in MATCHERS:
+                predicates.append((key, MATCHERS[key](value)))
+                clean[key] = value
+            else:
+                clean[key] = _match_value(key, value)
+        except KeyError:
+            raise fail(
+                f"match.{key}", f"unknown match key (known: {', '.join(MATCH_KEYS)})"
+            ) from None
+        except ValueError as exc:
+            raise fail(f"match.{key}", str(exc)) from None
+    return predicates, clean
+
+
 def parse_rule(data: Any, *, rule_id: int, source: str, index: int | None = None) -> Rule:
     """A rule from its YAML/JSON shape, or a :class:`RuleError` naming the field."""
     label = f"#{index}" if index is not None else "(new)"
@@ -110,34 +148,7 @@ def parse_rule(data: Any, *, rule_id: int, source: str, index: int | None = None
     if "action" not in data:
         raise fail("action", "is required")
     action = parse_action(data["action"], fail)
-    match = data.get("match") or {}
-    if not isinstance(match, Mapping):
-        raise fail("match", "must be a mapping ({} matches every request)")
-    predicates: list[tuple[str, Predicate]] = []
-    clean: dict[str, Any] = {}
-    for key, value in match.items():
-        try:
-            if key in ("nth", "every"):
-                clean[key] = whole(value, 1)
-            elif key == "after":
-                clean[key] = whole(value, 0)
-            elif key == "probability":
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise ValueError("must be a number from 0 to 1")
-                if not 0 <= value <= 1:
-                    raise ValueError("must be a number from 0 to 1")
-                clean[key] = float(value)
-            elif key in MATCHERS:
-                predicates.append((key, MATCHERS[key](value)))
-                clean[key] = value
-            else:
-                raise KeyError(key)
-        except KeyError:
-            raise fail(
-                f"match.{key}", f"unknown match key (known: {', '.join(MATCH_KEYS)})"
-            ) from None
-        except ValueError as exc:
-            raise fail(f"match.{key}", str(exc)) from None
+    predicates, clean = _parse_match(data.get("match") or {}, fail)
     name = data.get("name")
     if name is not None and not isinstance(name, str):
         raise fail("name", "must be a string")

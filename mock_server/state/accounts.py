@@ -12,15 +12,16 @@ An account in JSON (the admin API's shape, never with the password)::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Any, Final, Literal, get_type_hints
 
 from ismart_sms_kit.mock_server.state.model import Json
 
@@ -56,9 +57,9 @@ def digest_password(password: str, salt: bytes | None = None) -> str:
 
 @dataclass(slots=True)
 class Account:
-    user_id: str
+    user_id: str = field(metadata={"non_empty": True})
     password_digest: str = field(repr=False)
-    company: str
+    company: str = field(metadata={"non_empty": True})
     status: Status = "active"
     expires_at: datetime | None = None
     credit: int = 1_000_000
@@ -66,10 +67,10 @@ class Account:
     web_service: bool = True
     http_get: bool = True
     headers: list[str] = field(default_factory=list)
-    allowed_ips: list[str] = field(default_factory=list)
-    blocked_ips: list[str] = field(default_factory=list)
+    allowed_ips: list[str] = field(default_factory=list, metadata={"networks": True})
+    blocked_ips: list[str] = field(default_factory=list, metadata={"networks": True})
     failed_logins: int = 0
-    lockout_threshold: int = DEFAULT_LOCKOUT_THRESHOLD
+    lockout_threshold: int = field(default=DEFAULT_LOCKOUT_THRESHOLD, metadata={"minimum": 1})
     opted_out: list[str] = field(default_factory=list)
     """Numbers that opted out of this account's messages (code 23 on the older endpoint)."""
     simulate_internal_error: bool = False
@@ -92,12 +93,7 @@ class Account:
         return self.default_header or (self.headers[0] if self.headers else None)
 
     def check_password(self, password: str) -> bool:
-        parsed = _parse_digest(self.password_digest)
-        if parsed is None:
-            return False
-        salt, expected = parsed
-        digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
-        return hmac.compare_digest(digest, expected)
+        return _password_matches(self.password_digest, password)
 
     def fail_login(self) -> None:
         """Count a wrong password; at the lockout threshold the account becomes ``blocked``."""
@@ -156,6 +152,20 @@ class Account:
         return None
 
 
+@lru_cache(maxsize=256)
+def _password_matches(password_digest: str, password: str) -> bool:
+    """Whether ``password`` is the one ``password_digest`` was made of. An app sends the same
+    few passwords again and again: each pair is hashed once, not per request (the cache is
+    this process's memory only, never a log, the journal or the state file; a new password
+    is a new digest)."""
+    parsed = _parse_digest(password_digest)
+    if parsed is None:
+        return False
+    salt, expected = parsed
+    digest = hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).hexdigest()
+    return hmac.compare_digest(digest, expected)
+
+
 @lru_cache(maxsize=1024)
 def _parse_digest(password_digest: str) -> tuple[bytes, str] | None:
     """The salt and the hex digest of a stored ``digest_password`` value, parsed once per
@@ -192,10 +202,6 @@ READ_ONLY_FIELDS: Final = frozenset({"default_sender", "configured"})
 """Shown by the admin API, computed: ignored in a definition or a patch, so that an account
 read from the API can be written back as it is (set ``default_header`` to choose the
 sender)."""
-DATETIME_FIELDS: Final = ("expires_at", "credit_expires_at", "api_expires_at")
-BOOL_FIELDS: Final = (
-    "web_service", "http_get", "simulate_internal_error", "oman_only", "delivery_reports",
-)  # fmt: skip
 
 
 def _as_datetime(name: str, value: object) -> datetime | None:
@@ -227,42 +233,93 @@ def _as_text(name: str, value: object) -> str:
     return str(value)
 
 
-def coerce_field(name: str, value: object) -> FieldValue:
-    """A config or JSON value for account field ``name``, checked and converted."""
-    if name not in _FIELD_NAMES:
+def _as_whole(name: str, value: object, meta: Meta) -> int:
+    minimum: int = meta.get("minimum", 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise AccountError(
-            name, f"unknown account field (known: {', '.join(sorted(_FIELD_NAMES))})"
+            name, "must be a whole number >= 0" if minimum == 0 else f"must be at least {minimum}"
         )
-    if name in ("user_id", "password", "company"):
+    if value > MAX_WHOLE:  # what SQLite (and the journal's JSON readers) can hold
+        raise AccountError(name, f"must be a whole number from {minimum} to {MAX_WHOLE}")
+    return value
+
+
+def _as_bool(name: str, value: object, meta: Meta) -> bool:
+    if not isinstance(value, bool):
+        raise AccountError(name, "must be true or false")
+    return value
+
+
+def _as_string(name: str, value: object, meta: Meta) -> str:
+    if meta.get("non_empty"):
         return _as_text(name, value)
-    if name in ("scope", "default_header"):
-        if not isinstance(value, str):
-            raise AccountError(name, "must be a string ('' for none)")
-        return value
-    if name == "status":
-        return _as_status(value)
-    if name in DATETIME_FIELDS:
-        return _as_datetime(name, value)
-    if name in ("credit", "failed_logins", "lockout_threshold"):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise AccountError(name, "must be a whole number >= 0")
-        if value > MAX_WHOLE:  # what SQLite (and the journal's JSON readers) can hold
-            raise AccountError(name, f"must be a whole number from 0 to {MAX_WHOLE}")
-        if name == "lockout_threshold" and value < 1:
-            raise AccountError(name, "must be at least 1")
-        return value
-    if name in BOOL_FIELDS:
-        if not isinstance(value, bool):
-            raise AccountError(name, "must be true or false")
-        return value
+    if not isinstance(value, str):
+        raise AccountError(name, "must be a string ('' for none)")
+    return value
+
+
+def _as_strings(name: str, value: object, meta: Meta) -> list[str]:
     items = _as_str_list(name, value)
-    if name in ("allowed_ips", "blocked_ips"):
+    if meta.get("networks"):
         for item in items:
             try:
                 _network(item)
             except ValueError:
                 raise AccountError(name, f"{item!r} is not an IP address or network") from None
     return items
+
+
+def _as_status_field(name: str, value: object, meta: Meta) -> Status:
+    return _as_status(value)
+
+
+def _as_datetime_field(name: str, value: object, meta: Meta) -> datetime | None:
+    return _as_datetime(name, value)
+
+
+Meta = Mapping[str, Any]
+Parser = Callable[[str, object, Meta], FieldValue]
+_PARSERS_BY_TYPE: Final[dict[object, Parser]] = {
+    str: _as_string,
+    int: _as_whole,
+    bool: _as_bool,
+    datetime | None: _as_datetime_field,
+    list[str]: _as_strings,
+    Status: _as_status_field,
+}
+"""How a value is read for a field of each type: a new field of one of these types needs no
+other edit (its constraints beyond the type in its ``metadata``: ``non_empty``, ``minimum``,
+``networks``)."""
+
+
+def field_parsers(cls: type[Account]) -> dict[str, Callable[[str, object], FieldValue]]:
+    """Each field's parser (``password_digest`` apart), from its type and ``metadata``."""
+    types = get_type_hints(cls)
+    return {
+        f.name: functools.partial(_with_meta, _PARSERS_BY_TYPE[types[f.name]], f.metadata)
+        for f in fields(cls)
+        if f.name != "password_digest"
+    }
+
+
+def _with_meta(parser: Parser, meta: Meta, name: str, value: object) -> FieldValue:
+    return parser(name, value, meta)
+
+
+FIELD_PARSERS: Final = field_parsers(Account)
+"""Each field's parser, derived (``tests/test_derived.py`` adds a field and reads it)."""
+
+
+def coerce_field(name: str, value: object) -> FieldValue:
+    """A config or JSON value for account field ``name``, checked and converted."""
+    if name == "password":
+        return _as_text(name, value)
+    parser = FIELD_PARSERS.get(name)
+    if parser is None:
+        raise AccountError(
+            name, f"unknown account field (known: {', '.join(sorted(_FIELD_NAMES))})"
+        )
+    return parser(name, value)
 
 
 def _as_status(value: object) -> Status:

@@ -29,6 +29,10 @@ from ismart_sms_kit.mock_server.state.model import (
 )
 
 
+class StateFileError(RuntimeError):
+    """The state file cannot be used (another schema, not a database, unwritable)."""
+
+
 class Encoded(NamedTuple):
     """A journal entry and its messages as a storage's rows, but for what only the transaction
     knows (the ids, and the code the entry ends with); made before it, outside the write lock

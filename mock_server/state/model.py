@@ -24,6 +24,8 @@ Json = None | bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"]
 """A value ``json.dumps`` writes: what the ``to_json`` methods give the admin API (read-only
 containers, so that a ``list[str]`` is one)."""
 
+SCOPE_HEADER: Final = "x-mock-scope"
+"""The request header that puts a request (a send, or an admin call) in a scope."""
 DEFAULT_MESSAGE_CAP: Final = 10_000
 DEFAULT_JOURNAL_CAP: Final = 10_000
 

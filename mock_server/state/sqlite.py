@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ismart_sms_kit.mock_server.state.accounts import Account
-from ismart_sms_kit.mock_server.state.base import Encoded, GroupCommitStorage
+from ismart_sms_kit.mock_server.state.base import Encoded, GroupCommitStorage, StateFileError
 from ismart_sms_kit.mock_server.state.model import (
     DEFAULT_JOURNAL_CAP,
     DEFAULT_MESSAGE_CAP,
@@ -51,10 +51,6 @@ from ismart_sms_kit.mock_server.state.sqlite_rows import MESSAGES, encode
 from ismart_sms_kit.mock_server.state.sqlite_schema import create_tables
 from ismart_sms_kit.mock_server.state.sqlite_transaction import SqliteTransaction
 from ismart_sms_kit.mock_server.state.sqlite_turn import WriterTurn, doorbell
-
-
-class StateFileError(RuntimeError):
-    """The state file cannot be used (another schema, not a database, unwritable)."""
 
 
 class SqliteStorage(SqliteAccounts, SqliteReads, WriterTurn):

@@ -63,6 +63,8 @@ from ismart_sms_kit.mock_server.transport.protocol import (
 )
 from ismart_sms_kit.mock_server.transport.settings import (
     ABORT_EXTENSION,
+    ANSWER_EXTENSION,
+    BODY_EXTENSION,
     DEFAULT_HTTP_SETTINGS,
     FD_MARGIN,
     HTTP_SETTINGS,
@@ -78,6 +80,8 @@ from ismart_sms_kit.mock_server.transport.workers import (
 
 __all__ = [
     "ABORT_EXTENSION",
+    "ANSWER_EXTENSION",
+    "BODY_EXTENSION",
     "CYCLE_ATTRIBUTES",
     "DEFAULT_HTTP_SETTINGS",
     "FD_MARGIN",

@@ -33,6 +33,14 @@ class CoalescingTransport:
             self._held = b""  # the flush is still scheduled: it finds nothing to write
             self._transport.write(held + data)
 
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` (after what is held) at once: a whole response."""
+        held = self._held
+        if held:
+            self._held = b""
+            data = held + data
+        self._transport.write(data)
+
     def writelines(self, lines: Any) -> None:
         self.write(b"".join(lines))
 

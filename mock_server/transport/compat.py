@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import functools
 import importlib
 import inspect
+import json
+import os
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 
 class UvicornCompatibilityWarning(RuntimeWarning):
@@ -78,10 +81,43 @@ def overridden_api(
     return expected, prefix
 
 
+_CACHE: Final = Path(__file__).with_name("__pycache__") / "uvicorn-compat.json"
+"""What :func:`_assignments` read of a source file, kept beside the bytecode Python caches
+(keyed by the file's path, size and modification time): parsing ``httptools_impl.py`` at each
+start cost a twentieth of the emulator's start-up. Not writable: parsed each time."""
+
+
 @functools.cache
 def _assignments(filename: str) -> dict[str, frozenset[str]] | None:
     """Each class of a source file, by qualified name: the attributes its methods set on
-    ``self``. Parsed once per file (the check reads ``httptools_impl.py`` for two classes)."""
+    ``self``. Parsed once per file and version of it (the check reads ``httptools_impl.py``
+    for two classes), then read from ``_CACHE``."""
+    try:
+        stat = Path(filename).stat()
+    except OSError:
+        return None
+    key = f"{filename}:{stat.st_size}:{stat.st_mtime_ns}"
+    try:
+        kept = json.loads(_CACHE.read_text(encoding="utf-8"))
+        kept = kept if isinstance(kept, dict) else {}
+    except (OSError, ValueError):
+        kept = {}
+    cached = kept.get(key)
+    if isinstance(cached, dict):
+        return {name: frozenset(attributes) for name, attributes in cached.items()}
+    found = _parse_assignments(filename)
+    if found is not None:
+        with contextlib.suppress(OSError):
+            _CACHE.parent.mkdir(exist_ok=True)
+            partial = _CACHE.with_name(f".{_CACHE.name}.{os.getpid()}")
+            kept = dict(list(kept.items())[-7:])  # a few files and versions at most
+            kept[key] = {name: sorted(attributes) for name, attributes in found.items()}
+            partial.write_text(json.dumps(kept), encoding="utf-8")
+            os.replace(partial, _CACHE)
+    return found
+
+
+def _parse_assignments(filename: str) -> dict[str, frozenset[str]] | None:
     try:
         tree = ast.parse(Path(filename).read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):

@@ -18,6 +18,8 @@ from ismart_sms_kit.mock_server.transport.compat import (
 )
 from ismart_sms_kit.mock_server.transport.settings import (
     ABORT_EXTENSION,
+    ANSWER_EXTENSION,
+    BODY_EXTENSION,
     DEFAULT_HTTP_SETTINGS,
     HTTP_SETTINGS,
     SHUTDOWN_EXTENSION,
@@ -37,6 +39,9 @@ _ANSWER_408: Final = (
 )
 
 _HTTPTOOLS_PROTOCOL = httptools_protocol()
+_STATUS_LINES: Final = {
+    200: b"HTTP/1.1 200 OK\r\n",
+}
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -71,6 +76,18 @@ class _Sweeper:
             self.start()
 
 
+def _default_headers(server_state: Any) -> bytes:
+    """uvicorn's default headers (``date``, refreshed each second, and any configured),
+    encoded once per list of them."""
+    headers = server_state.default_headers
+    cached = getattr(server_state, "ismart_default_headers", None)
+    if cached is not None and cached[0] is headers:
+        return cached[1]  # type: ignore[no-any-return]
+    encoded = b"".join(name.lower() + b": " + value + b"\r\n" for name, value in headers)
+    server_state.ismart_default_headers = (headers, encoded)
+    return encoded
+
+
 class DroppableHttpToolsProtocol(_Base):
     def __init__(
         self,
@@ -99,6 +116,55 @@ class DroppableHttpToolsProtocol(_Base):
         time-out unless it drains."""
         keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
         self.timeout_keep_alive = keep_alive
+        self.answer_whole = self._answer_whole  # bound once, not per request
+        self.whole_body = self._whole_body
+
+    def _whole_body(self, scope: Any) -> bytes | None:
+        """``BODY_EXTENSION``: the body ``receive()`` would give, once all of it is here."""
+        cycle = self.cycle
+        if (
+            cycle is None
+            or cycle.scope is not scope
+            or cycle.more_body
+            or cycle.disconnected
+            or cycle.response_complete
+        ):
+            return None
+        body = bytes(cycle.body)
+        cycle.body = bytearray()
+        cycle.message_event.clear()
+        return body
+
+    def _answer_whole(self, scope: Any, status: int, headers: bytes, body: bytes) -> bool:
+        """``ANSWER_EXTENSION``: what uvicorn's cycle writes for a ``http.response.start``
+        (its default headers first) and a last ``http.response.body``, in one write."""
+        cycle = self.cycle
+        status_line = _STATUS_LINES.get(status)
+        if (
+            status_line is None
+            or cycle is None
+            or cycle.scope is not scope
+            or cycle.access_log  # uvicorn writes the access log line as it starts a response
+            or cycle.response_started
+            or cycle.disconnected
+            or self.flow.write_paused
+            or self.transport.is_closing()
+        ):
+            return False
+        cycle.response_started = cycle.response_complete = True
+        cycle.waiting_for_100_continue = False
+        keep_alive: bool = cycle.keep_alive
+        data = status_line + _default_headers(self.server_state) + headers
+        data += b"\r\n" if keep_alive else b"connection: close\r\n\r\n"
+        if scope["method"] != "HEAD":
+            data += body
+        transport: Any = self.transport  # the CoalescingTransport of connection_made
+        transport.write_now(data)
+        cycle.message_event.set()
+        if not keep_alive:
+            self.transport.close()
+        cycle.on_response()
+        return True
 
     def _wait(self, seconds: float) -> None:
         now = self.loop.time()
@@ -108,6 +174,12 @@ class DroppableHttpToolsProtocol(_Base):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         coalescing: Any = CoalescingTransport(transport, self.loop)
         super().connection_made(coalescing)
+        self.extensions = {
+            ABORT_EXTENSION: coalescing.abort,
+            SHUTDOWN_EXTENSION: self.shutting_down,
+            ANSWER_EXTENSION: self.answer_whole,
+            BODY_EXTENSION: self.whole_body,
+        }
         self._wait(self.settings.idle_timeout_s)
         state: Any = self.server_state
         sweeper: _Sweeper | None = getattr(state, "ismart_sweeper", None)
@@ -177,10 +249,7 @@ class DroppableHttpToolsProtocol(_Base):
         self.reading = timeout = self.settings.header_timeout_s
         self.deadline = now + timeout
         scope: Any = self.scope
-        scope["extensions"] = {
-            ABORT_EXTENSION: self.transport.abort,
-            SHUTDOWN_EXTENSION: self.shutting_down,
-        }
+        scope["extensions"] = self.extensions  # the same for every request of the connection
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
@@ -195,9 +264,16 @@ class DroppableHttpToolsProtocol(_Base):
         self.reading = 0.0
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        """uvicorn's, without its keep-alive timer (a ``call_later`` per answer, cancelled by
+        the next request): the sweeper closes an idle connection at its deadline, set here."""
+        self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
+        self._unset_keepalive_if_required()
+        self.flow.resume_reading()
+        if self.pipeline:
+            queued, app = self.pipeline.pop()
+            self._start_asgi_task(queued, app)
         cycle = self.cycle
         if self.peer_done and not self.pipeline and (cycle.response_complete or cycle.disconnected):
             self.transport.close()
@@ -246,8 +322,8 @@ class DroppableHttpToolsProtocol(_Base):
 
 OWN_NAMES: Final = frozenset(
     {"settings", "shutting_down", "deadline", "waiting_since", "peer_done", "write_stalled"}
-    | {"reading"}
-    | {"_wait", "_make_room", "timed_out"}
+    | {"answer_whole", "reading", "extensions", "whole_body", "_whole_body"}
+    | {"_wait", "_make_room", "timed_out", "_answer_whole"}
 )
 """What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
 must have none of them, or the subclass would override it unawares."""
@@ -255,9 +331,12 @@ PROTOCOL_API, _MAY_TAKE_MORE = overridden_api(DroppableHttpToolsProtocol, OWN_NA
 """Each ``HttpToolsProtocol`` method :class:`DroppableHttpToolsProtocol` overrides, with its
 parameters, read from the subclass (``__init__``, which passes on ``*args``, may take more)."""
 PROTOCOL_ATTRIBUTES: Final = (
+    "_start_asgi_task",
+    "_unset_keepalive_if_required",
     "app_state",
     "connections",
     "cycle",
+    "flow",
     "loop",
     "pipeline",
     "scope",
@@ -269,12 +348,17 @@ PROTOCOL_ATTRIBUTES: Final = (
 """The ``HttpToolsProtocol`` attributes :class:`DroppableHttpToolsProtocol` reads or sets
 (``tests/test_uvicorn_compat.py`` reads its source to hold this list to it)."""
 CYCLE_ATTRIBUTES: Final = (
+    "access_log",
+    "body",
     "disconnected",
+    "keep_alive",
     "message_event",
     "more_body",
+    "on_response",
     "response_complete",
     "response_started",
     "scope",
+    "waiting_for_100_continue",
 )
 """The attributes of the protocol's ``cycle`` (uvicorn's ``RequestResponseCycle``) it reads or
 sets."""

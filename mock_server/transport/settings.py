@@ -47,6 +47,15 @@ def connection_cap(settings: HttpSettings) -> int:
 
 
 ABORT_EXTENSION = "ismart.abort"
+BODY_EXTENSION = "ismart.body"
+"""Key of ``body(scope) -> bytes | None`` in ``scope["extensions"]``: the request's whole body
+when it has all arrived (taken, as ``receive()`` takes it), without an ASGI message; None:
+read it with ``receive()``."""
+ANSWER_EXTENSION = "ismart.answer"
+"""Key of ``answer(scope, status, headers, body) -> bool`` in ``scope["extensions"]``: writes
+a whole small response (``headers``: its encoded header lines) in one write, without the two
+ASGI messages; False when it cannot (a response started, the request pipelined behind
+another, the client gone or not reading): then send it the ASGI way."""
 SHUTDOWN_EXTENSION = "ismart.shutdown"
 """Key of an :class:`asyncio.Event` in ``scope["extensions"]``, set when the server begins a
 graceful shutdown, so that long-lived answers (the inbox's event stream, a ``hang`` rule) end

@@ -33,7 +33,7 @@ LEGACY_ONLY_CODES: Final = frozenset({22, 23, 24})
 WEB_SERVICE_NOT_ANSWERED: Final = frozenset({17, 19, 22, 24, 25})
 LEGACY_TOO_MANY_NUMBERS: Final = 24
 WEB_SERVICE_NOT_CONFIGURED: Final = 18
-WEB_SERVICE_SKIPS: Final = frozenset({"header", "http_get", "flash", "api_expired"})
+_WEB_SERVICE_SKIPS: Final = frozenset({"header", "http_get", "flash", "api_expired"})
 """The steps REST and SOAP do not run: no sender field, POST only, no flash parameter, and no
 25 (an expired SMS API subscription: no REST or SOAP source knows the code)."""
 
@@ -53,7 +53,7 @@ def order_for(interface: str, order: tuple[str, ...]) -> tuple[str, ...]:
         at = order.index("header") + 1 if "header" in order else len(order)
         return (*order[:at], "flash", *order[at:])
     if interface in WEB_SERVICE_INTERFACES:
-        return tuple(s for s in order if s not in WEB_SERVICE_SKIPS)
+        return tuple(s for s in order if s not in _WEB_SERVICE_SKIPS)
     return order
 
 

@@ -236,10 +236,14 @@ def read_schedule(raw: str | None) -> datetime | Finding | None:
 
 def answer(code: int, options: RestOptions = RestOptions()) -> tuple[int, bytes]:
     """The HTTP status and JSON body of the answer ``code``."""
-    status = 201 if code == ReturnCode.PUSHED else options.error_status
-    return status, json.dumps(
+    return status(code, options), json.dumps(
         {"Code": code, "Message": message(code)}, separators=(",", ":"), ensure_ascii=False
     ).encode()
+
+
+def status(code: int, options: RestOptions = RestOptions()) -> int:
+    """The HTTP status of the answer ``code``: 201 for 1, else ``error_status``."""
+    return 201 if code == ReturnCode.PUSHED else options.error_status
 
 
 def message(code: int) -> str:

@@ -182,23 +182,7 @@ def read_request(
     if version is SoapVersion.V11:
         _route11(version, soap_action, operation)
     text = body.decode("utf-8", "replace")
-    try:
-        root = SafeET.fromstring(body, forbid_dtd=True)
-    except DefusedXmlException:
-        where = _position(text, max(text.find("<!DOCTYPE"), 0))
-        raise _unreadable(
-            version,
-            f"System.Xml.XmlException: {DTD_PROHIBITED} Line {where[0]}, position {where[1]}.",
-        ) from None
-    except ParseError as exc:
-        line, column = exc.position
-        raise _unreadable(
-            version,
-            f"System.Xml.XmlException: The XML is not well-formed ({_reason(exc)}). "
-            f"Line {line}, position {column + 1}.",
-        ) from None
-    except (LookupError, UnicodeError, ValueError):  # an encoding Python cannot read as text
-        raise _unsupported_encoding(version, text) from None
+    root = _parse(version, body, text)
     envelope_ns, _, local = _split(root.tag)
     if local != "Envelope" or envelope_ns not in (v.envelope for v in SoapVersion):
         raise _unreadable(
@@ -219,6 +203,36 @@ def read_request(
     call = next(iter(body_element), None)
     if version is SoapVersion.V12:
         _route12(version, content_type, call.tag if call is not None else "", operation)
+    call, call_at = _check_call(version, call, operation, text)
+    return _read_call(version, call, operation, text, call_at)
+
+
+def _parse(version: SoapVersion, body: bytes, text: str) -> Element:
+    """The document's root, or the fault ASMX answers to XML it cannot read."""
+    try:
+        return SafeET.fromstring(body, forbid_dtd=True)
+    except DefusedXmlException:
+        where = _position(text, max(text.find("<!DOCTYPE"), 0))
+        raise _unreadable(
+            version,
+            f"System.Xml.XmlException: {DTD_PROHIBITED} Line {where[0]}, position {where[1]}.",
+        ) from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise _unreadable(
+            version,
+            f"System.Xml.XmlException: The XML is not well-formed ({_reason(exc)}). "
+            f"Line {line}, position {column + 1}.",
+        ) from None
+    except (LookupError, UnicodeError, ValueError):  # an encoding Python cannot read as text
+        raise _unsupported_encoding(version, text) from None
+
+
+def _check_call(
+    version: SoapVersion, call: Element | None, operation: Operation, text: str
+) -> tuple[Element, int]:
+    """The Body's element and where it is in ``text``, once it is the ``operation``'s call;
+    else the fault ASMX answers (none, or another element)."""
     body_at = _locate(text, "Body")
     if call is None:
         raise _unreadable(
@@ -235,7 +249,7 @@ def read_request(
             f"System.InvalidOperationException: <{call_name} xmlns='{call_ns}'> was not expected.",
             _position(text, call_at),
         )
-    return _read_call(version, call, operation, text, call_at)
+    return call, call_at
 
 
 def _reason(exc: ParseError) -> str:
