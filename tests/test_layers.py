@@ -162,3 +162,24 @@ def test_the_client_still_exports_its_api_eagerly() -> None:
     assert IsmartClient.__name__ == "IsmartClient"
     assert ReturnCode.PUSHED == 1
     assert count_segments("hi").parts == 1
+
+
+@pytest.mark.subprocess
+def test_the_admin_side_is_imported_when_its_routes_are_first_read() -> None:
+    """Start-up does not import the admin side (admin API, accounts, rules, OpenAPI, wait,
+    inbox): a send never routes; the routes, once read, are all there, in order."""
+    code = (
+        "import sys\n"
+        "from ismart_sms_kit.mock_server.app import create_app\n"
+        "app = create_app()\n"
+        "admin = lambda: sorted(m for m in sys.modules if m.startswith(\n"
+        "    'ismart_sms_kit.mock_server.admin.') and m.rsplit('.', 1)[1] not in\n"
+        "    ('auth', 'bodies'))\n"
+        "print(admin())\n"
+        "paths = [getattr(r, 'path', '') for r in app.routes]\n"
+        "print(paths.index('/_mock/api/openapi.json') > paths.index('/'), len(admin()) > 5)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split("\n")[:2] == ["[]", "True True"], out.stdout + out.stderr
