@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -95,13 +96,16 @@ class RoutesOnFirstUse(Router):
         self, routes: list[BaseRoute], more: Callable[[], list[BaseRoute]], lifespan: Any
     ) -> None:
         self.more: Callable[[], list[BaseRoute]] | None = more
+        self.making = threading.Lock()
         super().__init__(routes, lifespan=lifespan)
 
     @property
     def routes(self) -> list[BaseRoute]:
         if self.more is not None:
-            more, self.more = self.more, None
-            self._routes.extend(more())
+            with self.making:  # a test's thread and the server's may both read them first
+                if self.more is not None:
+                    self._routes.extend(self.more())
+                    self.more = None  # only now: the other thread waited for all of them
         return self._routes
 
     @routes.setter
