@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
 
+from ismart_sms_kit.mock_server.masking import MASK, is_secret_name
 from ismart_sms_kit.protocol import spec as protocol
 
 _SPELLINGS: Final = {
@@ -37,17 +38,23 @@ _SPELLINGS: Final = {
 """The documented names: a request spelling one exactly shares this string object, so the
 journal's 10,000 copies of each request's names do not each hold their own."""
 KNOWN_KEYS: Final = frozenset(name.lower() for name in _SPELLINGS)
-_KNOWN: Final = {name: (name, name.lower()) for name in _SPELLINGS}
+_KNOWN: Final = {name: (name, name.lower(), is_secret_name(name)) for name in _SPELLINGS}
+"""A documented spelling -> (the shared name, its key, whether its value is a secret)."""
 
 
 class Params:
     """A read-only, case-insensitive view of one request's parameters."""
 
-    __slots__ = ("_names", "_values", "by_key")
+    __slots__ = ("_chars", "_names", "_shown", "_values", "by_key")
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
         self._names: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
+        """(name as first sent) -> value, a secret's value (``masking``) as ``MASK``: the
+        journal's copy, built as the parameters are read (no second pass over them)."""
+        self._chars = 0
+        """The characters of all keys and values (what :meth:`fits` weighs)."""
         self.by_key: Mapping[str, str] = self._values
         """Lower-cased name -> value: what :meth:`get` reads, for callers on the hot path
         whose names are constants already in lower case (no method call, no ``lower()``)."""
@@ -73,6 +80,8 @@ class Params:
     def masked(self, secret: Callable[[str], bool], mask: str) -> dict[str, str]:
         """(name as first sent) -> value, with the value of each name ``secret`` holds for
         replaced by ``mask``: the journal's copy."""
+        if secret is is_secret_name and mask == MASK:  # the journal's rule: built while read
+            return self._shown.copy()
         names = tuple(self._names.values())  # in the order of ``_values`` (added together)
         kept = dict(zip(names, self._values.values(), strict=True))
         for name in _secret_names(secret, names):
@@ -85,7 +94,7 @@ class Params:
         values = self._values
         if len(values) > params:
             return False
-        total = sum(map(len, values)) + sum(map(len, values.values()))
+        total = self._chars
         if total > entry_chars:
             return False
         # none is longer than all together: the usual request needs no look at each
@@ -97,8 +106,11 @@ class Params:
         """Add the names of ``other`` that this collection lacks (a lower-priority source)."""
         for key, value in other._values.items():
             if key not in self._values:
+                name = other._names[key]
                 self._values[key] = value
-                self._names[key] = other._names[key]
+                self._names[key] = name
+                self._shown[name] = other._shown[name]
+                self._chars += len(key) + len(value)
 
     def add(self, name: str, value: str) -> None:
         key = name.lower()
@@ -106,8 +118,18 @@ class Params:
         if previous is None:
             self._values[key] = value
             self._names[key] = name
+            self._shown[name] = MASK if is_secret_name(name) else value
+            self._chars += len(key) + len(value)
         else:
-            self._values[key] = f"{previous},{value}"
+            self._join(key, f"{previous},{value}", len(value) + 1)
+
+    def _join(self, key: str, joined: str, grown: int) -> None:
+        """A repeated name's values joined (``joined``, ``grown`` characters longer)."""
+        self._values[key] = joined
+        first = self._names[key]
+        if not is_secret_name(first):
+            self._shown[first] = joined
+        self._chars += grown
 
 
 @lru_cache(maxsize=256)
@@ -125,7 +147,8 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
     text = data.decode(encoding, "replace") if isinstance(data, bytes) else data
     if not text:
         return params
-    values, names = params._values, params._names  # Params.add, inlined: the hot loop
+    values, names, shown = params._values, params._names, params._shown  # Params.add, inlined
+    chars = 0
     for piece in text.split("&"):
         name, sep, value = piece.partition("=")
         if not sep:
@@ -133,15 +156,23 @@ def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:
         known = _KNOWN.get(name)  # a documented name, spelled as documented: most of them
         if known is None:
             name, key = _read_name(name, encoding)
+            secret = None
         else:
-            name, key = known
+            name, key, secret = known
         if "%" in value or "+" in value:
             value = _decode(value, encoding)
         if key in values:
-            values[key] = f"{values[key]},{value}"
+            params._chars = chars
+            params._join(key, f"{values[key]},{value}", len(value) + 1)
+            chars = params._chars
         else:
             values[key] = value
             names[key] = name
+            if secret is None:
+                secret = is_secret_name(name)
+            shown[name] = MASK if secret else value
+            chars += len(key) + len(value)
+    params._chars = chars
     return params
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ismart_sms_kit.mock_server.params import parse_urlencoded
+import pytest
+
+from ismart_sms_kit.mock_server.masking import MASK, is_secret_name
+from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
 
 
 def test_names_are_case_insensitive() -> None:
@@ -43,3 +46,46 @@ def test_query_string_wins_over_the_form() -> None:
     query.update_missing(parse_urlencoded("Message=from-body&Lang=0"))
     assert query.get("Message") == "from-query"
     assert query.get("Lang") == "0"
+
+
+def _journal_copy_by_hand(params: Params) -> dict[str, str]:
+    """The journal's copy computed the long way: every name asked of the masking rule."""
+    return params.masked(lambda name: is_secret_name(name), MASK)
+
+
+def _chars_by_hand(params: Params) -> int:
+    return sum(len(k) + len(v) for k, v in params.by_key.items())
+
+
+JOURNAL_CASES = [
+    b"UserId=u&Password=secret&Message=hi&MobileNo=968",
+    b"Password=a&password=b&PASSWORD=c&UserId=u&UserId=v",
+    b"pass%77ord=x&Pass%2577ord=y&api_token=t&Header=H&Header=I&x=1&x=2",
+    b"%EF%BC%B0assword=fw&Message=a+b%20c&Lang=0&FLashSMS=N&referenceIds=1,2",
+    b"client_secret=s&client_secret=t&Mobile%4eo=9&=empty&bare",
+]
+
+
+@pytest.mark.parametrize("body", JOURNAL_CASES)
+def test_the_journal_copy_read_with_the_form_equals_masking_each_name(body: bytes) -> None:
+    params = parse_urlencoded(body)
+    copy = params.masked(is_secret_name, MASK)
+    assert copy == _journal_copy_by_hand(params)
+    assert list(copy) == list(_journal_copy_by_hand(params))  # the order sent, too
+    assert params._chars == _chars_by_hand(params)
+    built = from_pairs(iter(params.items()))
+    assert built.masked(is_secret_name, MASK) == copy
+    assert built._chars == params._chars
+
+
+def test_the_journal_copy_of_query_and_form_together() -> None:
+    query = parse_urlencoded(b"UserId=q&Token=t")
+    query.update_missing(parse_urlencoded(b"userid=f&Password=p&Message=m&Message=n"))
+    assert query.masked(is_secret_name, MASK) == {
+        "UserId": "q",
+        "Token": MASK,
+        "Password": MASK,
+        "Message": "m,n",
+    }
+    assert query.masked(is_secret_name, MASK) == _journal_copy_by_hand(query)
+    assert query._chars == _chars_by_hand(query)

@@ -24,6 +24,7 @@ from ismart_sms_kit.protocol.validation import Finding
 
 _ACCEPTED: Final = {n: f"{n} message(s) accepted" for n in range(1, 101)}
 """The journal's reason for an accepted request, one string shared by all its entries."""
+_PUSHED: Final = int(ReturnCode.PUSHED)
 MAGIC_DELIVERY_FAILED: Final = 99
 """``968000000`` + ``99``: accepted (1), and its delivery fails."""
 
@@ -108,14 +109,14 @@ def decide(req: SendRequest, gw: Gateway) -> Decision:
         if magic.get(message.number) == MAGIC_DELIVERY_FAILED:
             message.delivery, message.delivered_at = "failed", req.now
     accepted = len(numbers)
-    return Decision(
-        int(ReturnCode.PUSHED),
+    return Decision(  # positional, in Decision's field order
+        _PUSHED,
         _ACCEPTED.get(accepted) or f"{accepted} message(s) accepted",
         "accepted",
         account.user_id,
         req.authenticated,
-        cost=req.cost(),
-        messages=messages,
+        req.cost(),
+        messages,
     )
 
 

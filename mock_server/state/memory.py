@@ -62,16 +62,19 @@ class _MemoryTransaction:
         s = self.s
         entry.id = s._next_request_id
         s._next_request_id += 1
-        for message in messages:
-            message.id = s._next_message_id
-            message.request_id = entry.id
-            s._next_message_id += 1
-        entry.messages = [m.id for m in messages]
         if messages:
+            first = s._next_message_id
+            for i, message in enumerate(messages, first):
+                message.id = i
+                message.request_id = entry.id
+            s._next_message_id = first + len(messages)
+            entry.messages = list(range(first, s._next_message_id))
             overflow = len(s._messages) + len(messages) - s._message_cap
             if overflow > 0:
                 self.count(("dropped", "messages"), min(overflow, len(s._messages)))
             s._messages.extend(messages)
+        elif entry.messages:
+            entry.messages = []
         if len(s._journal) == s._journal_cap:
             self.count(("dropped", "journal"))
         s._journal.append(entry)
