@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route, Router
+from starlette.responses import RedirectResponse
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ismart_sms_kit.mock_server.admin import accounts as accounts_api
+from ismart_sms_kit.mock_server.admin import api as admin
+from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
+from ismart_sms_kit.mock_server.admin import rules as rules_api
 from ismart_sms_kit.mock_server.admin.auth import AdminTokenMiddleware, DriveByGuard
-from ismart_sms_kit.mock_server.admin.bodies import BadBody, OverLongScope, bad_body
+from ismart_sms_kit.mock_server.admin.bodies import BadBody, bad_body
 from ismart_sms_kit.mock_server.backend import Backend, Clock, system_clock
 from ismart_sms_kit.mock_server.config import Config, EndpointConfig
 from ismart_sms_kit.mock_server.endpoints.delivery import DeliveryReportEndpoint
@@ -86,62 +88,6 @@ class WebServiceOnFirstRequest:
         await self.app(scope, receive, send)
 
 
-class RoutesOnFirstUse(Router):
-    """Starlette's router, whose last routes ``more()`` makes the first time the routes are
-    read: the admin side (admin API, accounts, rules, OpenAPI, wait, inbox) is imported on its
-    first request, not at start-up. A send never reads them (:class:`EmulatorApp`'s fast
-    path), nor does the lifespan."""
-
-    def __init__(
-        self, routes: list[BaseRoute], more: Callable[[], list[BaseRoute]], lifespan: Any
-    ) -> None:
-        self.more: Callable[[], list[BaseRoute]] | None = more
-        self.making = threading.Lock()
-        super().__init__(routes, lifespan=lifespan)
-
-    @property
-    def routes(self) -> list[BaseRoute]:
-        if self.more is not None:
-            with self.making:  # a test's thread and the server's may both read them first
-                if self.more is not None:
-                    self._routes.extend(self.more())
-                    self.more = None  # only now: the other thread waited for all of them
-        return self._routes
-
-    @routes.setter
-    def routes(self, routes: list[BaseRoute]) -> None:
-        self._routes = routes
-
-
-def _admin_routes() -> list[BaseRoute]:
-    """The admin side's routes (their modules imported here, on first use)."""
-    from ismart_sms_kit.mock_server.admin import accounts as accounts_api
-    from ismart_sms_kit.mock_server.admin import api as admin
-    from ismart_sms_kit.mock_server.admin import inbox, openapi, waiting
-    from ismart_sms_kit.mock_server.admin import rules as rules_api
-
-    return [
-        admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route),
-        admin.by_method(f"{admin.API}/messages/wait", GET=waiting.wait_for_message),
-        *admin.routes(),
-        *accounts_api.routes(),
-        *rules_api.routes(),
-        *inbox.routes(),
-    ]
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    from ismart_sms_kit.mock_server.admin.api import not_found
-
-    return await not_found(request, exc)
-
-
-async def _over_long_scope(request: Request, exc: Exception) -> Response:
-    from ismart_sms_kit.mock_server.admin.api import over_long_scope
-
-    return await over_long_scope(request, exc)
-
-
 def create_app(
     config: Config | None = None,
     *,
@@ -173,15 +119,22 @@ def create_app(
         )
     )
     routes.append(Route("/", lambda request: RedirectResponse("/_mock/"), name="root"))
+    routes.append(admin.by_method(f"{admin.API}/openapi.json", GET=openapi.route))
+    routes.append(admin.by_method(f"{admin.API}/messages/wait", GET=waiting.wait_for_message))
+    routes.extend(admin.routes())
+    routes.extend(accounts_api.routes())
+    routes.extend(rules_api.routes())
+    routes.extend(inbox.routes())
     app = EmulatorApp(
+        routes=routes,
+        lifespan=_lifespan,
         exception_handlers={
-            404: _not_found,
-            405: _not_found,
-            OverLongScope: _over_long_scope,
+            404: admin.not_found,
+            405: admin.not_found,
+            admin.OverLongScope: admin.over_long_scope,
             BadBody: bad_body,
         },
     )
-    app.router = RoutesOnFirstUse(routes, _admin_routes, lifespan=_lifespan)
     # each endpoint by its path as documented and by its lower-cased path (any other casing)
     app.gateway = {**gateway, **{h.endpoint.path: h for h in gateway.values()}}
     app.state.backend = backend

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -163,60 +162,3 @@ def test_the_client_still_exports_its_api_eagerly() -> None:
     assert IsmartClient.__name__ == "IsmartClient"
     assert ReturnCode.PUSHED == 1
     assert count_segments("hi").parts == 1
-
-
-@pytest.mark.subprocess
-def test_the_admin_side_is_imported_when_its_routes_are_first_read() -> None:
-    """Start-up does not import the admin side (admin API, accounts, rules, OpenAPI, wait,
-    inbox): a send never routes; the routes, once read, are all there, in order."""
-    code = (
-        "import sys\n"
-        "from ismart_sms_kit.mock_server.app import create_app\n"
-        "app = create_app()\n"
-        "admin = lambda: sorted(m for m in sys.modules if m.startswith(\n"
-        "    'ismart_sms_kit.mock_server.admin.') and m.rsplit('.', 1)[1] not in\n"
-        "    ('auth', 'bodies'))\n"
-        "print(admin())\n"
-        "paths = [getattr(r, 'path', '') for r in app.routes]\n"
-        "print(paths.index('/_mock/api/openapi.json') > paths.index('/'), len(admin()) > 5)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.split("\n")[:2] == ["[]", "True True"], out.stdout + out.stderr
-
-
-def test_routes_read_first_by_two_threads_at_once_are_whole_for_both() -> None:
-    """The admin routes are made once, and a thread that reads the routes while another is
-    making them waits for all of them (a test's thread and the server's may read them first
-    together)."""
-    from starlette.routing import BaseRoute, Route
-
-    from ismart_sms_kit.mock_server.app import RoutesOnFirstUse
-
-    making, made = threading.Event(), threading.Event()
-    calls: list[int] = []
-
-    def more() -> list[BaseRoute]:
-        calls.append(1)
-        making.set()
-        made.wait(10)
-        return [Route("/b", lambda request: None)]
-
-    router = RoutesOnFirstUse([Route("/a", lambda request: None)], more, lifespan=None)
-    seen: dict[str, list[str]] = {}
-
-    def read(name: str) -> None:
-        seen[name] = [getattr(r, "path", "") for r in router.routes]
-
-    first = threading.Thread(target=read, args=("first",))
-    first.start()
-    assert making.wait(10)
-    second = threading.Thread(target=read, args=("second",))
-    second.start()
-    second.join(0.5)  # it waits for the first (the routes are released below either way)
-    made.set()
-    first.join(10)
-    second.join(10)
-    assert seen == {"first": ["/a", "/b"], "second": ["/a", "/b"]}
-    assert calls == [1]

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ismart_sms_kit import __version__
-from ismart_sms_kit.mock_server.admin.bodies import OverLongScope, read_json
+from ismart_sms_kit.mock_server.admin.bodies import read_json
 from ismart_sms_kit.mock_server.admin.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from ismart_sms_kit.mock_server.admin.metrics import render
 from ismart_sms_kit.mock_server.admin.streamed import json_pages
@@ -70,6 +70,10 @@ def request_scope(request: Request) -> str | None:
     if problem is not None:
         raise OverLongScope(problem)
     return scope if scope else None
+
+
+class OverLongScope(ValueError):
+    """An admin call's scope is over ``MAX_SCOPE_CHARS``."""
 
 
 async def over_long_scope(request: Request, exc: Exception) -> Response:

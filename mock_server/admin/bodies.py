@@ -21,12 +21,6 @@ _STRINGS: Final = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS: Final = re.compile(rb"[\[\]{}]")
 
 
-class OverLongScope(ValueError):
-    """An admin call's scope is over ``MAX_SCOPE_CHARS`` (400, ``api.over_long_scope``);
-    defined here, with the other refusals the app maps to an answer, so that the app need not
-    import the admin API before its first call."""
-
-
 class BadBody(Exception):
     """An admin body refused before it is parsed: its status and error."""
 
