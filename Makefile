@@ -70,13 +70,13 @@ SLOW   := subprocess or browser or install or container or kit_run
 XDIST  ?= 2
 PYTEST_XDIST = $(if $(filter 0,$(XDIST)),,-n $(XDIST) --dist loadscope)
 
-test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test, both tiers (~5 min on 2 cores; the CI)
+test: $(VENV)/.installed $(CHROMIUM) ## lint, type-check and run every test, both tiers (~3 min on 2 quiet cores; the CI)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	env -u ISMART_URL ISMART_CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_XDIST) $(ARGS)
 
-test-fast: $(VENV)/.installed ## the loop after each change (~1.5 min): lint, type-check, every test not marked slow, one process
+test-fast: $(VENV)/.installed ## the loop after each change (~2 min): lint, type-check, every test not marked slow, one process
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
