@@ -12,6 +12,7 @@ from ismart_sms_kit.mock_server.backend import Backend
 from ismart_sms_kit.mock_server.config import EndpointConfig
 from ismart_sms_kit.mock_server.endpoints.faults import write
 from ismart_sms_kit.mock_server.endpoints.request import (
+    checked_scope,
     client_ip,
     head,
     read_scope_params,
@@ -19,8 +20,8 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 )
 from ismart_sms_kit.mock_server.endpoints.respond import answer_now, send_answer
 from ismart_sms_kit.mock_server.gateway.request import SendRequest
-from ismart_sms_kit.mock_server.gateway.steps import refused_method, unreadable
-from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
+from ismart_sms_kit.mock_server.gateway.steps import refused_method
+from ismart_sms_kit.mock_server.params import Params
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -67,8 +68,7 @@ class GatewayEndpoint:
                 if refused is None:
                     self.backend.client_gone(self.name)
                     return None
-        if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
-            mock_scope, refused = "", refused or unreadable(str(scope_problem(mock_scope)))
+        mock_scope, refused = checked_scope(mock_scope, refused)
         now = self.backend.clock()
         ip = client_ip(scope)
         return SendRequest(self.endpoint, method, ip, params, now, mock_scope, refused=refused)

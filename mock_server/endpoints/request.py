@@ -13,7 +13,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ismart_sms_kit.mock_server.gateway.decision import Decision, internal_failure
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
-from ismart_sms_kit.mock_server.params import Params, from_pairs, parse_urlencoded
+from ismart_sms_kit.mock_server.params import (
+    MAX_SCOPE_CHARS,
+    Params,
+    from_pairs,
+    parse_urlencoded,
+    scope_problem,
+)
 from ismart_sms_kit.mock_server.state.model import SCOPE_HEADER
 from ismart_sms_kit.mock_server.transport import BODY_EXTENSION
 
@@ -40,6 +46,15 @@ class CaseInsensitivePaths:
             if canonical is not None and canonical != path:
                 scope = dict(scope, path=canonical, raw_path=canonical.encode())
         await self.app(scope, receive, send)
+
+
+def checked_scope(mock_scope: str, refused: Decision | None) -> tuple[str, Decision | None]:
+    """A gateway request's ``X-Mock-Scope`` and its refusal, as every gateway endpoint takes
+    them: a scope over ``MAX_SCOPE_CHARS`` is refused (15, unless the request already was)
+    and the request journaled unscoped (issue 28: cutting it could merge two scopes)."""
+    if len(mock_scope) <= MAX_SCOPE_CHARS:
+        return mock_scope, refused
+    return "", refused or unreadable(str(scope_problem(mock_scope)))
 
 
 def refusal(exc: Exception, endpoint: str) -> Decision | None:

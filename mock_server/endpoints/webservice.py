@@ -28,6 +28,7 @@ from ismart_sms_kit.mock_server.endpoints.interfaces.send import WebServiceSend,
 from ismart_sms_kit.mock_server.endpoints.request import (
     SCOPE_HEADER_BYTES,
     MalformedRequest,
+    checked_scope,
     client_ip,
     receive_body,
     refusal,
@@ -35,7 +36,7 @@ from ismart_sms_kit.mock_server.endpoints.request import (
 from ismart_sms_kit.mock_server.gateway.decision import Decision
 from ismart_sms_kit.mock_server.gateway.request import SendRequest
 from ismart_sms_kit.mock_server.gateway.steps import unreadable
-from ismart_sms_kit.mock_server.params import MAX_SCOPE_CHARS, Params, scope_problem
+from ismart_sms_kit.mock_server.params import Params
 from ismart_sms_kit.protocol.interfaces import REST, SOAP
 from ismart_sms_kit.protocol.spec import SOAP_PATH
 
@@ -156,10 +157,7 @@ class WebServiceEndpoint:
             refused, own = self._refusal(exc, version)
             if refused is None:
                 return None
-        mock_scope = _header(scope, SCOPE_HEADER_BYTES) or ""
-        if len(mock_scope) > MAX_SCOPE_CHARS:  # refused, journaled unscoped (issue 28)
-            refused = refused or unreadable(str(scope_problem(mock_scope)))
-            mock_scope = ""
+        mock_scope, refused = checked_scope(_header(scope, SCOPE_HEADER_BYTES) or "", refused)
         request = SendRequest(
             self.endpoint,
             method,
