@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Final
 from urllib.parse import unquote_plus
@@ -77,16 +77,10 @@ class Params:
         for key, value in self._values.items():
             yield self._names[key], value
 
-    def masked(self, secret: Callable[[str], bool], mask: str) -> dict[str, str]:
-        """(name as first sent) -> value, with the value of each name ``secret`` holds for
-        replaced by ``mask``: the journal's copy."""
-        if secret is is_secret_name and mask == MASK:  # the journal's rule: built while read
-            return self._shown.copy()
-        names = tuple(self._names.values())  # in the order of ``_values`` (added together)
-        kept = dict(zip(names, self._values.values(), strict=True))
-        for name in _secret_names(secret, names):
-            kept[name] = mask
-        return kept
+    def masked(self) -> dict[str, str]:
+        """(name as first sent) -> value, each secret's value (``masking.is_secret_name``) as
+        ``MASK``: the journal's copy, built as the parameters were read."""
+        return self._shown.copy()
 
     def fits(self, params: int, value_chars: int, entry_chars: int) -> bool:
         """Whether the journal keeps these parameters whole: at most ``params`` of them, no
@@ -130,13 +124,6 @@ class Params:
         if not is_secret_name(first):
             self._shown[first] = joined
         self._chars += grown
-
-
-@lru_cache(maxsize=256)
-def _secret_names(secret: Callable[[str], bool], names: tuple[str, ...]) -> tuple[str, ...]:
-    """Which of ``names`` ``secret`` holds for: requests of one app send the same names, so
-    :meth:`Params.masked` asks once per set of names, not once per name and request."""
-    return tuple(name for name in names if secret(name))
 
 
 def parse_urlencoded(data: bytes | str, encoding: str = "utf-8") -> Params:

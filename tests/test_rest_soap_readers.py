@@ -24,7 +24,7 @@ SOAP12 = f'application/soap+xml; charset=utf-8; action="{ACTION}"'
 
 
 def params_of(send):
-    return to_params(send, "HDR", NOW, MUSCAT).masked(lambda name: False, "")
+    return dict(to_params(send, "HDR", NOW, MUSCAT).items())
 
 
 # --- REST --------------------------------------------------------------------------------------

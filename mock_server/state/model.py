@@ -63,7 +63,7 @@ def mask_params(
     the order they came; a value over ``value_chars`` keeps its start."""
     if isinstance(params, Params):
         if params.fits(limits.params, limits.value_chars, limits.entry_chars):
-            return params.masked(is_secret_name, MASK), None  # the usual request: nothing cut
+            return params.masked(), None  # the usual request: nothing cut
         items = list(params.items())
     else:
         items = list(params)
