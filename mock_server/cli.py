@@ -40,6 +40,7 @@ from ismart_sms_kit.mock_server.rules.values import RuleError
 from ismart_sms_kit.mock_server.server import bind
 from ismart_sms_kit.mock_server.state.base import StateFileError
 from ismart_sms_kit.mock_server.transport import (
+    WEBSOCKETS,
     compatibility_warning,
     http_protocol,
     multiprocess_api_problem,
@@ -310,6 +311,7 @@ def server_options(args: argparse.Namespace) -> dict[str, Any]:
         log_level=args.log_level,
         access_log=args.access_log,
         server_header=False,
+        ws=WEBSOCKETS,
         proxy_headers=args.proxy_headers,
         http=http_protocol(),
         timeout_graceful_shutdown=2,

@@ -20,7 +20,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from ismart_sms_kit.mock_server.transport import http_protocol
+from ismart_sms_kit.mock_server.transport import WEBSOCKETS, http_protocol
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -79,6 +79,7 @@ class ServerThread:
             log_level="warning",
             access_log=False,
             server_header=False,
+            ws=WEBSOCKETS,
             lifespan="on",
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,

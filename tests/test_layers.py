@@ -156,6 +156,26 @@ def test_the_running_emulator_never_loads_requests() -> None:
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
+@pytest.mark.subprocess
+def test_the_emulators_server_loads_no_websocket_library() -> None:
+    """It serves no WebSocket (``ws="none"``, docs/decisions.md "Upgrade requests"): uvicorn's
+    default would import ``websockets`` as the server starts, a twentieth of start-up."""
+    code = (
+        "import sys, uvicorn\n"
+        "from ismart_sms_kit.mock_server import cli\n"
+        "from ismart_sms_kit.mock_server.app import create_app\n"
+        "args = cli.build_parser().parse_args([])\n"
+        "config = uvicorn.Config(create_app(), **cli.server_options(args))\n"
+        "config.load()\n"
+        "print(config.ws_protocol_class, sorted(m for m in sys.modules\n"
+        "    if m.split('.')[0] in ('websockets', 'wsproto')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "None []", out.stdout + out.stderr
+
+
 def test_the_client_still_exports_its_api_eagerly() -> None:
     from ismart_sms_kit.client import IsmartClient, ReturnCode, count_segments
 

@@ -4,10 +4,14 @@ nothing is held back longer than the event loop's current iteration (streams, HE
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from starlette.applications import Starlette
@@ -15,11 +19,13 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
+from ismart_sms_kit.client.mock_admin import MockAdmin
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
 from ismart_sms_kit.mock_server.transport import CoalescingTransport
 from ismart_sms_kit.protocol.spec import SEND_PATH
+from tests.conftest import SAMPLE, Emulator
 
 
 class Recorder:
@@ -216,3 +222,77 @@ def test_a_second_emulator_starting_beside_the_first_is_refused() -> None:
             worker_listener("127.0.0.1", first.getsockname()[1])
     finally:
         first.close()
+
+
+# --- a request with an Upgrade header: plain HTTP, body and all -----------------------------------
+# (docs/decisions.md, "Upgrade requests": IIS answers it as it answers the request without one)
+
+UPGRADES = {
+    "h2c": {"Connection": "Upgrade, HTTP2-Settings", "Upgrade": "h2c", "HTTP2-Settings": "AAMA"},
+    "websocket": {"Connection": "Upgrade", "Upgrade": "websocket"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UPGRADES))
+def test_a_send_with_an_upgrade_header_is_answered_as_plain_http_body_and_all(
+    emulator: Emulator, kind: str
+) -> None:
+    """Before: httptools took the body for the new protocol's data and the send answered 15
+    (``h2c``, what ``curl --http2`` sends) or no answer at all (a WebSocket upgrade)."""
+    answer = emulator.post(data={**SAMPLE, "Message": f"upgrade {kind}"}, headers=UPGRADES[kind])
+    assert (answer.status_code, answer.text) == (200, "1")
+    assert answer.headers["connection"] == "close"  # the parser takes no further request
+    [message] = MockAdmin(emulator.url).messages()
+    assert message["text"] == f"upgrade {kind}"
+
+
+def test_the_body_of_an_upgrade_request_may_arrive_in_pieces(emulator: Emulator) -> None:
+    body = urlencode({**SAMPLE, "Message": "x" * 300}).encode()
+    head = (
+        f"POST {SEND_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+        f"Upgrade: h2c\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", emulator.server.port), timeout=10) as sock:
+        sock.sendall(head + body[:100])
+        time.sleep(0.05)  # the rest in another read of the server's
+        sock.sendall(body[100:250])
+        time.sleep(0.05)
+        sock.sendall(body[250:] + b"GET / HTTP/1.1\r\n\r\n")  # past the body: not a request
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"\r\n\r\n1")
+    assert answer.count(b"HTTP/1.1") == 1
+    assert [m["text"] for m in MockAdmin(emulator.url).messages()] == ["x" * 300]
+
+
+def test_a_websocket_handshake_gets_the_gateways_answer_not_a_switch(emulator: Emulator) -> None:
+    """A WebSocket handshake (GET) is a GET to the page: the account's GET rule decides (the
+    sample account may send by GET), never ``101 Switching Protocols`` or uvicorn's 403."""
+    headers = {
+        **UPGRADES["websocket"],
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+    }
+    answer = emulator.session.get(emulator.send_url, params=SAMPLE, headers=headers, timeout=10)
+    assert (answer.status_code, answer.text) == (200, "1")
+
+
+@pytest.mark.subprocess
+def test_curl_http2_on_plain_http_sends_as_without_it(emulator: Emulator) -> None:
+    """``curl --http2`` on an http:// URL asks to upgrade to h2c with every request."""
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    data = urlencode({**SAMPLE, "Message": "from curl"})
+    done = subprocess.run(
+        [curl, "-sS", "--http2", "-v", "--data", data, emulator.send_url],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "Upgrade: h2c" in done.stderr  # it did ask
+    assert done.stdout == "1", done.stderr
+    assert [m["text"] for m in MockAdmin(emulator.url).messages()] == ["from curl"]

@@ -181,7 +181,10 @@ class RenamedPipeline(asyncio.Protocol):
     def __init__(self, config: Any, server_state: Any, app_state: Any) -> None:
         self.loop = self.app_state = self.server_state = self.connections = None
         self.transport = self.scope = self.cycle = self.url = self.timeout_keep_alive = None
-        self.flow = self.pending = None
+        self.flow = self.pending = self.logger = self.parser = None
+
+    def on_body(self, body: bytes) -> None:
+        pass
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         pass

@@ -18,6 +18,10 @@
   out; a connection whose request is being answered is never closed for it. (uvicorn's
   ``limit_concurrency`` answers 503 to everyone beyond its limit instead, honest clients
   included.)
+* A request with an ``Upgrade`` header (WebSocket, ``h2c`` from ``curl --http2``) is answered
+  as plain HTTP/1.1, body and all, and the connection then closes: the emulator serves no
+  WebSocket (``WEBSOCKETS``, uvicorn's ``ws="none"``: nor does it import a WebSocket library at
+  start-up) and IIS answers such a request to a page the same way (docs/decisions.md).
 * An over-long URL on a send endpoint, which the HTTP parser refuses, answers the gateway's
   ``15`` instead of ``400 Invalid HTTP request``.
 
@@ -57,6 +61,7 @@ from ismart_sms_kit.mock_server.transport.protocol import (
     PROTOCOL_API,
     PROTOCOL_ATTRIBUTES,
     PROTOCOL_PROBLEM,
+    WEBSOCKETS,
     DroppableHttpToolsProtocol,
     http_protocol,
     protocol_api_problem,
@@ -92,6 +97,7 @@ __all__ = [
     "PROTOCOL_ATTRIBUTES",
     "PROTOCOL_PROBLEM",
     "SHUTDOWN_EXTENSION",
+    "WEBSOCKETS",
     "CoalescingTransport",
     "DroppableHttpToolsProtocol",
     "HttpSettings",

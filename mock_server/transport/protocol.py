@@ -38,6 +38,19 @@ _ANSWER_408: Final = (
     b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(_TIMED_OUT), _TIMED_OUT)
 )
 
+if TYPE_CHECKING:
+    from httptools import HttpParserError, HttpParserUpgrade
+else:
+    try:
+        from httptools import HttpParserError, HttpParserUpgrade
+    except ImportError:  # no httptools: no uvicorn protocol to subclass, ours is not used
+        HttpParserError = HttpParserUpgrade = ValueError
+
+WEBSOCKETS: Final = "none"
+"""uvicorn's ``ws=`` for the emulator: it serves no WebSocket, so an upgrade request is answered
+as plain HTTP (:meth:`DroppableHttpToolsProtocol.data_received`) and no WebSocket library is
+imported at start-up (``"auto"`` imports ``websockets``: a twentieth of the emulator's start)."""
+
 _HTTPTOOLS_PROTOCOL = httptools_protocol()
 _STATUS_LINES: Final = {
     200: b"HTTP/1.1 200 OK\r\n",
@@ -116,6 +129,9 @@ class DroppableHttpToolsProtocol(_Base):
         time-out unless it drains."""
         keep_alive: Any = self.settings.idle_timeout_s  # uvicorn's, after an answer
         self.timeout_keep_alive = keep_alive
+        self.upgrade_body_left = -1
+        """Bytes of body still due for a request whose ``Upgrade`` header was ignored (-1:
+        none such on this connection)."""
         self.answer_whole = self._answer_whole  # bound once, not per request
         self.whole_body = self._whole_body
 
@@ -238,9 +254,48 @@ class DroppableHttpToolsProtocol(_Base):
                 self.deadline = None
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        """uvicorn's, except for a request with an ``Upgrade`` header (WebSocket, ``h2c``):
+        the emulator serves no WebSocket and no HTTP/2, so the header is ignored and the
+        request answered as plain HTTP/1.1, body and all (docs/decisions.md, "Upgrade
+        requests"), as IIS answers a page that accepts no WebSocket. httptools, which takes
+        everything after such a request's headers for the new protocol, ends the message
+        there; the body is handed on here, and the connection closes with the answer."""
+        if self.upgrade_body_left >= 0:
+            self._upgraded_body(data)
+        else:
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except HttpParserError:
+                self.logger.warning("Invalid HTTP request received.")
+                self.send_400_response("Invalid HTTP request received.")
+                return
+            except HttpParserUpgrade as upgrade:
+                self._ignore_upgrade(data[upgrade.args[0] :])
         if self.reading and self.deadline is not None:  # it is arriving: its time-out again
             self.deadline = self.loop.time() + self.reading
+
+    def _ignore_upgrade(self, rest: bytes) -> None:
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            return
+        cycle.keep_alive = False  # the parser takes no further request on this connection
+        length = next((v for k, v in cycle.scope["headers"] if k == b"content-length"), b"0")
+        self.upgrade_body_left = int(length) if length.isdigit() else 0
+        if self.upgrade_body_left:  # the message is not whole after all: the body follows
+            cycle.more_body = True
+            self.reading = self.settings.body_timeout_s
+            self.deadline = self.loop.time() + self.reading
+            self._upgraded_body(rest)
+
+    def _upgraded_body(self, data: bytes) -> None:
+        left = self.upgrade_body_left
+        if left > 0 and data:
+            chunk = data[:left]
+            self.upgrade_body_left = left - len(chunk)
+            self.on_body(chunk)
+            if self.upgrade_body_left == 0:
+                self.on_message_complete()
 
     # The three below run for every request: ``_wait`` is written out in them.
     def on_message_begin(self) -> None:
@@ -324,6 +379,7 @@ OWN_NAMES: Final = frozenset(
     {"settings", "shutting_down", "deadline", "waiting_since", "peer_done", "write_stalled"}
     | {"answer_whole", "reading", "extensions", "whole_body", "_whole_body"}
     | {"_wait", "_make_room", "timed_out", "_answer_whole"}
+    | {"upgrade_body_left", "_ignore_upgrade", "_upgraded_body"}
 )
 """What :class:`DroppableHttpToolsProtocol` adds (attributes, methods): ``HttpToolsProtocol``
 must have none of them, or the subclass would override it unawares."""
@@ -337,7 +393,10 @@ PROTOCOL_ATTRIBUTES: Final = (
     "connections",
     "cycle",
     "flow",
+    "logger",
     "loop",
+    "on_body",
+    "parser",
     "pipeline",
     "scope",
     "server_state",
