@@ -158,11 +158,14 @@ def _result(
 
 
 def startup_trials(trials: int, config: Path) -> tuple[list[float], list[float]]:
-    """Spawn to first ``1``, ``trials`` times each: (emulator ms, baseline ms)."""
+    """Spawn to first ``1``, ``trials`` times each, back to back and in turn first (A B, B A,
+    ...: whichever starts right after the other stopped finds the machine in another state):
+    (emulator ms, baseline ms)."""
     emu: list[float] = []
     base: list[float] = []
-    for _ in range(trials):
-        for kind, out in ((emulator, emu), (baseline, base)):
+    pair = ((emulator, emu), (baseline, base))
+    for trial in range(trials):
+        for kind, out in pair if trial % 2 == 0 else pair[::-1]:
             server = (
                 emulator("startup", "--config", str(config)) if kind is emulator else baseline()
             )
@@ -384,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per server (A B, B A, ...)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--startup-trials", type=int, default=5)
+    parser.add_argument("--startup-trials", type=int, default=11)
     parser.add_argument("--no-workers", action="store_true", help="skip the sqlite/worker runs")
     parser.add_argument("--no-micro", action="store_true", help="skip the micro-benchmarks")
     parser.add_argument(
