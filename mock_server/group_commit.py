@@ -220,7 +220,7 @@ class GroupCommit:
                             if (
                                 p.redecide is not None
                                 and user_id is not None
-                                and not tx.holds(p.basis, user_id, decision.decided_by == "credit")
+                                and not tx.holds(p.basis, user_id, decision.on_credit)
                             ):
                                 current = tx.current(user_id)
                                 decision, encoded = p.redecide(current), None

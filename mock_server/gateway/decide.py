@@ -16,7 +16,12 @@ from typing import Any, Final
 
 from ismart_sms_kit.mock_server.gateway.decision import Decision, Gateway, GatewayFailure
 from ismart_sms_kit.mock_server.gateway.request import HEADER_KEY, MESSAGE_KEY, SendRequest
-from ismart_sms_kit.mock_server.gateway.steps import STEP_FUNCTIONS, Step, counts_failed_login
+from ismart_sms_kit.mock_server.gateway.steps import (
+    STEP_FUNCTIONS,
+    Step,
+    counts_failed_login,
+    reads_credit,
+)
 from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.mock_server.state.model import Message
 from ismart_sms_kit.protocol.spec import ReturnCode
@@ -42,10 +47,11 @@ Compiled = Callable[[SendRequest, Gateway], "tuple[int, Finding] | None"]
 
 
 @lru_cache(maxsize=64)
-def _compiled(order: tuple[str, ...]) -> tuple[Compiled, tuple[tuple[str, bool], ...]]:
+def _compiled(order: tuple[str, ...]) -> tuple[Compiled, tuple[tuple[str, bool, bool], ...]]:
     """An endpoint's validation order compiled once into one function that calls its steps
     in turn (no loop, no lookup per step and request) and returns the first finding with
-    its position; beside it each step's name and whether its refusal counts a failed login.
+    its position; beside it each step's name, whether its refusal counts a failed login and
+    whether it reads the credit.
     A name without a step fails when it is reached, as a lookup there would."""
     steps = {
         f"s{i}": STEP_FUNCTIONS.get(name) or _unknown_step(name) for i, name in enumerate(order)
@@ -56,7 +62,7 @@ def _compiled(order: tuple[str, ...]) -> tuple[Compiled, tuple[tuple[str, bool],
     lines.append("    return None")
     namespace: dict[str, Any] = dict(steps)
     exec("\n".join(lines), namespace)
-    meta = tuple((name, counts_failed_login(name)) for name in order)
+    meta = tuple((name, counts_failed_login(name), reads_credit(name)) for name in order)
     return namespace["run"], meta
 
 
@@ -66,7 +72,7 @@ def _first_failure(req: SendRequest, gw: Gateway, steps: Iterable[str]) -> Decis
     if hit is None:
         return None
     position, finding = hit
-    name, login = meta[position]
+    name, login, credit = meta[position]
     account = req.account
     return Decision(
         int(finding.code),
@@ -75,6 +81,7 @@ def _first_failure(req: SendRequest, gw: Gateway, steps: Iterable[str]) -> Decis
         user_id=account.user_id if account else None,
         authenticated=req.authenticated,
         failed_login=login and account is not None,
+        on_credit=credit,
     )
 
 

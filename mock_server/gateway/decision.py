@@ -35,6 +35,9 @@ class Decision:
     rules_fired: tuple[str, ...] = ()
     failed_login: bool = False
     """A wrong password for an existing account: the commit counts it (and may lock)."""
+    on_credit: bool = False
+    """A refusal by a step that reads the account's credit (:func:`.steps.reads_credit`): it
+    stands only while the credit does (a batch commit decides it again otherwise)."""
 
     def refuse(self, finding: Finding, decided_by: str | None = None) -> None:
         """Turn this decision into ``finding``'s refusal (at commit: 3 into 12, 1 into 4)."""

@@ -18,7 +18,7 @@ from ismart_sms_kit.mock_server.state.accounts import Account
 from ismart_sms_kit.protocol.spec import (
     ReturnCode,
 )
-from ismart_sms_kit.protocol.steps import STEPS
+from ismart_sms_kit.protocol.steps import BY_NAME, STEPS
 from ismart_sms_kit.protocol.validation import (
     Finding,
     check_header,
@@ -274,6 +274,13 @@ def counts_failed_login(name: str) -> bool:
     """Whether a refusal by the step ``name`` is a failed login the commit counts (the
     password check's)."""
     return STEP_FUNCTIONS.get(name) is _password
+
+
+def reads_credit(name: str) -> bool:
+    """Whether the step ``name`` decides by the account's credit (its codes, from the step
+    table, include 4)."""
+    step = BY_NAME.get(name)
+    return step is not None and ReturnCode.CREDIT_LOW in step.codes
 
 
 def locked_out(account: Account) -> Finding:
