@@ -7,8 +7,16 @@ notes; the emulator and the client both build on it so that they cannot drift ap
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Final
+
+
+class Origin(Enum):
+    """Where a return code comes from (:attr:`ReturnCode.origin`)."""
+
+    DOCUMENT = "the vendor document's 20 codes"
+    FIELD = "reported from the field (a send can answer it)"
+    DELIVERY_REPORT = "the delivery-report endpoint's own (a send never answers it)"
 
 
 class ReturnCode(IntEnum):
@@ -49,7 +57,12 @@ class ReturnCode(IntEnum):
     @property
     def description(self) -> str:
         """The vendor's description, verbatim (typos included)."""
-        return _DESCRIPTIONS[self]
+        return _CODES[self][0]
+
+    @property
+    def origin(self) -> Origin:
+        """Where the code comes from, and so which interface answers it."""
+        return _CODES[self][1]
 
     @property
     def is_success(self) -> bool:
@@ -58,7 +71,7 @@ class ReturnCode(IntEnum):
     @property
     def documented(self) -> bool:
         """True for the 20 codes of the vendor document."""
-        return 1 <= self.value <= 20
+        return self.origin is Origin.DOCUMENT
 
     @classmethod
     def parse(cls, body: str | bytes) -> ReturnCode | None:
@@ -77,36 +90,52 @@ class ReturnCode(IntEnum):
             return None
 
 
-_DESCRIPTIONS: Final[dict[ReturnCode, str]] = {
-    ReturnCode.PUSHED: "Message Pushed successfully.",
-    ReturnCode.COMPANY_NOT_EXISTS: "Company Not Exits. Please check the company.",
-    ReturnCode.WRONG_CREDENTIALS: "User or Password is wrong.",
-    ReturnCode.CREDIT_LOW: "Credit is Low.",
-    ReturnCode.MESSAGE_BLANK: "Message is blank.",
-    ReturnCode.MESSAGE_TOO_LONG: "Message Length Exceeded.",
-    ReturnCode.ACCOUNT_INACTIVE: "Account is Inactive.",
-    ReturnCode.MOBILE_EMPTY: "Mobile No length is empty.",
-    ReturnCode.INVALID_MOBILE: "Invalid Mobile No.",
-    ReturnCode.INVALID_LANGUAGE: "Invalid Language.",
-    ReturnCode.UNKNOWN_ERROR: "Un Known Error.",
-    ReturnCode.ACCOUNT_BLOCKED: "Account is Blocked by administrator, concurrent failure of login.",
-    ReturnCode.ACCOUNT_EXPIRED: "Account Expired.",
-    ReturnCode.CREDIT_EXPIRED: "Credit Expired.",
-    ReturnCode.INVALID_REQUEST: "Invalid Http request or Parameter fields are wrong.",
-    ReturnCode.INVALID_DATETIME: "Invalid date time parameter.",
-    ReturnCode.NOT_REGISTERED_WEB_SERVICE: "Web Service user Id not registered.",
-    ReturnCode.HTTP_GET_NOT_ALLOWED: "User Not Register to use HTTP GET Method API.",
-    ReturnCode.HEADER_NOT_REGISTERED: "Header Not registers with Infocomm.",
-    ReturnCode.IP_BLOCKED: "Client IP Address has been blocked.",
-    ReturnCode.IP_OUTSIDE_OMAN: "Client IP Address is outside Oman.",
-    ReturnCode.WRONG_FLASH_PARAMETER: "Wrong Flash SMS parameter.",
-    ReturnCode.NUMBER_OPTED_OUT: "Mobile No has opted out.",
-    ReturnCode.TOO_MANY_NUMBERS: "Too many mobile numbers (maximum 50).",
-    ReturnCode.SMS_API_EXPIRED: "SMS API Expired.",
-    ReturnCode.DELIVERY_REPORTS_DISABLED: "Delivery reports are not enabled.",
-    ReturnCode.REFERENCE_ID_BLANK: "Reference Id is blank.",
-    ReturnCode.NO_RECORD_FOUND: "No record found.",
+_CODES: Final[dict[ReturnCode, tuple[str, Origin]]] = {
+    ReturnCode.PUSHED: ("Message Pushed successfully.", Origin.DOCUMENT),
+    ReturnCode.COMPANY_NOT_EXISTS: (
+        "Company Not Exits. Please check the company.",
+        Origin.DOCUMENT,
+    ),
+    ReturnCode.WRONG_CREDENTIALS: ("User or Password is wrong.", Origin.DOCUMENT),
+    ReturnCode.CREDIT_LOW: ("Credit is Low.", Origin.DOCUMENT),
+    ReturnCode.MESSAGE_BLANK: ("Message is blank.", Origin.DOCUMENT),
+    ReturnCode.MESSAGE_TOO_LONG: ("Message Length Exceeded.", Origin.DOCUMENT),
+    ReturnCode.ACCOUNT_INACTIVE: ("Account is Inactive.", Origin.DOCUMENT),
+    ReturnCode.MOBILE_EMPTY: ("Mobile No length is empty.", Origin.DOCUMENT),
+    ReturnCode.INVALID_MOBILE: ("Invalid Mobile No.", Origin.DOCUMENT),
+    ReturnCode.INVALID_LANGUAGE: ("Invalid Language.", Origin.DOCUMENT),
+    ReturnCode.UNKNOWN_ERROR: ("Un Known Error.", Origin.DOCUMENT),
+    ReturnCode.ACCOUNT_BLOCKED: (
+        "Account is Blocked by administrator, concurrent failure of login.",
+        Origin.DOCUMENT,
+    ),
+    ReturnCode.ACCOUNT_EXPIRED: ("Account Expired.", Origin.DOCUMENT),
+    ReturnCode.CREDIT_EXPIRED: ("Credit Expired.", Origin.DOCUMENT),
+    ReturnCode.INVALID_REQUEST: (
+        "Invalid Http request or Parameter fields are wrong.",
+        Origin.DOCUMENT,
+    ),
+    ReturnCode.INVALID_DATETIME: ("Invalid date time parameter.", Origin.DOCUMENT),
+    ReturnCode.NOT_REGISTERED_WEB_SERVICE: ("Web Service user Id not registered.", Origin.DOCUMENT),
+    ReturnCode.HTTP_GET_NOT_ALLOWED: (
+        "User Not Register to use HTTP GET Method API.",
+        Origin.DOCUMENT,
+    ),
+    ReturnCode.HEADER_NOT_REGISTERED: ("Header Not registers with Infocomm.", Origin.DOCUMENT),
+    ReturnCode.IP_BLOCKED: ("Client IP Address has been blocked.", Origin.DOCUMENT),
+    ReturnCode.IP_OUTSIDE_OMAN: ("Client IP Address is outside Oman.", Origin.FIELD),
+    ReturnCode.WRONG_FLASH_PARAMETER: ("Wrong Flash SMS parameter.", Origin.FIELD),
+    ReturnCode.NUMBER_OPTED_OUT: ("Mobile No has opted out.", Origin.FIELD),
+    ReturnCode.TOO_MANY_NUMBERS: ("Too many mobile numbers (maximum 50).", Origin.FIELD),
+    ReturnCode.SMS_API_EXPIRED: ("SMS API Expired.", Origin.FIELD),
+    ReturnCode.DELIVERY_REPORTS_DISABLED: (
+        "Delivery reports are not enabled.",
+        Origin.DELIVERY_REPORT,
+    ),
+    ReturnCode.REFERENCE_ID_BLANK: ("Reference Id is blank.", Origin.DELIVERY_REPORT),
+    ReturnCode.NO_RECORD_FOUND: ("No record found.", Origin.DELIVERY_REPORT),
 }
+"""Each code's description and origin: a code added to :class:`ReturnCode` is given both here."""
 
 
 def describe(code: int) -> str:
@@ -119,11 +148,7 @@ def describe(code: int) -> str:
 
 DOCUMENTED_CODES: Final = tuple(c for c in ReturnCode if c.documented)
 DELIVERY_REPORT_CODES: Final = frozenset(
-    {
-        ReturnCode.DELIVERY_REPORTS_DISABLED,
-        ReturnCode.REFERENCE_ID_BLANK,
-        ReturnCode.NO_RECORD_FOUND,
-    }
+    c for c in ReturnCode if c.origin is Origin.DELIVERY_REPORT
 )
 """The delivery-report endpoint's own codes: a send never answers them."""
 

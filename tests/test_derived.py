@@ -45,6 +45,15 @@ def test_the_magic_codes_are_the_send_failures_of_return_code() -> None:
     assert sorted(MAGIC_CODES) == list(range(2, 26))  # today: 2-25, not 1, not 31-33
 
 
+def test_every_code_has_its_description_and_origin_in_one_row() -> None:
+    """The one table of ``spec._CODES``: a code added to ``ReturnCode`` without its row fails
+    here, by name; the delivery report's own codes (never a magic number) are read from it."""
+    missing = [code.name for code in ReturnCode if code not in spec._CODES]
+    assert missing == []
+    assert sorted(spec.DELIVERY_REPORT_CODES) == [31, 32, 33]
+    assert [c for c in ReturnCode if c.documented] == list(ReturnCode)[:20]
+
+
 def with_code_26() -> type[IntEnum]:
     members = {code.name: code.value for code in ReturnCode}
     return IntEnum("ReturnCode", {**members, "NEW_FAULT": 26})
