@@ -53,7 +53,7 @@ from ismart_sms_kit.contract_tests.safety import (
 )
 from ismart_sms_kit.contract_tests.strategies import Changes, FaultKind, fault_kinds
 from ismart_sms_kit.contract_tests.target import Target
-from ismart_sms_kit.contract_tests.transport import Exchange, RequestCapReached, Sender
+from ismart_sms_kit.contract_tests.transport import Exchange, RequestCapReached, Sender, Wire
 
 BASE_NUMBER = "96891234567"
 """The number of :meth:`Contract.base` on an emulator (live-safe: :data:`UNASSIGNED_SAMPLE`)."""
@@ -179,8 +179,15 @@ class Contract:
         return f"{test}#{self._counters[test]}"
 
     def send(self, request: Request, verdict: Verdict | None = None) -> Exchange:
+        return self.send_wire(request, verdict)
+
+    def send_wire(
+        self, request: Request, verdict: Verdict | None = None, wire: Wire | None = None
+    ) -> Exchange:
+        """Send ``request`` (through the cap, guard, pace and recording), as ``wire`` says if
+        given (another URL, body or headers); a run's cap reached skips the test."""
         try:
-            return self.sender.send(request, case=self.case_id(), verdict=verdict)
+            return self.sender.send(request, case=self.case_id(), verdict=verdict, wire=wire)
         except RequestCapReached as exc:
             self.cut_short.setdefault(current_test(), str(exc))
             pytest.skip(f"CUT SHORT: {exc}")

@@ -154,6 +154,12 @@ ASSUMPTIONS: Final = _assumptions(
         "docs/decisions.md: answer body; docs/emulator.md: text/plain; field notes: bare code",
     ),
     Assumption(
+        "A-UPGRADE",
+        "a send with an Upgrade header (h2c, as curl --http2 asks; a WebSocket) is answered "
+        "as plain HTTP/1.1, as the same send without it",
+        "docs/decisions.md: upgrade requests (IIS answers a page's upgrade request as HTTP)",
+    ),
+    Assumption(
         "A-LEGACY",
         "SMSDynamicAPI.aspx reads referenceIds as free text and answers 24 for more than 50 "
         "numbers",
