@@ -21,7 +21,8 @@
 * A request with an ``Upgrade`` header (WebSocket, ``h2c`` from ``curl --http2``) is answered
   as plain HTTP/1.1, body and all, and the connection then closes: the emulator serves no
   WebSocket (``WEBSOCKETS``, uvicorn's ``ws="none"``: nor does it import a WebSocket library at
-  start-up) and IIS answers such a request to a page the same way (docs/decisions.md).
+  start-up) and IIS answers such a request to a page the same way (docs/decisions.md). Under
+  uvicorn's own protocol (the fallback below) such a POST's body is lost: it answers 15.
 * An over-long URL on a send endpoint, which the HTTP parser refuses, answers the gateway's
   ``15`` instead of ``400 Invalid HTTP request``.
 
