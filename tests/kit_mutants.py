@@ -9,7 +9,9 @@ neighbours swapped). Each says what the spec, the field notes or the README rule
 (``--ismart-emulator``) and in live mode (the stand-in behaving like the live gateway: an
 external target, live-safe, with its own account), and against the correct emulator through
 the same proxy (no false alarm), then prints the kill rates and searches every live run's
-output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it.
+output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it;
+``--mode live-deliver`` is live mode with the user's consent to deliver (a small budget of
+sends to one test number: :func:`delivery_budget`), ``--mode all`` all three.
 It is heavy (minutes); ``tests/test_contract_kit_runs.py`` runs a few mutants on the kit's
 relevant module in ``make test``. :data:`MUTANTS` break the documented endpoint's rules;
 :data:`INTERFACE_MUTANTS` (issue 30) the other interfaces (the older form endpoint, REST,
@@ -635,15 +637,37 @@ def failed(result: subprocess.CompletedProcess[str]) -> bool:
     return result.returncode == 1 and (" failed" in last or " error" in last)
 
 
+TEST_NUMBER = "96899000111"
+"""The user's own number of a ``live-deliver`` run (the stand-in delivers to it)."""
+MAX_SENDS = 12
+"""The delivery budget of a ``live-deliver`` run: the kit's sends that a gateway could deliver
+(5 accepted messages, 4 interfaces' accepted sends, 3 header probes) all fit."""
+MODES = ("ci", "live", "live-deliver")
+
+
+def delivery_budget(test_number: str = TEST_NUMBER, max_sends: int = MAX_SENDS) -> tuple[str, ...]:
+    """The options of a live run with the user's consent to deliver to ``test_number``."""
+    return (
+        "--ismart-allow-delivery",
+        f"--ismart-test-number={test_number}",
+        f"--ismart-max-sends={max_sends}",
+    )
+
+
 def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Outcome:
+    """One run of the kit against ``mutant`` (None: the correct emulator): ``ci`` (the CI
+    profile, ``--ismart-emulator``), ``live`` (the stand-in as an external target) or
+    ``live-deliver`` (the same, with a delivery budget: :func:`delivery_budget`)."""
     started = time.monotonic()
-    with stand_in(mutant, live=mode == "live") as url, tempfile.TemporaryDirectory() as tmp:
+    live = mode != "ci"
+    with stand_in(mutant, live=live) as url, tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / "junit.xml"
         if mode == "ci":
             result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", *extra)
         else:
+            budget = delivery_budget() if mode == "live-deliver" else ()
             result = run_kit(
-                "--ismart-rate=0", "-vv", f"--junitxml={xml}", *extra, env=live_env(url)
+                "--ismart-rate=0", "-vv", f"--junitxml={xml}", *budget, *extra, env=live_env(url)
             )
         text = result.stdout + result.stderr + (xml.read_text() if xml.exists() else "")
     lines = result.stdout.strip().splitlines()
@@ -661,18 +685,24 @@ def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Ou
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated mutant names")
-    parser.add_argument("--mode", choices=["ci", "live", "both"], default="both")
+    parser.add_argument(
+        "--mode",
+        choices=[*MODES, "both", "all"],
+        default="both",
+        help="both: ci and live; all: ci, live and live-deliver (a live run with a delivery "
+        f"budget of {MAX_SENDS} sends to {TEST_NUMBER})",
+    )
     parser.add_argument("--no-control", action="store_true", help="skip the correct emulator")
     args = parser.parse_args(argv)
     chosen = [MUTANTS_BY_NAME[n] for n in args.only.split(",") if n] or list(ALL_MUTANTS)
-    modes = ["ci", "live"] if args.mode == "both" else [args.mode]
+    modes = {"both": ["ci", "live"], "all": list(MODES)}.get(args.mode, [args.mode])
     outcomes: list[Outcome] = []
     for mode in modes:
         for mutant in [*([] if args.no_control else [None]), *chosen]:
             try:
                 outcome = measure(mutant, mode)
             except Exception as exc:  # a mutant that cannot start is reported, not fatal
-                print(f"{mode:4} {mutant.name if mutant else '-':24} ERROR {exc}", flush=True)
+                print(f"{mode:12} {mutant.name if mutant else '-':24} ERROR {exc}", flush=True)
                 continue
             outcomes.append(outcome)
             verdict = "KILLED" if outcome.killed else "survived"
@@ -680,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = "FALSE ALARM" if outcome.killed else "passes (no false alarm)"
             leak = "  PASSWORD LEAKED" if outcome.leaked else ""
             print(
-                f"{mode:4} {outcome.mutant:24} {verdict:24} {outcome.seconds:6.1f}s  "
+                f"{mode:12} {outcome.mutant:24} {verdict:24} {outcome.seconds:6.1f}s  "
                 f"{outcome.summary}{leak}",
                 flush=True,
             )
