@@ -335,6 +335,24 @@ class Contract:
         assert verdict.accepted, f"not a deliverable request: {verdict.explain()}"
         return self.judge(request, verdict)  # no sentinel: this one is meant to be delivered
 
+    def check_or_deliver(
+        self,
+        interface: str,
+        params: Mapping[str, str],
+        *,
+        subject: Iterable[str] = (),
+        code: int | None = None,
+    ) -> tuple[Verdict, Exchange]:
+        """:meth:`check_on`, except that a request the oracle accepts goes, on a live target
+        with delivery budget left, to the test number as it is (:meth:`deliver_on`) instead of
+        behind a sentinel: the field it is about (one a gateway could refuse: an empty Header,
+        a FLashSMS value) is then judged, not hidden by the sentinel's earlier code. Without
+        the budget (or once it is used) it is :meth:`check_on`, as before."""
+        within_budget = self.live_safe and self.budget.remaining > 0
+        if within_budget and self.oracle.on(interface).expect(Request.of(params)).accepted:
+            return self.deliver_on(interface, params)
+        return self.check_on(interface, params, subject=subject, code=code)
+
     def probe(self, params: Mapping[str, str], *, code: int) -> tuple[Verdict, Exchange]:
         """Send a request the oracle refuses with ``code`` although it carries no
         delivery-proof fault: its one fault is a rule a gateway could read otherwise (a header

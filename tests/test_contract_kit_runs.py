@@ -601,28 +601,41 @@ def test_any_selection_of_kit_files_runs() -> None:
 # --- live mode with the user's consent to deliver (issue 30) ----------------------------------
 
 
+DELIVERED = "delivered: the gateway accepted it, so one SMS went to the test number "
+
+
 @pytest.mark.kit_run
-@pytest.mark.parametrize("mutant", ["header-any-case", "header-trimmed"])
-def test_live_mode_judges_the_exact_header_at_the_test_number_within_the_budget(
-    mutant: str,
+@pytest.mark.parametrize(
+    ("mutant", "path", "says"),
+    [
+        ("header-any-case", "test_headers.py", DELIVERED + kit_mutants.TEST_NUMBER),
+        ("header-trimmed", "test_headers.py", DELIVERED + kit_mutants.TEST_NUMBER),
+        ("blank-header-19", "test_headers.py", "the target answered '19', the contract says 1"),
+        (
+            "flash-other-22",
+            "test_interfaces.py::test_flash_sms_is_read_the_same_way_on_both_form_endpoints",
+            "the target answered '22', the contract says 1",
+        ),
+    ],
+)
+def test_live_mode_judges_at_the_test_number_what_a_sentinel_would_hide(
+    mutant: str, path: str, says: str
 ) -> None:
     """A header in another case or padded carries no fault that stops delivery, and no sentinel
-    can go with it: live, it is judged only at the user's test number, within the budget. A
-    gateway folding case or trimming delivers there, and the failure says so."""
+    can go with it; an empty Header or a FLashSMS value is refused, by a gateway that refuses
+    it, after the sentinel's code. Live, they are judged only at the user's test number, within
+    the budget; a gateway folding case or trimming delivers there, and the failure says so."""
     with mutant_stand_in(MUTANTS_BY_NAME[mutant], live=True) as url:
         result = run_kit(
             "--ismart-rate=0",
             *kit_mutants.delivery_budget(),
             env=kit_mutants.live_env(url),
-            paths=(KIT + "test_headers.py",),
+            paths=(KIT + path,),
         )
     out = result.stdout
     assert result.returncode == 1, out[-3000:]
-    assert "test_a_header_variant_answers_19_at_the_test_number" in out, out[-3000:]
-    assert (
-        f"delivered: the gateway accepted it, so one SMS went to the test number "
-        f"{kit_mutants.TEST_NUMBER}" in out
-    ), out[-3000:]
+    assert says in out, out[-3000:]
+    assert f"'MobileNo': '{kit_mutants.TEST_NUMBER}'" in out, out[-3000:]
     assert MUTANT_PASSWORD not in out + result.stderr
 
 
