@@ -50,7 +50,9 @@ from ismart_sms_kit.contract_tests.transport import (
 MARKERS = (
     "needs_admin: needs the emulator's admin API (skipped against an external target)",
     "needs_demo_accounts: needs the documented demo accounts (skipped against an external target)",
-    "delivers: sends fault-free requests (external target: only with --ismart-allow-delivery)",
+    "delivers: sends requests that a gateway could deliver (fault-free ones, or probes whose "
+    "only fault is a rule a gateway could read otherwise): an external target only with "
+    "--ismart-allow-delivery, to the test number, within --ismart-max-sends",
     "sends(n): how many requests a test that is not a Hypothesis test sends (its weight in "
     "the request plan; default 2)",
     "interfaces(*names): the interfaces a test with an ``interface`` argument applies to "

@@ -321,13 +321,14 @@ class Contract:
     def live_safe(self) -> bool:
         return self.target.capabilities.live_safe
 
-    def _deliverable(self, params: Mapping[str, str]) -> Params:
+    def _deliverable(self, params: Mapping[str, str], why: str = "") -> Params:
         """``params`` ready to be delivered: as they are to an emulator; to a live target only
-        within the delivery budget (else the test is skipped), to the test number."""
+        within the delivery budget (else the test is skipped, saying ``why`` it needs it), to
+        the test number."""
         prepared = Params(params)
         if self.target.capabilities.live_safe:
             if not self.budget.allowed:
-                pytest.skip("delivery is not allowed (--ismart-allow-delivery)")
+                pytest.skip(f"delivery is not allowed (--ismart-allow-delivery){why}")
             if self.budget.remaining <= 0:
                 pytest.skip(f"the --ismart-max-sends budget ({self.budget.max_sends}) is used")
             prepared["MobileNo"] = self.budget.test_number or ""
@@ -340,6 +341,55 @@ class Contract:
         verdict = self.oracle.expect(request)
         assert verdict.accepted, f"not a deliverable request: {verdict.explain()}"
         return self.judge(request, verdict)  # no sentinel: this one is meant to be delivered
+
+    def check_or_deliver(
+        self,
+        interface: str,
+        params: Mapping[str, str],
+        *,
+        subject: Iterable[str] = (),
+        code: int | None = None,
+    ) -> tuple[Verdict, Exchange]:
+        """:meth:`check_on`, except that a request the oracle accepts goes, on a live target
+        with delivery budget left, to the test number as it is (:meth:`deliver_on`) instead of
+        behind a sentinel: the field it is about (one a gateway could refuse: an empty Header,
+        a FLashSMS value) is then judged, not hidden by the sentinel's earlier code. Without
+        the budget (or once it is used) it is :meth:`check_on`, as before."""
+        within_budget = self.live_safe and self.budget.remaining > 0
+        if within_budget and self.oracle.on(interface).expect(Request.of(params)).accepted:
+            return self.deliver_on(interface, params)
+        return self.check_on(interface, params, subject=subject, code=code)
+
+    def probe(self, params: Mapping[str, str], *, code: int) -> tuple[Verdict, Exchange]:
+        """Send a request the oracle refuses with ``code`` although it carries no
+        delivery-proof fault: its one fault is a rule a gateway could read otherwise (a header
+        in another case, padded), and no sentinel can go with it (the header is the latest
+        one; any other would be checked first and hide it). To an emulator it goes as it is;
+        to a live target only within the delivery budget, to the test number, counted against
+        ``--ismart-max-sends`` (else skipped): a gateway that keeps the contract refuses it and
+        nothing is delivered; one that does not delivers one SMS to the user's own test number,
+        and the test fails saying so."""
+        why = (
+            ": live, this rule is judged only at the test number, within the delivery budget "
+            "(any sentinel fault would be checked first and hide it)"
+        )
+        request = Request.of(self._deliverable(params, why))
+        verdict = self.oracle.expect(request)
+        assert verdict.code == code, (
+            f"not the case the test means (it means {code}): {verdict.explain()}\n"
+            f"  request: {request.shown()}"
+        )
+        before = len(self.mismatches)
+        try:
+            return self.judge(request, verdict)  # no sentinel: nothing else may decide it
+        except AssertionError as exc:
+            new = self.mismatches[before:]
+            if self.live_safe and new and new[-1].exchange.answered(1):
+                raise AssertionError(
+                    f"{exc}\n  delivered: the gateway accepted it, so one SMS went to the "
+                    f"test number {self.budget.test_number} (--ismart-allow-delivery)"
+                ) from None
+            raise
 
     def deliver_on(self, interface: str, params: Mapping[str, str]) -> tuple[Verdict, Exchange]:
         """:meth:`deliver` through ``interface`` (the same budget on a live target)."""

@@ -9,17 +9,28 @@ neighbours swapped). Each says what the spec, the field notes or the README rule
 (``--ismart-emulator``) and in live mode (the stand-in behaving like the live gateway: an
 external target, live-safe, with its own account), and against the correct emulator through
 the same proxy (no false alarm), then prints the kill rates and searches every live run's
-output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it.
+output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it;
+``--mode live-deliver`` is live mode with the user's consent to deliver (a small budget of
+sends to one test number: :func:`delivery_budget`), ``--mode all`` all three.
 It is heavy (minutes); ``tests/test_contract_kit_runs.py`` runs a few mutants on the kit's
-relevant module in ``make test``. :data:`MUTANTS` break the documented endpoint's rules;
-:data:`INTERFACE_MUTANTS` (issue 30) the other interfaces (the older form endpoint, REST,
-SOAP) and what the emulator decides for the user (the default sender, run-time accounts); the
-stand-in changes those answers with :attr:`Mutant.other` and :attr:`Mutant.admin_request`.
+relevant module in ``make test``. :data:`MUTANTS` (picked by hand) and :data:`SYSTEMATIC`
+break the documented endpoint's rules; :data:`INTERFACE_MUTANTS` (issue 30) and
+:data:`SYSTEMATIC_OTHER` the other interfaces (the older form endpoint, REST, SOAP) and what
+the emulator decides for the user (the default sender, run-time accounts); the stand-in
+changes those answers with :attr:`Mutant.other` and :attr:`Mutant.admin_request`.
+
+:data:`SYSTEMATIC` is chosen by rule, not by what the kit catches: a swap of every adjacent
+pair of the documented order that had none (:data:`ORDER_PAIRS`; the pairs no request can show
+are in :data:`UNSHOWABLE_PAIRS` with the reason), and a mutant for every rule of
+docs/contract-kit.md's tables that had none. Every mutant is *shown*: some request gets
+another answer from it than from the correct emulator (for those of the systematic set,
+:attr:`Mutant.shown` is that request, and ``tests/test_kit_mutants.py`` sends it to both).
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -30,6 +41,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -42,7 +54,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ismart_sms_kit.contract_tests.harness import start_emulator
+from ismart_sms_kit.mock_server.config.endpoints import default_magic_codes
 from ismart_sms_kit.mock_server.server import ServerThread
+from ismart_sms_kit.protocol import segments
+from ismart_sms_kit.protocol.spec import HEADER_MAX_LENGTH as HEADER_MAX
+from ismart_sms_kit.protocol.spec import MAX_PARTS
 from ismart_sms_kit.protocol.steps import DEFAULT_ORDER
 
 ROOT = Path(__file__).parent.parent
@@ -97,6 +113,22 @@ class Mutant:
     """Changes the answer of another gateway endpoint (legacy form, REST, SOAP)."""
     admin_request: Callable[[str, str, Any], Any] | None = None
     """Changes the JSON body of an admin API request (method, path, JSON)."""
+    shown: Shown | None = None
+    """A request the correct emulator and this mutant answer differently (every mutant of
+    :data:`SYSTEMATIC` has one; ``tests/test_kit_mutants.py`` sends it to both)."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A request on top of a valid one of a demo ``account`` (``changes``; None drops a
+    field), sent after ``patch`` changed the account through the admin API, by ``method``, to
+    the documented endpoint (or ``interface="rest"``: the same fields as a REST send)."""
+
+    changes: dict[str, str | None] = field(default_factory=dict)
+    account: str = "demo"
+    patch: dict[str, Any] = field(default_factory=dict)
+    method: str = "POST"
+    interface: str = "form"
 
 
 @dataclass
@@ -463,8 +495,358 @@ MUTANTS: tuple[Mutant, ...] = (
         request=rewrite("MobileNo", lambda v: ",".join(dict.fromkeys(v.split(",")))),
     ),
 )
-ALL_MUTANTS: tuple[Mutant, ...] = (*MUTANTS, *INTERFACE_MUTANTS)
+# --- the systematic set (issue 30): every adjacent pair of the order, every rule ---------------
+
+PAST = "2020-01-01T00:00:00+00:00"
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+"""The stand-in's address, as the emulator behind it sees every request."""
+GATEWAY_CLOCK = timezone(timedelta(hours=4))
+"""The gateway's clock (UTC+4), in which PushDateTime is read."""
+
+
+def account_of(call: Call) -> dict[str, Any] | None:
+    """The account of the request's UserId as the emulator's admin API shows it (None: none)."""
+    user = call.get("UserId") or ""
+    if not user.strip():
+        return None
+    got = requests.get(f"{call.admin}/accounts/{quote(user, safe='')}", timeout=10)
+    return got.json() if got.status_code == 200 else None
+
+
+def _ip_refused(account: dict[str, Any]) -> bool:
+    def within(nets: list[str]) -> bool:
+        return any(LOOPBACK in ipaddress.ip_network(n, strict=False) for n in nets)
+
+    blocked, allowed = account.get("blocked_ips") or [], account.get("allowed_ips") or []
+    return within(blocked) or (bool(allowed) and not within(allowed))
+
+
+def _client_ip_first(call: Call) -> None:
+    """A missing field (15) of an account whose client IP is refused answers 20."""
+    if call.body == "15":
+        account = account_of(call)
+        if account is not None and _ip_refused(account):
+            call.body = "20"
+
+
+def _unknown_user_2(call: Call) -> None:
+    if call.body == "3" and account_of(call) is None:
+        call.body = "2"
+
+
+def _blank_number_9(call: Call) -> None:
+    mobile = call.get("MobileNo")
+    if call.body == "8" and mobile and not mobile.strip():
+        call.body = "9"
+
+
+def _parts(units: int, single: int, per_part: int) -> int:
+    return 1 if units <= single else -(-units // per_part)
+
+
+def _sent_as_if(counted: Callable[[str, str], int | None]) -> Callable[[Call], None]:
+    """A message refused as too long (6) is sent when ``counted(message, lang)`` gives it at
+    most 5 parts (None: the counting does not differ for it)."""
+
+    def after(call: Call) -> None:
+        parts = counted(call.get("Message") or "", (call.get("Lang") or "").strip())
+        if call.body == "6" and parts is not None and parts <= MAX_PARTS:
+            call.body = "1"
+
+    return after
+
+
+def _extension_as_one(message: str, lang: str) -> int | None:
+    if lang != "0" or not segments.is_gsm7(message):
+        return None
+    return _parts(len(message), 160, 153)
+
+
+def _non_gsm_as_gsm(message: str, lang: str) -> int | None:
+    if lang != "0" or segments.is_gsm7(message):
+        return None
+    units = len(message) + sum(ch in segments.GSM7_EXTENSION for ch in message)
+    return _parts(units, 160, 153)
+
+
+def _ucs2_part_70(message: str, lang: str) -> int | None:
+    if lang != "64" and not (lang == "0" and not segments.is_gsm7(message)):
+        return None
+    return _parts(len(message.encode("utf-16-le")) // 2, 70, 70)
+
+
+def _past_push_malformed(value: str) -> str:
+    """A past PushDateTime read as a bad one (16)."""
+    if not _PUSH.fullmatch(value) or not value.isascii():
+        return value
+    try:
+        when = datetime.strptime(value, "%m/%d/%Y %H:%M:%S").replace(tzinfo=GATEWAY_CLOCK)
+    except ValueError:
+        return value
+    return "past" if when < datetime.now(GATEWAY_CLOCK) else value
+
+
+def _day_first(value: str) -> str:
+    if not _PUSH.fullmatch(value):
+        return value
+    return value[3:5] + "/" + value[0:2] + value[5:]
+
+
+def _long_header_accepted(call: Call) -> None:
+    header = call.get("Header") or ""
+    if call.body == "19" and len(header) > HEADER_MAX:
+        account = account_of(call)
+        if account is not None and header in account.get("headers", []):
+            call.body = "1"
+
+
+def _refids_count_must_match(pairs: Pairs) -> Pairs:
+    """referenceIds whose count differs from the numbers' are refused (as malformed: 15)."""
+    refs = ",".join(v for k, v in pairs if k.lower() == "referenceids")
+    mobile = ",".join(v for k, v in pairs if k.lower() == "mobileno")
+    if refs.strip() and len(refs.split(",")) != len(mobile.split(",")):
+        return rewrite("referenceIds", lambda v: "mismatch")(pairs)
+    return pairs
+
+
+def endpoint(**settings: Any) -> dict[str, Any]:
+    return {"endpoints": {"SMSDynamicRefIntlAPI": settings}}
+
+
+def _web_service_17(call: Other) -> None:
+    if call.on(REST_PATH):
+        answer = json.loads(call.text)
+        if answer.get("Code") == 18:
+            call.text = json.dumps({**answer, "Code": 17})
+    elif call.on(SOAP_PATH):
+        call.text = call.text.replace("<PushMessageResult>18<", "<PushMessageResult>17<")
+
+
+_LONG_HEADER = "ABCDEFGHIJKL"
+SYSTEMATIC: tuple[Mutant, ...] = (
+    # every adjacent pair of DEFAULT_ORDER the hand-picked set lacked, but two no request can
+    # show (UNSHOWABLE_PAIRS)
+    Mutant(
+        "swap-request-clientip",
+        "the client IP checked before the request is complete (the config keeps request first)",
+        answer=_client_ip_first,
+        shown=Shown({"MobileNo": None}, "lockme", {"allowed_ips": ["203.0.113.0/24"]}),
+    ),
+    Mutant(
+        "swap-clientip-oman",
+        "Oman-only before the client IP",
+        swapped("client_ip", "oman"),
+        shown=Shown({}, "lockme", {"allowed_ips": ["203.0.113.0/24"], "oman_only": True}),
+    ),
+    Mutant(
+        "swap-oman-company",
+        "the company before Oman-only",
+        swapped("oman", "company"),
+        shown=Shown({}, "lockme", {"oman_only": True, "company": "Closed Company LLC"}),
+    ),
+    Mutant(
+        "swap-expired-apiexpired",
+        "the SMS API's expiry before the account's",
+        swapped("account_expired", "api_expired"),
+        shown=Shown({}, "lockme", {"expires_at": PAST, "api_expires_at": PAST}),
+    ),
+    Mutant(
+        "swap-apiexpired-gethttp",
+        "HTTP GET before the SMS API's expiry",
+        swapped("api_expired", "http_get"),
+        shown=Shown({}, "lockme", {"api_expires_at": PAST, "http_get": False}, "GET"),
+    ),
+    # a rule of the kit's table (docs/contract-kit.md) with no mutant of its own
+    Mutant(
+        "blank-header-19",
+        "A-HEADER-DEFAULT: an empty Header answers 19",
+        endpoint(blank_header_default=False),
+        shown=Shown({"Header": ""}),
+    ),
+    Mutant(
+        "unknown-user-2",
+        "A-UNKNOWN-USER: an unknown user answers 2 (company), not 3",
+        answer=_unknown_user_2,
+        shown=Shown({"UserId": "nosuchuser"}),
+    ),
+    Mutant(
+        "accepts-12-digits",
+        "A-NUMBER-LENGTH: a 12-digit number is cut to 11 and sent",
+        request=items(lambda i: i.strip()[:11] if len(i.strip()) == 12 else i),
+        shown=Shown({"MobileNo": "968912345678"}),
+    ),
+    Mutant(
+        "accepts-plus",
+        "A-NUMBER-SPACES: a number with a leading + is sent",
+        request=items(lambda i: i.strip()[1:] if i.strip().startswith("+") else i),
+        shown=Shown({"MobileNo": "+96891234567"}),
+    ),
+    Mutant(
+        "blank-number-9",
+        "A-NUMBER-EMPTY: a MobileNo of spaces answers 9, not 8",
+        answer=_blank_number_9,
+        shown=Shown({"MobileNo": "   "}),
+    ),
+    Mutant(
+        "non-gsm-as-gsm",
+        "A-ENCODING: with Lang=0 a character outside GSM 03.38 counts as one septet",
+        answer=_sent_as_if(_non_gsm_as_gsm),
+        shown=Shown({"Message": "\u015f" + "a" * 600}),
+    ),
+    Mutant(
+        "extension-as-one",
+        "A-SEGMENTS: a GSM extension character counts as one septet",
+        answer=_sent_as_if(_extension_as_one),
+        shown=Shown({"Message": "\u20ac" * 400}),
+    ),
+    Mutant(
+        "ucs2-part-70",
+        "A-SEGMENTS: a UCS-2 part of a long message holds 70 units, not 67",
+        answer=_sent_as_if(_ucs2_part_70),
+        shown=Shown({"Message": "a" * 340, "Lang": "64"}),
+    ),
+    Mutant(
+        "push-day-first",
+        "A-PUSH-FORMAT: PushDateTime read DD/MM/YYYY",
+        request=rewrite("PushDateTime", _day_first),
+        shown=Shown({"PushDateTime": "13/04/2030 07:30:00"}),
+    ),
+    Mutant(
+        "empty-push-16",
+        "A-PUSH-ABSENT: an empty PushDateTime answers 16",
+        request=rewrite("PushDateTime", lambda v: "empty" if v == "" else v),
+        shown=Shown({"PushDateTime": ""}),
+    ),
+    Mutant(
+        "past-push-16",
+        "A-PUSH-PAST: a past PushDateTime answers 16",
+        request=rewrite("PushDateTime", _past_push_malformed),
+        shown=Shown({"PushDateTime": "01/01/2020 10:00:00"}),
+    ),
+    Mutant(
+        "long-header-accepted",
+        "A-HEADER-LENGTH: a registered header over 11 characters is accepted",
+        answer=_long_header_accepted,
+        shown=Shown(
+            {"Header": _LONG_HEADER}, patch={"headers": ["DEMO", "AnyHeader", _LONG_HEADER]}
+        ),
+    ),
+    Mutant(
+        "refids-count-must-match",
+        "A-REFIDS-COUNT: as many referenceIds as numbers, else 15",
+        request=_refids_count_must_match,
+        shown=Shown({"MobileNo": "96891234567,96891234568", "referenceIds": "101"}),
+    ),
+    Mutant(
+        "flash-other-22",
+        "A-FLASH: FLashSMS other than Y/N answers 22 on the documented endpoint",
+        endpoint(validation_order=[*DEFAULT_ORDER[:-2], "flash", *DEFAULT_ORDER[-2:]]),
+        shown=Shown({"FLashSMS": "x"}),
+    ),
+    # a row of the kit's "what the kit judges" table with no mutant of its own
+    Mutant(
+        "account-expired-7",
+        "account states: an expired account answers 7 (inactive), not 13",
+        answer=set_answer(body=lambda c: "7" if c.body == "13" else c.body),
+        shown=Shown({}, "lockme", {"expires_at": PAST}),
+    ),
+    Mutant(
+        "magic-22-on-form",
+        "magic numbers: 968000000 22 answers 22 on the documented endpoint",
+        endpoint(magic_codes=[*default_magic_codes("SMSDynamicRefIntlAPI"), 22]),
+        shown=Shown({"MobileNo": "96800000022"}),
+    ),
+)
+"""The principled additions (issue 30): every adjacent pair of the documented order without a
+mutant (but the two of :data:`UNSHOWABLE_PAIRS`), and one mutant for each rule of
+docs/contract-kit.md's assumption table and each row of its "what the kit judges" table that
+had none, plus the other side of a bound that had one (12 digits; PushDateTime day-first; the
+UCS-2 part). Chosen by the rules, not by what live mode catches."""
+
+SYSTEMATIC_OTHER: tuple[Mutant, ...] = (
+    Mutant(
+        "web-service-17",
+        "A-WEB-SERVICE-18: REST and SOAP answer 17 to an account without the web service",
+        other=_web_service_17,
+        shown=Shown({}, "lockme", {"web_service": False}, interface="rest"),
+    ),
+)
+"""The one rule of the other interfaces' rows with no mutant."""
+
+
+ORDER_PAIRS: dict[tuple[str, str], str] = {
+    ("request", "client_ip"): "swap-request-clientip",
+    ("client_ip", "oman"): "swap-clientip-oman",
+    ("oman", "company"): "swap-oman-company",
+    ("company", "web_service"): "swap-company-service",
+    ("web_service", "password"): "swap-service-password",
+    ("inactive", "account_expired"): "swap-inactive-expired",
+    ("account_expired", "api_expired"): "swap-expired-apiexpired",
+    ("api_expired", "http_get"): "swap-apiexpired-gethttp",
+    ("http_get", "mobile"): "swap-gethttp-mobile",
+    ("mobile", "message_blank"): "swap-mobile-blank",
+    ("message_blank", "lang"): "swap-blank-lang",
+    ("lang", "length"): "swap-lang-length",
+    ("length", "push_datetime"): "swap-length-push",
+    ("push_datetime", "header"): "swap-push-header",
+    ("header", "credit_expired"): "swap-header-creditexp",
+    ("credit_expired", "credit"): "swap-creditexp-credit",
+}
+"""Each adjacent pair of the documented order and the mutant that swaps it."""
+UNSHOWABLE_PAIRS: dict[tuple[str, str], str] = {
+    ("password", "blocked"): "a blocked account answers 12 whatever the password (the lockout): "
+    "a wrong password on it answers 12 in either order",
+    ("blocked", "inactive"): "both are the account's one status: no request fails both",
+}
+"""Adjacent pairs with no mutant, and why: a swap no request can show is no deviation."""
+
+ALL_MUTANTS: tuple[Mutant, ...] = (*MUTANTS, *SYSTEMATIC, *INTERFACE_MUTANTS, *SYSTEMATIC_OTHER)
 MUTANTS_BY_NAME = {m.name: m for m in ALL_MUTANTS}
+
+
+# --- showing a mutant --------------------------------------------------------------------------
+
+SHOWN_NUMBER = "96891234567"
+
+
+def show(url: str, shown: Shown) -> str:
+    """What the stand-in at ``url`` answers to ``shown`` (``"STATUS CODE"``), the emulator
+    behind it reset first."""
+    admin = url + "/_mock/api"
+    requests.post(admin + "/reset", timeout=10).raise_for_status()
+    if shown.patch:
+        account = f"{admin}/accounts/{quote(shown.account, safe='')}"
+        requests.patch(account, json=shown.patch, timeout=10).raise_for_status()
+    params: dict[str, str] = {
+        "UserId": shown.account,
+        "Password": shown.account,  # the demo accounts' password is their user id
+        "MobileNo": SHOWN_NUMBER,
+        "Message": "Shown",
+        "Lang": "0",
+        "Header": "AnyHeader",  # registered for every demo account
+        "referenceIds": "101",
+    }
+    for name, value in shown.changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    if shown.interface == "rest":
+        body = {
+            "UserID": params["UserId"],
+            "Password": params["Password"],
+            "Message": params["Message"],
+            "Language": int(params["Lang"]),
+            "MobileNo": params["MobileNo"].split(","),
+            "RecipientType": 1,
+        }
+        got = requests.post(url + REST_PATH, json=body, timeout=10)
+        return f"{got.status_code} {got.json().get('Code')}"
+    if shown.method == "GET":
+        got = requests.get(url + SEND_PATH, params=params, timeout=10)
+    else:
+        got = requests.post(url + SEND_PATH, data=params, timeout=10)
+    return f"{got.status_code} {got.text}"
 
 
 # --- the stand-in -------------------------------------------------------------------------------
@@ -635,15 +1017,38 @@ def failed(result: subprocess.CompletedProcess[str]) -> bool:
     return result.returncode == 1 and (" failed" in last or " error" in last)
 
 
+TEST_NUMBER = "96899000111"
+"""The user's own number of a ``live-deliver`` run (the stand-in delivers to it)."""
+MAX_SENDS = 20
+"""The delivery budget of a ``live-deliver`` run: the kit's sends that a gateway could deliver
+all fit (5 accepted messages, 3 header probes, an empty Header, 4 interfaces' accepted sends,
+7 accepted FLashSMS values on the two form endpoints)."""
+MODES = ("ci", "live", "live-deliver")
+
+
+def delivery_budget(test_number: str = TEST_NUMBER, max_sends: int = MAX_SENDS) -> tuple[str, ...]:
+    """The options of a live run with the user's consent to deliver to ``test_number``."""
+    return (
+        "--ismart-allow-delivery",
+        f"--ismart-test-number={test_number}",
+        f"--ismart-max-sends={max_sends}",
+    )
+
+
 def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Outcome:
+    """One run of the kit against ``mutant`` (None: the correct emulator): ``ci`` (the CI
+    profile, ``--ismart-emulator``), ``live`` (the stand-in as an external target) or
+    ``live-deliver`` (the same, with a delivery budget: :func:`delivery_budget`)."""
     started = time.monotonic()
-    with stand_in(mutant, live=mode == "live") as url, tempfile.TemporaryDirectory() as tmp:
+    live = mode != "ci"
+    with stand_in(mutant, live=live) as url, tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / "junit.xml"
         if mode == "ci":
             result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", *extra)
         else:
+            budget = delivery_budget() if mode == "live-deliver" else ()
             result = run_kit(
-                "--ismart-rate=0", "-vv", f"--junitxml={xml}", *extra, env=live_env(url)
+                "--ismart-rate=0", "-vv", f"--junitxml={xml}", *budget, *extra, env=live_env(url)
             )
         text = result.stdout + result.stderr + (xml.read_text() if xml.exists() else "")
     lines = result.stdout.strip().splitlines()
@@ -661,18 +1066,24 @@ def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Ou
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="comma-separated mutant names")
-    parser.add_argument("--mode", choices=["ci", "live", "both"], default="both")
+    parser.add_argument(
+        "--mode",
+        choices=[*MODES, "both", "all"],
+        default="both",
+        help="both: ci and live; all: ci, live and live-deliver (a live run with a delivery "
+        f"budget of {MAX_SENDS} sends to {TEST_NUMBER})",
+    )
     parser.add_argument("--no-control", action="store_true", help="skip the correct emulator")
     args = parser.parse_args(argv)
     chosen = [MUTANTS_BY_NAME[n] for n in args.only.split(",") if n] or list(ALL_MUTANTS)
-    modes = ["ci", "live"] if args.mode == "both" else [args.mode]
+    modes = {"both": ["ci", "live"], "all": list(MODES)}.get(args.mode, [args.mode])
     outcomes: list[Outcome] = []
     for mode in modes:
         for mutant in [*([] if args.no_control else [None]), *chosen]:
             try:
                 outcome = measure(mutant, mode)
             except Exception as exc:  # a mutant that cannot start is reported, not fatal
-                print(f"{mode:4} {mutant.name if mutant else '-':24} ERROR {exc}", flush=True)
+                print(f"{mode:12} {mutant.name if mutant else '-':24} ERROR {exc}", flush=True)
                 continue
             outcomes.append(outcome)
             verdict = "KILLED" if outcome.killed else "survived"
@@ -680,11 +1091,11 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = "FALSE ALARM" if outcome.killed else "passes (no false alarm)"
             leak = "  PASSWORD LEAKED" if outcome.leaked else ""
             print(
-                f"{mode:4} {outcome.mutant:24} {verdict:24} {outcome.seconds:6.1f}s  "
+                f"{mode:12} {outcome.mutant:24} {verdict:24} {outcome.seconds:6.1f}s  "
                 f"{outcome.summary}{leak}",
                 flush=True,
             )
-    interface_names = {m.name for m in INTERFACE_MUTANTS}
+    interface_names = {m.name for m in (*INTERFACE_MUTANTS, *SYSTEMATIC_OTHER)}
     for mode in modes:
         for label, of_set in (("form endpoint", False), ("other interfaces", True)):
             ran = [

@@ -596,3 +596,71 @@ def test_any_selection_of_kit_files_runs() -> None:
     assert "replay mode only (--ismart-replay FILE)" in result.stdout + result.stderr or (
         "1 skipped" in result.stdout
     )
+
+
+# --- live mode with the user's consent to deliver (issue 30) ----------------------------------
+
+
+DELIVERED = "delivered: the gateway accepted it, so one SMS went to the test number "
+
+
+@pytest.mark.kit_run
+@pytest.mark.parametrize(
+    ("mutant", "path", "says"),
+    [
+        ("header-any-case", "test_headers.py", DELIVERED + kit_mutants.TEST_NUMBER),
+        ("header-trimmed", "test_headers.py", DELIVERED + kit_mutants.TEST_NUMBER),
+        ("blank-header-19", "test_headers.py", "the target answered '19', the contract says 1"),
+        (
+            "flash-other-22",
+            "test_interfaces.py::test_flash_sms_is_read_the_same_way_on_both_form_endpoints",
+            "the target answered '22', the contract says 1",
+        ),
+    ],
+)
+def test_live_mode_judges_at_the_test_number_what_a_sentinel_would_hide(
+    mutant: str, path: str, says: str
+) -> None:
+    """A header in another case or padded carries no fault that stops delivery, and no sentinel
+    can go with it; an empty Header or a FLashSMS value is refused, by a gateway that refuses
+    it, after the sentinel's code. Live, they are judged only at the user's test number, within
+    the budget; a gateway folding case or trimming delivers there, and the failure says so."""
+    with mutant_stand_in(MUTANTS_BY_NAME[mutant], live=True) as url:
+        result = run_kit(
+            "--ismart-rate=0",
+            *kit_mutants.delivery_budget(),
+            env=kit_mutants.live_env(url),
+            paths=(KIT + path,),
+        )
+    out = result.stdout
+    assert result.returncode == 1, out[-3000:]
+    assert says in out, out[-3000:]
+    assert f"'MobileNo': '{kit_mutants.TEST_NUMBER}'" in out, out[-3000:]
+    assert MUTANT_PASSWORD not in out + result.stderr
+
+
+@pytest.mark.kit_run
+def test_a_correct_gateway_refuses_the_header_probes_and_nothing_is_delivered() -> None:
+    with mutant_stand_in(None, live=True) as url:
+        allowed = run_kit(
+            "--ismart-rate=0",
+            *kit_mutants.delivery_budget(max_sends=3),
+            env=kit_mutants.live_env(url),
+            paths=(KIT + "test_headers.py",),
+        )
+        journal = requests.get(url + "/_mock/api/requests", params={"limit": 1000}, timeout=10)
+        messages = requests.get(url + "/_mock/api/messages", timeout=10).json()
+        refused = run_kit(
+            "--ismart-rate=0",
+            "-rs",
+            env=kit_mutants.live_env(url),
+            paths=(KIT + "test_headers.py",),
+        )
+    assert allowed.returncode == 0, allowed.stdout[-3000:]
+    assert "deliveries: 3 of 3" in allowed.stdout, allowed.stdout[-3000:]
+    probes = [e for e in journal.json() if e["params"].get("MobileNo") == kit_mutants.TEST_NUMBER]
+    assert sorted(e["params"]["Header"] for e in probes) == [" LIVEHDR", "LIVEHDR ", "livehdr"]
+    assert {e["code"] for e in probes} == {19}
+    assert messages == []  # the stand-in's account: nothing was sent
+    assert refused.returncode == 0, refused.stdout[-3000:]
+    assert "live, this rule is judged only at the test number" in refused.stdout

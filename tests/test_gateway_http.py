@@ -135,6 +135,25 @@ def test_flash_sms_is_read_the_same_way_on_both_form_endpoints(emulator: Emulato
     emulator.backend.reset()
 
 
+def test_an_ignored_flash_value_is_noted_in_the_journal(emulator: Emulator) -> None:
+    """The documented endpoint ignores a FLashSMS value it cannot read (docs/decisions.md): the
+    request's journal entry says so, as it says how other interfaces read a request. A value
+    it reads, or none, gets no note."""
+    journal = emulator.url + "/_mock/api/requests"
+    assert emulator.send(FLashSMS="maybe") == "1"
+    [entry] = emulator.session.get(journal, params={"limit": 1}, timeout=10).json()
+    assert entry["code"] == 1
+    assert entry["reason"] == (
+        "1 message(s) accepted (FLashSMS 'maybe' is neither Y nor N: ignored, sent as a "
+        "normal message)"
+    )
+    for value in ("Y", "n", None):
+        assert emulator.send(FLashSMS=value) == "1"
+        [entry] = emulator.session.get(journal, params={"limit": 1}, timeout=10).json()
+        assert entry["reason"] == "1 message(s) accepted", value
+    emulator.backend.reset()
+
+
 def test_magic_number_never_hides_a_real_fault(emulator: Emulator) -> None:
     assert emulator.send(MobileNo="96800000004", Password="wrong") == "3"
 

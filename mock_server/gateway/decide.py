@@ -116,9 +116,13 @@ def decide(req: SendRequest, gw: Gateway) -> Decision:
         if magic.get(message.number) == MAGIC_DELIVERY_FAILED:
             message.delivery, message.delivered_at = "failed", req.now
     accepted = len(numbers)
+    reason = _ACCEPTED.get(accepted) or f"{accepted} message(s) accepted"
+    flash = req.flash if req.endpoint.flash else None  # read (and cached) by _messages
+    if isinstance(flash, Finding):  # unreadable, and no flash step in the order refused it
+        reason += f" ({flash.reason}: ignored, sent as a normal message)"
     return Decision(  # positional, in Decision's field order
         _PUSHED,
-        _ACCEPTED.get(accepted) or f"{accepted} message(s) accepted",
+        reason,
         "accepted",
         account.user_id,
         req.authenticated,
