@@ -383,8 +383,14 @@ def report(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__)
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds per server")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per server (A B, B A, ...)")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per server")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="rounds per server (A B, B A, ...); many short ones, as this machine's speed "
+        "drifts within seconds (docs/performance.md)",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--startup-trials", type=int, default=11)
