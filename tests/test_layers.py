@@ -136,6 +136,13 @@ def test_the_client_imports_only_the_protocol_and_itself() -> None:
                 )
 
 
+def fresh_interpreter(code: str) -> str:
+    """What ``code`` prints in a new Python process (stripped); its stderr if it fails."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout.strip()
+
+
 @pytest.mark.subprocess
 def test_the_running_emulator_never_loads_requests() -> None:
     """What the layers promise, checked in a fresh interpreter: everything the emulator's
@@ -150,10 +157,7 @@ def test_the_running_emulator_never_loads_requests() -> None:
         "    ('requests.', 'ismart_sms_kit.client')))\n"
         "print(loaded)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    assert fresh_interpreter(code) == "[]"
 
 
 @pytest.mark.subprocess
@@ -170,10 +174,7 @@ def test_the_emulators_server_loads_no_websocket_library() -> None:
         "print(config.ws_protocol_class, sorted(m for m in sys.modules\n"
         "    if m.split('.')[0] in ('websockets', 'wsproto')))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "None []", out.stdout + out.stderr
+    assert fresh_interpreter(code) == "None []"
 
 
 def test_the_client_still_exports_its_api_eagerly() -> None:
