@@ -57,8 +57,13 @@ from ismart_sms_kit.contract_tests.harness import start_emulator
 from ismart_sms_kit.mock_server.config.endpoints import default_magic_codes
 from ismart_sms_kit.mock_server.server import ServerThread
 from ismart_sms_kit.protocol import segments
+from ismart_sms_kit.protocol.spec import (
+    GSM7_PER_PART,
+    GSM7_SINGLE_PART,
+    MAX_PARTS,
+    UCS2_SINGLE_PART,
+)
 from ismart_sms_kit.protocol.spec import HEADER_MAX_LENGTH as HEADER_MAX
-from ismart_sms_kit.protocol.spec import MAX_PARTS
 from ismart_sms_kit.protocol.steps import DEFAULT_ORDER
 
 ROOT = Path(__file__).parent.parent
@@ -559,20 +564,20 @@ def _sent_as_if(counted: Callable[[str, str], int | None]) -> Callable[[Call], N
 def _extension_as_one(message: str, lang: str) -> int | None:
     if lang != "0" or not segments.is_gsm7(message):
         return None
-    return _parts(len(message), 160, 153)
+    return _parts(len(message), GSM7_SINGLE_PART, GSM7_PER_PART)
 
 
 def _non_gsm_as_gsm(message: str, lang: str) -> int | None:
     if lang != "0" or segments.is_gsm7(message):
         return None
     units = len(message) + sum(ch in segments.GSM7_EXTENSION for ch in message)
-    return _parts(units, 160, 153)
+    return _parts(units, GSM7_SINGLE_PART, GSM7_PER_PART)
 
 
 def _ucs2_part_70(message: str, lang: str) -> int | None:
     if lang != "64" and not (lang == "0" and not segments.is_gsm7(message)):
         return None
-    return _parts(len(message.encode("utf-16-le")) // 2, 70, 70)
+    return _parts(len(message.encode("utf-16-le")) // 2, UCS2_SINGLE_PART, UCS2_SINGLE_PART)
 
 
 def _past_push_malformed(value: str) -> str:
