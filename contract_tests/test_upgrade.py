@@ -9,16 +9,8 @@ import pytest
 
 from ismart_sms_kit.contract_tests.contract import Contract, agree
 from ismart_sms_kit.contract_tests.oracle import Request
+from ismart_sms_kit.contract_tests.transport import UPGRADE_HEADERS as UPGRADES
 from ismart_sms_kit.contract_tests.transport import Wire
-
-UPGRADES = {
-    "h2c": {
-        "Connection": "Upgrade, HTTP2-Settings",
-        "Upgrade": "h2c",
-        "HTTP2-Settings": "AAMAAABkAAQCAAAAAAIAAAAA",
-    },
-    "websocket": {"Connection": "Upgrade", "Upgrade": "websocket"},
-}
 
 
 @pytest.mark.sends(2)

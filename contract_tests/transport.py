@@ -55,6 +55,18 @@ def share_of(remaining: int, tests_left: int, weight: int = 1, weight_left: int 
     return max(MIN_SHARE, min(fair, remaining - MIN_SHARE * (tests_left - 1)))
 
 
+UPGRADE_HEADERS: Final = {
+    "h2c": {
+        "Connection": "Upgrade, HTTP2-Settings",
+        "Upgrade": "h2c",
+        "HTTP2-Settings": "AAMAAABkAAQCAAAAAAIAAAAA",
+    },
+    "websocket": {"Connection": "Upgrade", "Upgrade": "websocket"},
+}
+"""Headers of a request that asks to switch protocols (A-UPGRADE): ``h2c`` as ``curl --http2``
+sends them on an http:// URL, and a WebSocket upgrade."""
+
+
 @dataclass(frozen=True)
 class Wire:
     """How a request goes out on an interface other than the run's form URL: the URL, the body

@@ -20,6 +20,7 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from ismart_sms_kit.client.mock_admin import MockAdmin
+from ismart_sms_kit.contract_tests.transport import UPGRADE_HEADERS
 from ismart_sms_kit.mock_server.app import create_app
 from ismart_sms_kit.mock_server.config import Config
 from ismart_sms_kit.mock_server.server import ServerThread
@@ -227,10 +228,7 @@ def test_a_second_emulator_starting_beside_the_first_is_refused() -> None:
 # --- a request with an Upgrade header: plain HTTP, body and all -----------------------------------
 # (docs/decisions.md, "Upgrade requests": IIS answers it as it answers the request without one)
 
-UPGRADES = {
-    "h2c": {"Connection": "Upgrade, HTTP2-Settings", "Upgrade": "h2c", "HTTP2-Settings": "AAMA"},
-    "websocket": {"Connection": "Upgrade", "Upgrade": "websocket"},
-}
+UPGRADES = UPGRADE_HEADERS  # the kit's (A-UPGRADE)
 
 
 @pytest.mark.parametrize("kind", sorted(UPGRADES))
