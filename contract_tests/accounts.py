@@ -90,6 +90,11 @@ DEMO_ACCOUNTS: Final = (
 )
 """The "Demo accounts" table of docs/emulator.md: every password equals its user id."""
 
+LOCKME: Final = "lockme"
+"""The demo account the lockout tests lock (and put back) on an emulator."""
+LOCKME_THRESHOLD: Final = 3
+"""Its lockout threshold (docs/emulator.md: "locks (12) at its 3rd wrong password in a row")."""
+
 DEMO_CODES: Final = {
     "ismartsms": 1,
     "demo": 1,

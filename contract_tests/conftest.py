@@ -29,7 +29,7 @@ from ismart_sms_kit.contract_tests.interfaces import title
 from ismart_sms_kit.contract_tests.oracle import FORM, MASK, AccountFacts, Oracle
 from ismart_sms_kit.contract_tests.replay import score
 from ismart_sms_kit.contract_tests.run import RUN, KitRun
-from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard
+from ismart_sms_kit.contract_tests.safety import DeliveryBudget, Guard, LockoutConsent
 from ismart_sms_kit.contract_tests.settings import KitSettings, add_options
 from ismart_sms_kit.contract_tests.target import (
     SCOPE_HEADER,
@@ -112,6 +112,7 @@ def plan(run: KitRun) -> list[str]:
         lines.append(
             f"  account: {kit.credentials.user_id} (password masked), header "
             f"{kit.credentials.header!r}; wrong passwords only with made-up user ids"
+            + (" and the spare account below" if kit.lockout_user else "")
         )
     cap = "no cap" if kit.max_requests is None else f"at most {kit.max_requests} requests"
     pace = "unpaced" if not kit.rate else f"at most {kit.rate:g} request(s)/s"
@@ -138,6 +139,13 @@ def plan(run: KitRun) -> list[str]:
             )
         else:
             lines.append("  delivery: none (no --ismart-allow-delivery): nothing is delivered")
+        if kit.lockout_user:
+            lines.append(
+                f"  lockout: ALLOWED for the spare account {kit.lockout_user}, at most "
+                f"{kit.max_wrong_passwords} wrong password(s) (only the vendor unlocks it)"
+            )
+        else:
+            lines.append("  lockout: none (no --ismart-allow-lockout): no account is locked")
     lines.append(f"  hypothesis profile: {run.profile}; validation order: {','.join(kit.order)}")
     lines.append(
         "  interfaces: " + ", ".join(title(i) for i in kit.interfaces) + " (--ismart-interface)"
@@ -263,7 +271,12 @@ def contract(pytestconfig: pytest.Config) -> Iterator[Contract]:
     target = build_target(run)
     oracle = Oracle(target.accounts, kit.order)
     budget = DeliveryBudget(kit.allow_delivery, kit.test_number, kit.max_sends)
-    guard = Guard(target.credentials, oracle, budget) if target.capabilities.live_safe else None
+    lockout = LockoutConsent(kit.lockout_user, kit.max_wrong_passwords)
+    guard = (
+        Guard(target.credentials, oracle, budget, lockout)
+        if target.capabilities.live_safe
+        else None
+    )
     recorder = None
     if kit.record:
         meta = {
@@ -285,7 +298,7 @@ def contract(pytestconfig: pytest.Config) -> Iterator[Contract]:
         timeout=kit.timeout,
         headers={SCOPE_HEADER: run.scope} if run.scope else None,
     )
-    run.contract = Contract(target, sender, oracle, budget)
+    run.contract = Contract(target, sender, oracle, budget, lockout)
     if target.admin is not None:
         target.admin.snapshot_all()
         target.admin.reset()  # the run's scope only
@@ -396,6 +409,18 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         write(f"live-safety guard: {guard.refused} request(s) refused (each one a test failure)")
         if contract.budget.allowed:
             write(f"deliveries: {contract.budget.used} of {contract.budget.max_sends}")
+        lockout = contract.lockout
+        if lockout.user_id is not None:
+            seen = (
+                f"it answered 12 from wrong password {lockout.locked_after} on: LOCKED, "
+                "only the vendor unlocks it"
+                if lockout.locked_after is not None
+                else "it did not answer 12"
+            )
+            write(
+                f"lockout: {lockout.used} of {lockout.max_wrong} wrong password(s) to "
+                f"{lockout.user_id}; {seen}"
+            )
     if sender.recorder is not None:
         write(f"recorded {sender.recorder.count} exchange(s) to {sender.recorder.path}")
     if contract.cut_short:

@@ -47,6 +47,7 @@ from ismart_sms_kit.contract_tests.oracle import (
 from ismart_sms_kit.contract_tests.safety import (
     UNASSIGNED_SAMPLE,
     DeliveryBudget,
+    LockoutConsent,
     delivery_proof_faults,
     late_sentinel,
     readings,
@@ -75,12 +76,19 @@ class Contract:
     pretty-prints dataclasses field by field (the whole run state)."""
 
     def __init__(
-        self, target: Target, sender: Sender, oracle: Oracle, budget: DeliveryBudget
+        self,
+        target: Target,
+        sender: Sender,
+        oracle: Oracle,
+        budget: DeliveryBudget,
+        lockout: LockoutConsent | None = None,
     ) -> None:
         self.target = target
         self.sender = sender
         self.oracle = oracle
         self.budget = budget
+        self.lockout = lockout or LockoutConsent()
+        """The spare account a live run may lock (``--ismart-allow-lockout``), if any."""
         self.mismatches: list[Mismatch] = []
         self.cut_short: dict[str, str] = {}
         """Tests the request plan or cap stopped before they finished, and why."""

@@ -29,6 +29,12 @@ reading a gateway could make of it (ASP.NET's values joined with ``,``, the firs
 last value): each reading must be undeliverable. A request without a delivery-proof fault or
 the late sentinel passes only with ``--ismart-allow-delivery``: the real credentials, exactly
 one number, the ``--ismart-test-number``, within ``--ismart-max-sends``.
+
+The one exception to "wrong passwords only with made-up user ids": the spare account the user
+consents to lock (``--ismart-allow-lockout USER_ID``, never the real one) may get wrong
+passwords, at most ``--ismart-max-wrong-passwords`` of them, each with a delivery-proof fault
+under every reading (the lockout test sends ``MobileNo=1``), since the kit does not know that
+account's password and a guess could be right.
 """
 
 from __future__ import annotations
@@ -145,13 +151,36 @@ class DeliveryBudget:
         return max(self.max_sends - self.used, 0) if self.allowed else 0
 
 
+@dataclass
+class LockoutConsent:
+    """Wrong passwords allowed to the spare account the user consents to lock
+    (``--ismart-allow-lockout``); what the lockout test saw there."""
+
+    user_id: str | None = None
+    max_wrong: int = 0
+    used: int = 0
+    locked_after: int | None = None
+    """The wrong password (1-based) that the account first answered 12 to."""
+
+    @property
+    def remaining(self) -> int:
+        return max(self.max_wrong - self.used, 0) if self.user_id else 0
+
+
 class Guard:
     """Decides whether a request may go to a live-safe target; says why (or raises)."""
 
-    def __init__(self, real: Credentials, oracle: Oracle, budget: DeliveryBudget) -> None:
+    def __init__(
+        self,
+        real: Credentials,
+        oracle: Oracle,
+        budget: DeliveryBudget,
+        lockout: LockoutConsent | None = None,
+    ) -> None:
         self.real = real
         self.oracle = oracle
         self.budget = budget
+        self.lockout = lockout or LockoutConsent()
         self.refused = 0
 
     def _refuse(self, request: Request, why: str) -> UnsafeRequest:
@@ -171,6 +200,8 @@ class Guard:
             if request.method != "POST":
                 raise self._refuse(request, "the real password may only travel in a POST body")
         each = [delivery_proof_faults(r, self.real.user_id) for r in readings(request)]
+        if self.lockout.user_id is not None and user_id == self.lockout.user_id:
+            return self._wrong_password(request, each)
         verdict = self.oracle.expect(request)
         if all(each) or all(late_sentinel(r) for r in readings(request)):
             if verdict.accepted:
@@ -183,6 +214,27 @@ class Guard:
                 request, "a repeated name: another reading of it has no delivery-proof fault"
             )
         return self._delivery(request, verdict.explain())
+
+    def _wrong_password(self, request: Request, faults: list[list[str]]) -> str:
+        lockout = self.lockout
+        if request.get("Password") == self.real.password:
+            raise self._refuse(request, "the real password may not go with another user id")
+        if not all(faults):
+            raise self._refuse(
+                request,
+                f"a request with {lockout.user_id} (--ismart-allow-lockout) must carry a "
+                "delivery-proof fault: the kit does not know that account's password",
+            )
+        if lockout.remaining <= 0:
+            raise self._refuse(
+                request,
+                f"the --ismart-max-wrong-passwords budget ({lockout.max_wrong}) is used",
+            )
+        lockout.used += 1
+        return (
+            f"wrong password {lockout.used} of {lockout.max_wrong} to {lockout.user_id} "
+            f"(--ismart-allow-lockout), with {', '.join(faults[0])}"
+        )
 
     def _delivery(self, request: Request, verdict: str) -> str:
         budget = self.budget

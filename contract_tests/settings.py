@@ -20,6 +20,10 @@ from ismart_sms_kit.contract_tests.target import is_live_host, send_url_for
 
 DEFAULT_LIVE_RATE: Final = 1.0
 DEFAULT_LIVE_MAX_REQUESTS: Final = 300
+DEFAULT_MAX_WRONG_PASSWORDS: Final = 10
+"""How many wrong passwords the lockout test may send the account the user consents to lock
+(``--ismart-allow-lockout``): the emulator locks at 5 by default; production's threshold is
+not documented (field notes: "repeated probing with a wrong password locked the account")."""
 ENV_URL: Final = "ISMART_URL"
 ENV_USER: Final = "ISMART_USER_ID"
 ENV_PASSWORD: Final = "ISMART_PASSWORD"
@@ -50,6 +54,22 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption("--ismart-test-number", default=None, metavar="NUMBER")
     group.addoption("--ismart-max-sends", type=int, default=0, metavar="N")
+    group.addoption(
+        "--ismart-allow-lockout",
+        default=None,
+        metavar="USER_ID",
+        help=f"consent to lock this spare account (external targets; not ${ENV_USER}): the "
+        "lockout test sends it wrong passwords, each with MobileNo=1, until it answers 12, at "
+        "most --ismart-max-wrong-passwords; on the live gateway only the vendor unlocks it",
+    )
+    group.addoption(
+        "--ismart-max-wrong-passwords",
+        type=int,
+        default=DEFAULT_MAX_WRONG_PASSWORDS,
+        metavar="N",
+        help=f"at most N wrong passwords to the --ismart-allow-lockout account (default "
+        f"{DEFAULT_MAX_WRONG_PASSWORDS})",
+    )
     group.addoption(
         "--ismart-max-requests",
         type=int,
@@ -108,6 +128,9 @@ class KitSettings:
     timeout: float
     interfaces: tuple[str, ...] = INTERFACES
     """The interfaces the run judges (``--ismart-interface``)."""
+    lockout_user: str | None = None
+    """The spare account the user consents to lock (``--ismart-allow-lockout``)."""
+    max_wrong_passwords: int = DEFAULT_MAX_WRONG_PASSWORDS
 
     @property
     def external(self) -> bool:
@@ -152,6 +175,7 @@ class KitSettings:
                 )
             if max_sends < 1:
                 raise pytest.UsageError("--ismart-allow-delivery needs --ismart-max-sends >= 1")
+        lockout_user, max_wrong = lockout_consent(config, credentials, external)
         max_requests = opt("--ismart-max-requests")
         if max_requests is None and external:
             max_requests = DEFAULT_LIVE_MAX_REQUESTS
@@ -194,7 +218,43 @@ class KitSettings:
             replay=replay,
             timeout=float(opt("--ismart-timeout")),
             interfaces=interfaces,
+            lockout_user=lockout_user,
+            max_wrong_passwords=max_wrong,
         )
+
+
+def lockout_consent(
+    config: pytest.Config, credentials: Credentials | None, external: bool
+) -> tuple[str | None, int]:
+    """``--ismart-allow-lockout`` and ``--ismart-max-wrong-passwords``, checked: the spare
+    account a live run may lock, and how many wrong passwords it may send it. On an emulator
+    the lockout test uses the demo account ``lockme`` and puts it back, so the option is
+    refused there rather than ignored."""
+    user = config.getoption("--ismart-allow-lockout")
+    max_wrong = int(config.getoption("--ismart-max-wrong-passwords"))
+    if max_wrong < 2:
+        raise pytest.UsageError(
+            "--ismart-max-wrong-passwords must be >= 2 (one to lock the account, one to see "
+            "that it stays locked)"
+        )
+    if user is None:
+        return None, max_wrong
+    if not external:
+        raise pytest.UsageError(
+            "--ismart-allow-lockout is for an external target; on an emulator the lockout "
+            "test locks the demo account lockme and puts it back"
+        )
+    if not user.strip() or is_nonexistent_user_id(user):
+        raise pytest.UsageError(
+            "--ismart-allow-lockout needs a real spare account's user id (a made-up one has "
+            "nothing to lock)"
+        )
+    if credentials is not None and user == credentials.user_id:
+        raise pytest.UsageError(
+            f"--ismart-allow-lockout must name a spare account, not {ENV_USER}: the rest of "
+            "the run sends with that one"
+        )
+    return user, max_wrong
 
 
 def parse_interfaces(text: str) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""Account states (the emulator's demo accounts), HTTP GET, lockout and credit."""
+"""Account states (the emulator's demo accounts), HTTP GET, and lockout and credit as a state
+machine (the lockout alone, which also runs live with consent: ``test_lockout.py``)."""
 
 from __future__ import annotations
 
@@ -43,35 +44,6 @@ def test_http_get_is_allowed_per_account(contract: Contract, admin: Admin) -> No
     contract.check(demo_request(contract, "demo"), method="GET", code=1)
     contract.check(demo_request(contract, "noget"), method="GET", code=18)
     contract.check(demo_request(contract, "noget"), method="POST", code=1)
-
-
-def test_the_lockout_answers_12_at_the_threshold_and_after(
-    contract: Contract, admin: Admin
-) -> None:
-    admin.touch("lockme")  # put back as it was after the test (accounts are shared)
-    wrong = demo_request(contract, "lockme", Password="wrong")
-    good = demo_request(contract, "lockme")
-    contract.check(wrong, code=3)
-    contract.check(good, code=1)  # a success resets the count
-    answers = []
-    for _ in range(3):
-        answers.append(contract.send(Request.of(wrong)).body)
-    agree(
-        answers,
-        ["3", "3", "12"],
-        what="answers to 3 wrong passwords in a row (lockme, threshold 3)",
-        says="3 until the threshold, 12 (blocked) at it",
-        sent=Request.of(wrong),
-    )
-    agree(
-        contract.send(Request.of(good)).body,
-        "12",
-        what="answer to the right password once locked",
-        says="a locked account answers 12 whatever the password",
-        sent=Request.of(good),
-    )
-    admin.patch_account("lockme", status="active")
-    contract.check(good, code=1)
 
 
 class CreditAndLockout(RuleBasedStateMachine):

@@ -10,8 +10,9 @@ neighbours swapped). Each says what the spec, the field notes or the README rule
 external target, live-safe, with its own account), and against the correct emulator through
 the same proxy (no false alarm), then prints the kill rates and searches every live run's
 output and JUnit XML for the password. ``--only NAME,...`` and ``--mode ci|live`` narrow it;
-``--mode live-deliver`` is live mode with the user's consent to deliver (a small budget of
-sends to one test number: :func:`delivery_budget`), ``--mode all`` all three.
+``--mode live-consent`` is live mode with the user's two consents (:func:`consents`): to deliver
+(a small budget of sends to one test number) and to lock a spare account (the demo account
+``lockme``); ``--mode all`` all three.
 It is heavy (minutes); ``tests/test_contract_kit_runs.py`` runs a few mutants on the kit's
 relevant module in ``make test``. :data:`MUTANTS` (picked by hand) and :data:`SYSTEMATIC`
 break the documented endpoint's rules; :data:`INTERFACE_MUTANTS` (issue 30) and
@@ -1023,12 +1024,15 @@ def failed(result: subprocess.CompletedProcess[str]) -> bool:
 
 
 TEST_NUMBER = "96899000111"
-"""The user's own number of a ``live-deliver`` run (the stand-in delivers to it)."""
+"""The user's own number of a ``live-consent`` run (the stand-in delivers to it)."""
 MAX_SENDS = 20
-"""The delivery budget of a ``live-deliver`` run: the kit's sends that a gateway could deliver
+"""The delivery budget of a ``live-consent`` run: the kit's sends that a gateway could deliver
 all fit (5 accepted messages, 3 header probes, an empty Header, 4 interfaces' accepted sends,
 7 accepted FLashSMS values on the two form endpoints)."""
-MODES = ("ci", "live", "live-deliver")
+SPARE_ACCOUNT = "lockme"
+"""The spare account a ``live-consent`` run may lock (a demo account of the stand-in's emulator,
+which the live account's run never uses otherwise)."""
+MODES = ("ci", "live", "live-consent")
 
 
 def delivery_budget(test_number: str = TEST_NUMBER, max_sends: int = MAX_SENDS) -> tuple[str, ...]:
@@ -1040,10 +1044,16 @@ def delivery_budget(test_number: str = TEST_NUMBER, max_sends: int = MAX_SENDS) 
     )
 
 
+def consents() -> tuple[str, ...]:
+    """The options of a ``live-consent`` run: the delivery budget, and the spare account the
+    run may lock (``--ismart-allow-lockout``, at most the kit's default of wrong passwords)."""
+    return (*delivery_budget(), f"--ismart-allow-lockout={SPARE_ACCOUNT}")
+
+
 def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Outcome:
     """One run of the kit against ``mutant`` (None: the correct emulator): ``ci`` (the CI
     profile, ``--ismart-emulator``), ``live`` (the stand-in as an external target) or
-    ``live-deliver`` (the same, with a delivery budget: :func:`delivery_budget`)."""
+    ``live-consent`` (the same, with the user's consents: :func:`consents`)."""
     started = time.monotonic()
     live = mode != "ci"
     with stand_in(mutant, live=live) as url, tempfile.TemporaryDirectory() as tmp:
@@ -1051,7 +1061,7 @@ def measure(mutant: Mutant | None, mode: str, extra: tuple[str, ...] = ()) -> Ou
         if mode == "ci":
             result = run_kit(f"--ismart-url={url}", "--ismart-emulator", "-x", *extra)
         else:
-            budget = delivery_budget() if mode == "live-deliver" else ()
+            budget = consents() if mode == "live-consent" else ()
             result = run_kit(
                 "--ismart-rate=0", "-vv", f"--junitxml={xml}", *budget, *extra, env=live_env(url)
             )
@@ -1075,8 +1085,8 @@ def main(argv: list[str] | None = None) -> int:
         "--mode",
         choices=[*MODES, "both", "all"],
         default="both",
-        help="both: ci and live; all: ci, live and live-deliver (a live run with a delivery "
-        f"budget of {MAX_SENDS} sends to {TEST_NUMBER})",
+        help="both: ci and live; all: ci, live and live-consent (a live run with a delivery "
+        f"budget of {MAX_SENDS} sends to {TEST_NUMBER} and {SPARE_ACCOUNT} allowed to lock)",
     )
     parser.add_argument("--no-control", action="store_true", help="skip the correct emulator")
     args = parser.parse_args(argv)

@@ -38,6 +38,7 @@ from ismart_sms_kit.contract_tests.replay import compare, replay_request, score
 from ismart_sms_kit.contract_tests.safety import (
     DeliveryBudget,
     Guard,
+    LockoutConsent,
     UnsafeRequest,
     delivery_proof_faults,
     late_sentinel,
@@ -215,6 +216,22 @@ def test_the_guard_never_sends_a_wrong_password_with_the_real_user_id(
 ) -> None:
     with pytest.raises(UnsafeRequest, match="lockout"):
         guard().check(Request.of(valid(Password=password, MobileNo="1", Message="")))
+
+
+def test_wrong_passwords_go_to_the_spare_account_behind_a_fault_within_budget() -> None:
+    g = Guard(LIVE, live_oracle(), DeliveryBudget(), LockoutConsent("spare", max_wrong=2))
+    wrong = valid(UserId="spare", Password="guess", MobileNo="1")
+    with pytest.raises(UnsafeRequest, match="delivery-proof fault"):
+        g.check(Request.of(valid(UserId="spare", Password="guess")))  # a right guess would send
+    with pytest.raises(UnsafeRequest, match="real password"):
+        g.check(Request.of(valid(UserId="spare", MobileNo="1")))
+    assert "wrong password 1 of 2 to spare" in g.check(Request.of(wrong))
+    assert "wrong password 2 of 2 to spare" in g.check(Request.of(wrong))
+    with pytest.raises(UnsafeRequest, match="--ismart-max-wrong-passwords budget"):
+        g.check(Request.of(wrong))
+    with pytest.raises(UnsafeRequest, match="lockout"):  # the real account: never
+        g.check(Request.of(valid(Password="guess", MobileNo="1")))
+    assert g.refused == 4
 
 
 def test_the_guard_keeps_the_real_password_out_of_urls() -> None:

@@ -53,6 +53,8 @@ def settings(
         (["--ismart-emulator"], "--ismart-emulator needs --ismart-url"),
         (["--ismart-max-requests=-1"], "--ismart-max-requests must be >= 0"),
         (["--ismart-interface=fax"], "--ismart-interface"),
+        (["--ismart-allow-lockout=spare"], "for an external target"),
+        (["--ismart-max-wrong-passwords=1"], "must be >= 2"),
     ],
 )
 def test_unsafe_or_wrong_options_are_refused_before_anything_is_sent(
@@ -71,6 +73,49 @@ def test_the_default_plan_paces_one_request_a_second_and_caps_at_300(
     assert "  request budget: at most 300 requests, at most 1 request(s)/s" in lines
     assert any("EXTERNAL, live-safe" in line for line in lines)
     assert not any(LIVE["ISMART_PASSWORD"] in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("user", "message"),
+    [
+        (LIVE["ISMART_USER_ID"], "must name a spare account"),
+        ("ctnouser1234", "a made-up one has nothing to lock"),
+        (" ", "a real spare account"),
+    ],
+)
+def test_the_lockout_consent_names_a_real_spare_account(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, user: str, message: str
+) -> None:
+    with pytest.raises(pytest.UsageError, match=message):
+        settings(
+            pytester,
+            monkeypatch,
+            f"--ismart-allow-lockout={user}",
+            ISMART_URL="http://127.0.0.1:9",
+            **LIVE,
+        )
+
+
+def test_the_plan_says_which_account_may_be_locked(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = {"ISMART_URL": "http://127.0.0.1:9", **LIVE}
+    kit = settings(pytester, monkeypatch, **live)
+    assert "  lockout: none (no --ismart-allow-lockout): no account is locked" in (
+        kit_conftest.plan(KitRun(kit, "live"))
+    )
+    kit = settings(
+        pytester,
+        monkeypatch,
+        "--ismart-allow-lockout=spare",
+        "--ismart-max-wrong-passwords=4",
+        **live,
+    )
+    assert (kit.lockout_user, kit.max_wrong_passwords) == ("spare", 4)
+    assert (
+        "  lockout: ALLOWED for the spare account spare, at most 4 wrong password(s) (only the "
+        "vendor unlocks it)"
+    ) in kit_conftest.plan(KitRun(kit, "live"))
 
 
 def test_ismart_emulator_accepts_the_emulator(

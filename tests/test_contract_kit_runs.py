@@ -242,6 +242,40 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
     assert len(journal) > 2  # the phone-number tests ran too, none of them delivered
 
 
+def test_a_spare_account_is_locked_only_with_consent_and_within_its_budget() -> None:
+    stand_in = start_emulator(STAND_IN)
+    api = stand_in.url + "/_mock/api"
+    lockout = ("contract_tests/test_lockout.py",)
+    try:
+        without = run_kit("--ismart-rate=0", "-rs", env=live_env(stand_in.url), paths=lockout)
+        untouched = requests.get(api + "/accounts/lockme", timeout=10).json()
+        with_consent = run_kit(
+            "--ismart-rate=0",
+            "--ismart-allow-lockout=lockme",
+            "--ismart-max-wrong-passwords=6",
+            env=live_env(stand_in.url),
+            paths=lockout,
+        )
+        locked = requests.get(api + "/accounts/lockme", timeout=10).json()
+        journal = requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json()
+    finally:
+        stand_in.stop()
+    assert without.returncode == 0, without.stdout[-3000:]
+    assert "needs the user's consent: --ismart-allow-lockout USER_ID" in without.stdout
+    assert untouched["status"] == "active" and untouched["failed_logins"] == 0
+    assert with_consent.returncode == 0, with_consent.stdout[-3000:]
+    assert "lockout: ALLOWED for the spare account lockme, at most 6" in with_consent.stdout
+    assert (
+        "lockout: 4 of 6 wrong password(s) to lockme; it answered 12 from wrong password 3 on"
+        in with_consent.stdout
+    )
+    assert locked["status"] == "blocked", locked
+    assert [(e["user_id"], e["code"]) for e in reversed(journal)] == [("lockme", 3)] * 2 + [
+        ("lockme", 12)
+    ] * 2  # newest first in the journal
+    assert all(e["params"].get("MobileNo") == "1" for e in journal), journal
+
+
 @pytest.mark.parametrize(
     ("rule", "paths", "says"),
     [
