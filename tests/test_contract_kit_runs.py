@@ -54,6 +54,13 @@ STAND_IN = {
 }
 
 
+def admin_get(api: str, path: str) -> Any:
+    """What the admin API at ``api`` (``.../_mock/api``) answers to GET ``path`` (a journal
+    whole)."""
+    params = {"limit": 10_000} if path == "/requests" else None
+    return requests.get(api + path, params=params, timeout=10).json()
+
+
 def live_env(url: str) -> dict[str, str]:
     return kit_mutants.live_env(url, LIVE_USER, LIVE_PASSWORD, LIVE_HEADER)
 
@@ -89,9 +96,9 @@ def live_run(stand_in: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
     api = stand_in.url + "/_mock/api"
     return LiveRun(
         result,
-        requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json(),
-        requests.get(api + "/messages", timeout=10).json(),
-        requests.get(api + f"/accounts/{LIVE_USER}", timeout=10).json(),
+        admin_get(api, "/requests"),
+        admin_get(api, "/messages"),
+        admin_get(api, f"/accounts/{LIVE_USER}"),
         recording,
     )
 
@@ -213,26 +220,34 @@ def test_the_recording_has_every_exchange_and_no_password(live_run: LiveRun) -> 
     assert {r["interface"] for r in exchanges} == {"form", "legacy", "rest", "soap"}
 
 
-def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
-    stand_in = start_emulator(STAND_IN)
+@pytest.fixture
+def fresh_stand_in() -> Iterator[RunningEmulator]:
+    """A stand-in of the live gateway for one test (the kit will change its state)."""
+    emulator = start_emulator(STAND_IN)
     try:
-        result = run_kit(
-            "--ismart-rate=0",
-            "--ismart-allow-delivery",
-            "--ismart-test-number=96899000111",
-            "--ismart-max-sends=2",
-            "-rs",
-            env=live_env(stand_in.url),
-            paths=(
-                "contract_tests/test_delivery.py",
-                "contract_tests/test_phone_numbers.py",
-            ),
-        )
-        api = stand_in.url + "/_mock/api"
-        messages = requests.get(api + "/messages", timeout=10).json()
-        journal = requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json()
+        yield emulator
     finally:
-        stand_in.stop()
+        emulator.stop()
+
+
+def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget(
+    fresh_stand_in: RunningEmulator,
+) -> None:
+    result = run_kit(
+        "--ismart-rate=0",
+        "--ismart-allow-delivery",
+        "--ismart-test-number=96899000111",
+        "--ismart-max-sends=2",
+        "-rs",
+        env=live_env(fresh_stand_in.url),
+        paths=(
+            "contract_tests/test_delivery.py",
+            "contract_tests/test_phone_numbers.py",
+        ),
+    )
+    api = fresh_stand_in.url + "/_mock/api"
+    messages = admin_get(api, "/messages")
+    journal = admin_get(api, "/requests")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "delivery: ALLOWED to 96899000111, at most 2 send(s)" in result.stdout
     assert "the --ismart-max-sends budget (2) is used" in result.stdout
@@ -242,34 +257,33 @@ def test_deliveries_go_to_the_test_number_only_and_stop_at_the_budget() -> None:
     assert len(journal) > 2  # the phone-number tests ran too, none of them delivered
 
 
-def test_a_spare_account_is_locked_only_with_consent_and_within_its_budget() -> None:
-    stand_in = start_emulator(STAND_IN)
-    api = stand_in.url + "/_mock/api"
+def test_a_spare_account_is_locked_only_with_consent_and_within_its_budget(
+    fresh_stand_in: RunningEmulator,
+) -> None:
+    api = fresh_stand_in.url + "/_mock/api"
+    env = live_env(fresh_stand_in.url)
     lockout = ("contract_tests/test_lockout.py",)
-    try:
-        without = run_kit("--ismart-rate=0", "-rs", env=live_env(stand_in.url), paths=lockout)
-        untouched = requests.get(api + "/accounts/lockme", timeout=10).json()
-        with_consent = run_kit(
-            "--ismart-rate=0",
-            "--ismart-allow-lockout=lockme",
-            "--ismart-max-wrong-passwords=6",
-            env=live_env(stand_in.url),
-            paths=lockout,
-        )
-        locked = requests.get(api + "/accounts/lockme", timeout=10).json()
-        journal = requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json()
-    finally:
-        stand_in.stop()
+    without = run_kit("--ismart-rate=0", "-rs", env=env, paths=lockout)
     assert without.returncode == 0, without.stdout[-3000:]
     assert "needs the user's consent: --ismart-allow-lockout USER_ID" in without.stdout
+    untouched = admin_get(api, "/accounts/lockme")
     assert untouched["status"] == "active" and untouched["failed_logins"] == 0
+    with_consent = run_kit(
+        "--ismart-rate=0",
+        "--ismart-allow-lockout=lockme",
+        "--ismart-max-wrong-passwords=6",
+        env=env,
+        paths=lockout,
+    )
     assert with_consent.returncode == 0, with_consent.stdout[-3000:]
     assert "lockout: ALLOWED for the spare account lockme, at most 6" in with_consent.stdout
     assert (
         "lockout: 4 of 6 wrong password(s) to lockme; it answered 12 from wrong password 3 on"
         in with_consent.stdout
     )
+    locked = admin_get(api, "/accounts/lockme")
     assert locked["status"] == "blocked", locked
+    journal = admin_get(api, "/requests")
     assert [(e["user_id"], e["code"]) for e in reversed(journal)] == [("lockme", 3)] * 2 + [
         ("lockme", 12)
     ] * 2  # newest first in the journal
@@ -440,7 +454,7 @@ def test_the_kit_leaves_a_shared_emulator_as_it_found_it() -> None:
         }
         sent = requests.post(shared.url + SEND, data=mine, timeout=10)
         assert sent.text == "1"
-        accounts = requests.get(api + "/accounts", timeout=10).json()
+        accounts = admin_get(api, "/accounts")
         result = run_kit(
             f"--ismart-url={shared.url}",
             "--ismart-emulator",
@@ -452,9 +466,9 @@ def test_the_kit_leaves_a_shared_emulator_as_it_found_it() -> None:
         )
         assert result.returncode == 0, result.stdout[-3000:]
         assert "emulator scope: contract-kit-" in result.stdout
-        messages = requests.get(api + "/messages", timeout=10).json()
-        journal = requests.get(api + "/requests", params={"limit": 10_000}, timeout=10).json()
-        after = requests.get(api + "/accounts", timeout=10).json()
+        messages = admin_get(api, "/messages")
+        journal = admin_get(api, "/requests")
+        after = admin_get(api, "/accounts")
     finally:
         shared.stop()
     assert [m["text"] for m in messages] == ["the developer's own"]
