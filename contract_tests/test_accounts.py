@@ -17,7 +17,12 @@ from hypothesis.stateful import (
 )
 
 from ismart_sms_kit.contract_tests import strategies as s
-from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, DEMO_CODES
+from ismart_sms_kit.contract_tests.accounts import (
+    DEMO_ACCOUNTS,
+    DEMO_CODES,
+    LOCKME,
+    LOCKME_THRESHOLD,
+)
 from ismart_sms_kit.contract_tests.contract import Contract, agree
 from ismart_sms_kit.contract_tests.oracle import Request, message_length
 from ismart_sms_kit.contract_tests.target import Admin
@@ -74,7 +79,7 @@ class CreditAndLockout(RuleBasedStateMachine):
 
     @initialize(credit=st.integers(0, 12))
     def start(self, credit: int) -> None:
-        self.admin.touch("lockme")
+        self.admin.touch(LOCKME)
         self.admin.touch("lowcredit")
         self.admin.reset()  # both back as the run found them
         self.admin.patch_account("lowcredit", credit=credit)
@@ -95,21 +100,22 @@ class CreditAndLockout(RuleBasedStateMachine):
 
     @rule()
     def wrong_password(self) -> None:
-        params = demo_request(self.contract, "lockme", Password="nope")
+        params = demo_request(self.contract, LOCKME, Password="nope")
         if self.blocked:
             self.answer(params, "12", "a locked account answers 12")
             return
         self.failed += 1
-        if self.failed >= 3:
+        if self.failed >= LOCKME_THRESHOLD:
             self.blocked = True
-            self.answer(params, "12", "the third wrong password in a row locks (threshold 3)")
+            why = f"wrong password {LOCKME_THRESHOLD} in a row locks (its threshold)"
+            self.answer(params, "12", why)
         else:
             self.answer(params, "3", "a wrong password below the threshold answers 3")
 
     @rule()
     def right_password(self) -> None:
         expected = "12" if self.blocked else "1"
-        self.answer(demo_request(self.contract, "lockme"), expected, "the right password")
+        self.answer(demo_request(self.contract, LOCKME), expected, "the right password")
         if not self.blocked:
             self.failed = 0
 

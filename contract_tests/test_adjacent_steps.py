@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, sentinel_header
+from ismart_sms_kit.contract_tests.accounts import DEMO_ACCOUNTS, LOCKME, sentinel_header
 from ismart_sms_kit.contract_tests.contract import Contract, apply
 from ismart_sms_kit.contract_tests.oracle import AccountFacts, Oracle, Request
 
-SCRATCH = "lockme"
+SCRATCH = LOCKME
 """The demo account the pairs of account states are built on (restored after each test)."""
 PAST = datetime(2020, 1, 1, tzinfo=timezone.utc).isoformat()
 ELSEWHERE = "203.0.113.0/24"

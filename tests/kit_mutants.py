@@ -54,6 +54,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ismart_sms_kit.contract_tests.accounts import LOCKME
 from ismart_sms_kit.contract_tests.harness import start_emulator
 from ismart_sms_kit.mock_server.config.endpoints import default_magic_codes
 from ismart_sms_kit.mock_server.server import ServerThread
@@ -1029,7 +1030,7 @@ MAX_SENDS = 20
 """The delivery budget of a ``live-consent`` run: the kit's sends that a gateway could deliver
 all fit (5 accepted messages, 3 header probes, an empty Header, 4 interfaces' accepted sends,
 7 accepted FLashSMS values on the two form endpoints)."""
-SPARE_ACCOUNT = "lockme"
+SPARE_ACCOUNT = LOCKME
 """The spare account a ``live-consent`` run may lock (a demo account of the stand-in's emulator,
 which the live account's run never uses otherwise)."""
 MODES = ("ci", "live", "live-consent")
